@@ -1,0 +1,28 @@
+/**
+ * Builds the whole cdk8s app from a config: one chart per concern, each written to its own file in
+ * `dist/`, ordered by dependency (the namespace first).
+ */
+import { App, YamlOutputType } from 'cdk8s';
+import type { FactoryConfig } from './config';
+import { NamespaceChart } from './namespace';
+import { WorkloadsChart } from './workloads';
+
+/** The charts of the app, by concern. */
+export interface FactoryCharts {
+  readonly namespace: NamespaceChart;
+  readonly workloads: WorkloadsChart;
+}
+
+/** Builds the app's charts in `app` (the same code serves synth and tests). */
+export function buildCharts(app: App, config: FactoryConfig): FactoryCharts {
+  const namespace = new NamespaceChart(app, 'namespace', { config });
+  const workloads = new WorkloadsChart(app, 'workloads', { config });
+  workloads.addDependency(namespace);
+  return { namespace, workloads };
+}
+
+/** A new app that writes one YAML file per chart into `outdir`. */
+export function buildApp(config: FactoryConfig, outdir: string): { app: App; charts: FactoryCharts } {
+  const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART, outputFileExtension: '.k8s.yaml' });
+  return { app, charts: buildCharts(app, config) };
+}

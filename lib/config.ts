@@ -1,0 +1,247 @@
+/**
+ * The typed configuration of factory-security: every value of the Security Hardening Guide lives here
+ * once, as a default, and travels one way to every output that needs it.
+ *
+ * Operators override it without touching `lib/` through a YAML file named by `FACTORY_CONFIG`; the file
+ * is a partial config (only what differs from the guide), validated strictly: unknown keys, wrong types
+ * and values the guide forbids are refused with the file name and the field path.
+ */
+import * as fs from 'fs';
+import * as YAML from 'yaml';
+import { z } from 'zod';
+
+/** The names of the platform's components, in a stable order (output follows this order). */
+export const COMPONENT_NAMES = ['api', 'worker', 'dashboard', 'redis', 'postgresql'] as const;
+export type ComponentName = (typeof COMPONENT_NAMES)[number];
+
+// ---------------------------------------------------------------------------------------------------
+// Quantities: the subset of Kubernetes quantities this project uses, parsed so they can be compared.
+// ---------------------------------------------------------------------------------------------------
+
+const CPU_RE = /^(\d+(?:\.\d+)?)(m?)$/;
+const MEMORY_RE = /^(\d+)(Ki|Mi|Gi|Ti)?$/;
+const MEMORY_UNITS: Record<string, number> = { '': 1, 'Ki': 2 ** 10, 'Mi': 2 ** 20, 'Gi': 2 ** 30, 'Ti': 2 ** 40 };
+
+/** CPU quantity (`500m`, `2`, `0.5`) in millicores. */
+export function cpuMillis(q: string): number {
+  const m = CPU_RE.exec(q);
+  if (!m) throw new Error(`invalid CPU quantity "${q}"`);
+  return m[2] === 'm' ? Number(m[1]) : Math.round(Number(m[1]) * 1000);
+}
+
+/** Memory quantity (`512Mi`, `4Gi`) in bytes. */
+export function memoryBytes(q: string): number {
+  const m = MEMORY_RE.exec(q);
+  if (!m) throw new Error(`invalid memory quantity "${q}"`);
+  return Number(m[1]) * MEMORY_UNITS[m[2] ?? ''];
+}
+
+const cpu = z.string().regex(CPU_RE, 'must be a CPU quantity such as "500m" or "2"');
+const memory = z.string().regex(MEMORY_RE, 'must be a memory quantity such as "512Mi" or "4Gi"');
+const quantities = z.strictObject({ cpu, memory });
+
+// ---------------------------------------------------------------------------------------------------
+// Field types with the guide's constraints.
+// ---------------------------------------------------------------------------------------------------
+
+const DNS_LABEL_RE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** RFC 1123 DNS subdomain (Kubernetes object names, namespaces, hosts). */
+export function isDnsName(s: string): boolean {
+  return s.length <= 253 && s.split('.').every((l) => DNS_LABEL_RE.test(l));
+}
+
+const dnsLabel = z.string().regex(DNS_LABEL_RE, 'must be an RFC 1123 DNS label (lower case, digits, "-", at most 63)');
+const dnsName = z.string().refine(isDnsName, { message: 'must be an RFC 1123 DNS name (lower-case labels separated by ".")' });
+const port = z.number().int('must be an integer').min(1, 'must be a port from 1 to 65535').max(65535, 'must be a port from 1 to 65535');
+const id = z.number().int('must be an integer').min(1, 'must be a non-root id (1 or more)').max(2147483647);
+
+/**
+ * A container image pinned to a version: `repo:tag` with a tag other than `latest`, or `repo@sha256:…`.
+ * Returns the reason it is not pinned, or undefined.
+ */
+export function imagePinProblem(image: string): string | undefined {
+  if (/\s/.test(image) || image === '') return 'is not an image reference';
+  if (/@sha256:[a-f0-9]{64}$/.test(image)) return undefined;
+  const lastSegment = image.slice(image.lastIndexOf('/') + 1);
+  const colon = lastSegment.lastIndexOf(':');
+  if (colon < 0) return 'is untagged (an untagged image means "latest"); pin a version tag or a digest';
+  const tag = lastSegment.slice(colon + 1);
+  if (tag === 'latest') return 'is tagged "latest"; pin a version tag or a digest';
+  if (!/^[\w][\w.-]{0,127}$/.test(tag)) return `has an invalid tag "${tag}"`;
+  return undefined;
+}
+
+const image = z.string().superRefine((s, ctx) => {
+  const problem = imagePinProblem(s);
+  if (problem) ctx.addIssue({ code: 'custom', message: `image "${s}" ${problem}` });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// The schema, with the guide's values as defaults.
+// ---------------------------------------------------------------------------------------------------
+
+const APP_IMAGE = 'ghcr.io/factory-de-agentes/factory:1.0.0';
+
+const componentSchema = (d: {
+  port: number; image: string; replicas: number; command?: string[];
+  requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string };
+}) => z.strictObject({
+  /** Container (and Service) port. */
+  port: port.default(d.port),
+  /** Image, pinned to a version. */
+  image: image.default(d.image),
+  /** Number of pods. */
+  replicas: z.number().int().min(1, 'must be at least 1').max(50).default(d.replicas),
+  /** cpu/memory requests and limits of the main container. */
+  resources: z.strictObject({
+    requests: quantities.prefault(d.requests),
+    limits: quantities.prefault(d.limits),
+  }).prefault({}),
+}).prefault({});
+
+export const configSchema = z.strictObject({
+  /** The namespace every object of the platform lives in. */
+  namespace: dnsLabel.default('factory'),
+  /** The public host name of the platform (Ingress, certificate). */
+  host: dnsName.default('factory.example.com'),
+  /** Identity every pod runs as ("Pod Security Context"). */
+  podSecurity: z.strictObject({
+    runAsUser: id.default(1000),
+    runAsGroup: id.default(1000),
+    fsGroup: id.default(1000),
+  }).prefault({}),
+  /** The namespace LimitRange ("Resource Limits"), type Container. */
+  limitRange: z.strictObject({
+    default: quantities.prefault({ cpu: '500m', memory: '512Mi' }),
+    defaultRequest: quantities.prefault({ cpu: '100m', memory: '128Mi' }),
+    max: quantities.prefault({ cpu: '2', memory: '4Gi' }),
+  }).prefault({}),
+  /**
+   * ResourceQuota headroom over the sum of the workloads' requests and limits (rolling updates surge
+   * one extra pod per Deployment; 2 leaves room for that and for a manual scale-up).
+   */
+  quotaHeadroom: z.number().min(1, 'must be at least 1 (the workloads must fit)').max(10).default(2),
+  /** The platform's components (guide: "Network Policies" flow diagram for the ports). */
+  components: z.strictObject({
+    api: componentSchema({
+      port: 8000, image: APP_IMAGE, replicas: 2,
+      requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' },
+    }),
+    worker: componentSchema({
+      port: 8001, image: APP_IMAGE, replicas: 2,
+      requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '2', memory: '2Gi' },
+    }),
+    dashboard: componentSchema({
+      port: 9001, image: APP_IMAGE, replicas: 1,
+      requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' },
+    }),
+    redis: componentSchema({
+      port: 6379, image: 'redis:7.4.2-alpine', replicas: 1,
+      requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '1Gi' },
+    }),
+    postgresql: componentSchema({
+      port: 5432, image: 'postgres:16.6-alpine', replicas: 1,
+      requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '2Gi' },
+    }),
+  }).prefault({}),
+  /** Persistent storage of the data stores. */
+  storage: z.strictObject({
+    /** StorageClass of the PVCs; omitted means the cluster default. */
+    storageClassName: dnsName.optional(),
+    redis: memory.default('8Gi'),
+    postgresql: memory.default('20Gi'),
+  }).prefault({}),
+});
+
+export type FactoryConfig = z.output<typeof configSchema>;
+export type ComponentConfig = FactoryConfig['components'][ComponentName];
+
+/** Cross-field rules that a per-field schema cannot express, as a table of {condition, message}. */
+function crossFieldProblems(c: FactoryConfig): { path: string; message: string }[] {
+  const problems: { path: string; message: string; condition: boolean }[] = [];
+  const max = c.limitRange.max;
+  const bounded = (path: string, q: { cpu: string; memory: string }) => {
+    problems.push({
+      path: `${path}.cpu`, condition: cpuMillis(q.cpu) > cpuMillis(max.cpu),
+      message: `"${q.cpu}" is above the LimitRange max cpu "${max.cpu}"`,
+    });
+    problems.push({
+      path: `${path}.memory`, condition: memoryBytes(q.memory) > memoryBytes(max.memory),
+      message: `"${q.memory}" is above the LimitRange max memory "${max.memory}"`,
+    });
+  };
+  bounded('limitRange.default', c.limitRange.default);
+  bounded('limitRange.defaultRequest', c.limitRange.defaultRequest);
+  for (const name of COMPONENT_NAMES) {
+    const r = c.components[name].resources;
+    bounded(`components.${name}.resources.limits`, r.limits);
+    bounded(`components.${name}.resources.requests`, r.requests);
+    for (const k of ['cpu', 'memory'] as const) {
+      const toNum = k === 'cpu' ? cpuMillis : memoryBytes;
+      problems.push({
+        path: `components.${name}.resources.requests.${k}`,
+        condition: toNum(r.requests[k]) > toNum(r.limits[k]),
+        message: `request "${r.requests[k]}" is above the limit "${r.limits[k]}"`,
+      });
+    }
+  }
+  const ports = new Map<number, string>();
+  for (const name of COMPONENT_NAMES) {
+    const p = c.components[name].port;
+    problems.push({
+      path: `components.${name}.port`, condition: ports.has(p),
+      message: `port ${p} is already used by ${ports.get(p)}`,
+    });
+    ports.set(p, name);
+  }
+  return problems.filter((p) => p.condition);
+}
+
+/** A refused configuration: names the source, the field path and the reason. */
+export class ConfigError extends Error {
+  constructor(readonly source: string, readonly issues: { path: string; message: string }[]) {
+    super(`invalid configuration in ${source}:\n` + issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`).join('\n'));
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates a parsed (partial) config object and returns the full config. */
+export function parseConfig(input: unknown, source = 'config'): FactoryConfig {
+  const result = configSchema.safeParse(input ?? {});
+  if (!result.success) {
+    throw new ConfigError(source, result.error.issues.map((i) => ({
+      path: i.path.map(String).join('.'),
+      message: i.code === 'unrecognized_keys' ? `unknown key(s) ${i.keys.map((k) => `"${k}"`).join(', ')}` : i.message,
+    })));
+  }
+  const problems = crossFieldProblems(result.data);
+  if (problems.length > 0) throw new ConfigError(source, problems);
+  return result.data;
+}
+
+/** The guide's configuration, with no override. */
+export function defaultConfig(): FactoryConfig {
+  return parseConfig({}, 'defaults');
+}
+
+/**
+ * Loads the config: the file named by `FACTORY_CONFIG` (YAML) over the guide's defaults, or the
+ * defaults alone when the variable is unset.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): FactoryConfig {
+  const file = env.FACTORY_CONFIG;
+  if (file === undefined || file === '') return defaultConfig();
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`FACTORY_CONFIG=${file}`, [{ path: '', message: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? e})` }]);
+  }
+  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(`FACTORY_CONFIG=${file}`, doc.errors.map((e) => ({
+      path: '', message: `YAML syntax error: ${e.message.split('\n')[0]}`,
+    })));
+  }
+  return parseConfig(doc.toJS(), `FACTORY_CONFIG=${file}`);
+}

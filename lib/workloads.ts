@@ -1,0 +1,198 @@
+/**
+ * The platform's components (api, worker, dashboard, redis, postgresql): one Deployment or StatefulSet,
+ * one Service and one ServiceAccount each, rendered from the table `COMPONENTS` and the config.
+ * Hardening is not done here: `FactoryChart` applies it to every workload (lib/hardening.ts).
+ */
+import { Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { COMPONENT_NAMES, ComponentConfig, ComponentName, FactoryConfig, cpuMillis, memoryBytes } from './config';
+import { FactoryChart } from './chart';
+import { ComponentIdentity } from './identity';
+import { componentObjectName, selectorLabels } from './labels';
+
+/** A health check of a component's container. */
+type Check =
+  | { readonly http: string }
+  | { readonly tcp: true }
+  | { readonly command: string[] };
+
+/** What differs between components, beyond the config (port, image, replicas, resources). */
+interface ComponentSpec {
+  /** Deployment (stateless) or StatefulSet with a PersistentVolumeClaim (data store). */
+  readonly kind: 'Deployment' | 'StatefulSet';
+  /** Environment of the main container; `secret:NAME/KEY` values come from a Secret. */
+  readonly env: (c: FactoryConfig) => Record<string, string>;
+  /** Container args (after the image's entrypoint). */
+  readonly args?: (c: FactoryConfig) => string[];
+  /** Writable directories beside `/tmp` (volume name → path), each an emptyDir: the root is read-only. */
+  readonly scratch: Record<string, string>;
+  /** For StatefulSets: where the PVC is mounted. */
+  readonly dataPath?: string;
+  readonly liveness: Check;
+  readonly readiness: Check;
+}
+
+const appEnv = (component: ComponentName) => (c: FactoryConfig) => ({
+  FACTORY_COMPONENT: component,
+  FACTORY_PORT: String(c.components[component].port),
+  FACTORY_DATABASE_HOST: componentObjectName('postgresql'),
+  FACTORY_DATABASE_PORT: String(c.components.postgresql.port),
+  FACTORY_REDIS_HOST: componentObjectName('redis'),
+  FACTORY_REDIS_PORT: String(c.components.redis.port),
+});
+
+/** The component table. */
+export const COMPONENTS: Record<ComponentName, ComponentSpec> = {
+  api: {
+    kind: 'Deployment', env: appEnv('api'), scratch: {},
+    liveness: { http: '/health' }, readiness: { http: '/health' },
+  },
+  worker: {
+    kind: 'Deployment', env: appEnv('worker'), scratch: {},
+    liveness: { http: '/health' }, readiness: { http: '/health' },
+  },
+  dashboard: {
+    kind: 'Deployment', env: appEnv('dashboard'), scratch: {},
+    liveness: { http: '/health' }, readiness: { http: '/health' },
+  },
+  redis: {
+    kind: 'StatefulSet',
+    // The password comes from the Secret `factory-redis` (synced from Vault `secret/factory/redis`).
+    env: () => ({ REDIS_PASSWORD: 'secret:factory-redis/password' }),
+    args: (c) => ['redis-server', '--port', String(c.components.redis.port), '--dir', '/data',
+      '--appendonly', 'yes', '--requirepass', '$(REDIS_PASSWORD)'],
+    scratch: {}, dataPath: '/data',
+    liveness: { tcp: true }, readiness: { tcp: true },
+  },
+  postgresql: {
+    kind: 'StatefulSet',
+    // PGDATA is a sub-directory of the volume so initdb owns it; the password comes from the Secret
+    // `factory-postgresql` (synced from Vault `secret/factory/database`).
+    env: (c) => ({
+      PGDATA: '/var/lib/postgresql/data/pgdata',
+      PGPORT: String(c.components.postgresql.port),
+      POSTGRES_USER: 'factory',
+      POSTGRES_DB: 'factory',
+      POSTGRES_PASSWORD: 'secret:factory-postgresql/password',
+    }),
+    scratch: { run: '/var/run/postgresql' }, dataPath: '/var/lib/postgresql/data',
+    liveness: { tcp: true },
+    readiness: { command: ['pg_isready', '-h', '127.0.0.1', '-U', 'factory', '-d', 'factory'] },
+  },
+};
+
+function probe(check: Check, port: number, initialDelay: number, failureThreshold = 3): kplus.Probe {
+  const opts = { initialDelaySeconds: Duration.seconds(initialDelay), periodSeconds: Duration.seconds(10), failureThreshold, timeoutSeconds: Duration.seconds(2) };
+  if ('http' in check) return kplus.Probe.fromHttpGet(check.http, { port, ...opts });
+  if ('tcp' in check) return kplus.Probe.fromTcpSocket({ port, ...opts });
+  return kplus.Probe.fromCommand(check.command, opts);
+}
+
+function envValue(scope: Construct, value: string): kplus.EnvValue {
+  const m = /^secret:([^/]+)\/(.+)$/.exec(value);
+  if (!m) return kplus.EnvValue.fromValue(value);
+  const secret = kplus.Secret.fromSecretName(scope, `secret-${m[1]}-${m[2]}`, m[1]);
+  return kplus.EnvValue.fromSecretValue({ secret, key: m[2] });
+}
+
+/** Properties of a `Component`. */
+export interface ComponentProps {
+  /** Which component of the table. */
+  readonly name: ComponentName;
+  /** The whole config (the component's entry, storage and neighbours' ports). */
+  readonly config: FactoryConfig;
+  /** The component's ServiceAccount. */
+  readonly identity: ComponentIdentity;
+}
+
+/** One component: its workload, its Service and, for data stores, its PersistentVolumeClaim. */
+export class Component extends Construct {
+  /** The Deployment or StatefulSet. */
+  public readonly workload: kplus.Deployment | kplus.StatefulSet;
+  /** The ClusterIP Service in front of it. */
+  public readonly service: kplus.Service;
+
+  constructor(scope: Construct, id: string, props: ComponentProps) {
+    super(scope, id);
+    const { name, config, identity } = props;
+    const spec = COMPONENTS[name];
+    const c: ComponentConfig = config.components[name];
+    const objectName = componentObjectName(name);
+    const labels = selectorLabels(name);
+
+    this.service = new kplus.Service(this, 'service', {
+      metadata: { name: objectName, labels },
+      type: kplus.ServiceType.CLUSTER_IP,
+      ports: [{ name: 'tcp', port: c.port, targetPort: c.port }],
+    });
+
+    const common: kplus.WorkloadProps = {
+      metadata: { name: objectName, labels },
+      podMetadata: { labels },
+      select: false,
+      serviceAccount: identity.serviceAccount,
+      automountServiceAccountToken: false,
+      // Hardening (uid, seccomp, capabilities) is applied by FactoryChart; these only keep
+      // cdk8s-plus from adding its own defaults.
+      securityContext: { ensureNonRoot: true },
+    };
+    this.workload = spec.kind === 'Deployment'
+      ? new kplus.Deployment(this, 'workload', { ...common, replicas: c.replicas })
+      : new kplus.StatefulSet(this, 'workload', { ...common, replicas: c.replicas, service: this.service });
+    this.workload.select(kplus.LabelSelector.of({ labels }));
+    for (const [k, v] of Object.entries(labels)) this.service.selectLabel(k, v);
+
+    const r = c.resources;
+    const container = this.workload.addContainer({
+      name,
+      image: c.image,
+      portNumber: c.port,
+      args: spec.args?.(config),
+      envVariables: Object.fromEntries(Object.entries(spec.env(config)).map(([k, v]) => [k, envValue(this, v)])),
+      resources: {
+        cpu: { request: kplus.Cpu.millis(cpuMillis(r.requests.cpu)), limit: kplus.Cpu.millis(cpuMillis(r.limits.cpu)) },
+        memory: { request: Size.mebibytes(memoryBytes(r.requests.memory) / 2 ** 20), limit: Size.mebibytes(memoryBytes(r.limits.memory) / 2 ** 20) },
+      },
+      liveness: probe(spec.liveness, c.port, 15),
+      readiness: probe(spec.readiness, c.port, 5),
+      // Up to 5 minutes to start (a first initdb), then liveness takes over.
+      startup: probe({ tcp: true }, c.port, 0, 30),
+      securityContext: { ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+    });
+
+    // The guide's `VOLUME ["/tmp"]`, and what else the component writes to.
+    for (const [volumeName, dir] of Object.entries({ tmp: '/tmp', ...spec.scratch })) {
+      container.mount(dir, kplus.Volume.fromEmptyDir(this, `scratch-${volumeName}`, volumeName));
+    }
+
+    if (spec.dataPath) {
+      const claim = new kplus.PersistentVolumeClaim(this, 'data', {
+        metadata: { name: `${objectName}-data`, labels },
+        accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE],
+        storage: Size.mebibytes(memoryBytes(config.storage[name as 'redis' | 'postgresql']) / 2 ** 20),
+        storageClassName: config.storage.storageClassName,
+      });
+      container.mount(spec.dataPath, kplus.Volume.fromPersistentVolumeClaim(this, 'data-volume', claim, { name: 'data' }));
+    }
+  }
+}
+
+/** Properties of `WorkloadsChart`. */
+export interface WorkloadsChartProps {
+  readonly config: FactoryConfig;
+}
+
+/** Every component of the platform, with its identity. */
+export class WorkloadsChart extends FactoryChart {
+  public readonly components: Record<ComponentName, Component>;
+
+  constructor(scope: Construct, id: string, props: WorkloadsChartProps) {
+    super(scope, id, { config: props.config, namespace: props.config.namespace });
+    this.components = {} as Record<ComponentName, Component>;
+    for (const name of COMPONENT_NAMES) {
+      const identity = new ComponentIdentity(this, `${name}-identity`, { name });
+      this.components[name] = new Component(this, name, { name, config: props.config, identity });
+    }
+  }
+}

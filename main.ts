@@ -1,0 +1,35 @@
+/**
+ * `npm run synth` (and `cdk8s synth`): config → manifests and files in memory → validation → disk.
+ * Any refusal exits non-zero before a single file is written.
+ */
+import { buildApp } from './lib/app';
+import { ConfigError, loadConfig } from './lib/config';
+import { Outputs, synthToMemory, writeOutputs } from './lib/outputs';
+
+/** Every generated file of the project, from one config. */
+export function synthesize(env: NodeJS.ProcessEnv = process.env): Outputs {
+  const config = loadConfig(env);
+  return synthToMemory((outdir) => buildApp(config, outdir).app, 'dist');
+}
+
+function main(): number {
+  const root = process.cwd();
+  let outputs: Outputs;
+  try {
+    outputs = synthesize();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`synth refused: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  // cdk8s synth names its output folder in CDK8S_OUTDIR (it is `dist` in cdk8s.yaml).
+  const distDir = process.env.CDK8S_OUTDIR ? process.env.CDK8S_OUTDIR.replace(/\/$/, '') : 'dist';
+  const renamed: Outputs = new Map([...outputs].map(([k, v]) => [k.startsWith('dist/') ? `${distDir}/${k.slice(5)}` : k, v]));
+  writeOutputs(root, renamed, [distDir]);
+  process.stdout.write(`wrote ${renamed.size} files\n`);
+  return 0;
+}
+
+if (require.main === module) process.exitCode = main();
