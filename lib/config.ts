@@ -144,6 +144,72 @@ export const configSchema = z.strictObject({
       requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '2Gi' },
     }),
   }).prefault({}),
+  /** The edge: ingress controller, TLS, certificates, rate limits and response headers (guide: WAF, Network Security). */
+  edge: z.strictObject({
+    /** IngressClass of the factory Ingresses and of the ACME http01 solver. */
+    ingressClassName: dnsLabel.default('nginx'),
+    /** The ingress controller: its namespace, its ConfigMap name and its pods' labels. */
+    controller: z.strictObject({
+      namespace: dnsLabel.default('ingress-nginx'),
+      configMapName: dnsLabel.default('ingress-nginx-controller'),
+      podLabels: z.record(z.string(), z.string()).default({ 'app.kubernetes.io/name': 'ingress-nginx' }),
+    }).prefault({}),
+    /** cert-manager: ClusterIssuer `letsencrypt-prod` and Certificate `factory-tls`. */
+    certificate: z.strictObject({
+      /** ACME account e-mail (Let's Encrypt expiry notices). */
+      acmeEmail: z.email('must be an e-mail address').default('security@factory.example.com'),
+      /** Names on the certificate; default: the host alone. */
+      dnsNames: z.array(dnsName).min(1, 'must name at least one DNS name').optional(),
+    }).prefault({}),
+    /** Path prefixes served by the api (rate limit "API endpoints"). */
+    apiPaths: z.array(z.string().regex(/^\/[\w\-./]*$/, 'must be a URL path starting with "/"')).min(1).default(['/api']),
+    /** Path prefixes of authentication (rate limit "Auth endpoints"). */
+    authPaths: z.array(z.string().regex(/^\/[\w\-./]*$/, 'must be a URL path starting with "/"')).min(1).default(['/api/auth']),
+    /** Rate limits (guide: "Rate Limiting"): requests per unit, and burst. */
+    rateLimits: z.strictObject({
+      api: z.strictObject({ rate: z.number().int().min(1), per: z.enum(['second', 'minute']), burst: z.number().int().min(0) })
+        .prefault({ rate: 10, per: 'second', burst: 20 }),
+      auth: z.strictObject({ rate: z.number().int().min(1), per: z.enum(['second', 'minute']), burst: z.number().int().min(0) })
+        .prefault({ rate: 5, per: 'minute', burst: 5 }),
+      /** HTTP status of a rate-limited request. */
+      statusCode: z.number().int().min(400).max(599).default(429),
+    }).prefault({}),
+    /** TLS (guide: "TLS/SSL Configuration"). */
+    tls: z.strictObject({
+      protocols: z.array(z.enum(['TLSv1.2', 'TLSv1.3'])).min(1).default(['TLSv1.2', 'TLSv1.3']),
+      ciphers: z.array(z.string().regex(/^[A-Z0-9-]+$/, 'must be an OpenSSL cipher name')).min(1)
+        .default(['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256']),
+      preferServerCiphers: z.boolean().default(false),
+    }).prefault({}),
+    /** Response headers on every response (guide: "Security Headers"); HSTS is separate. */
+    securityHeaders: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'must be an HTTP header name'), z.string()).default({
+      'X-Frame-Options': 'SAMEORIGIN',
+      'X-Content-Type-Options': 'nosniff',
+      'X-XSS-Protection': '1; mode=block',
+      'Referrer-Policy': 'strict-origin-when-cross-origin',
+      'Content-Security-Policy': "default-src 'self'",
+    }),
+    /** Strict-Transport-Security: max-age=31536000; includeSubDomains. */
+    hsts: z.strictObject({
+      maxAge: z.number().int().min(0).default(31536000),
+      includeSubDomains: z.boolean().default(true),
+    }).prefault({}),
+  }).prefault({}),
+  /** The WAF: ModSecurity + OWASP CRS (guide: "Web Application Firewall", "Audit Logging"). */
+  waf: z.strictObject({
+    /** OWASP CRS paranoia level. */
+    paranoiaLevel: z.number().int().min(1).max(4).default(1),
+    /** HTTP methods the API needs (CRS refuses PUT, PATCH, DELETE unless listed). */
+    allowedMethods: z.array(z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'])).min(1)
+      .default(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']),
+    /** Audit logging (guide: "Audit Logging"). */
+    audit: z.strictObject({
+      engine: z.enum(['On', 'Off', 'RelevantOnly']).default('RelevantOnly'),
+      relevantStatus: z.string().default('^(?:5|4(?!04))'),
+      logPath: z.string().regex(/^\/[\w\-./]+$/, 'must be an absolute path').default('/var/log/nginx/modsec_audit.log'),
+      format: z.enum(['JSON', 'Native']).default('JSON'),
+    }).prefault({}),
+  }).prefault({}),
   /** Persistent storage of the data stores. */
   storage: z.strictObject({
     /** StorageClass of the PVCs; omitted means the cluster default. */
