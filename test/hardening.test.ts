@@ -1,0 +1,48 @@
+/** lib/hardening.ts + lib/chart.ts: the one place every workload passes through. */
+import { Cron, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { FactoryChart } from '../lib/chart';
+import { defaultConfig } from '../lib/config';
+import { allContainers, podSpecs } from './support';
+
+const GUIDE_POD = { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } };
+
+function chart() {
+  return new FactoryChart(Testing.app(), 'test', { config: defaultConfig(), namespace: 'factory' });
+}
+
+test('GIVEN a CronJob with an init container that asks for privileges WHEN synthesized THEN both containers are hardened', () => {
+  const c = chart();
+  const job = new kplus.CronJob(c, 'job', { schedule: Cron.daily(), securityContext: { ensureNonRoot: false, user: 0 } });
+  job.addInitContainer({ name: 'init', image: 'busybox:1.36.1', securityContext: { privileged: true, allowPrivilegeEscalation: true, readOnlyRootFilesystem: false } });
+  job.addContainer({ name: 'main', image: 'busybox:1.36.1' });
+  const [pod] = podSpecs(c.toJson());
+  expect(pod.spec.securityContext).toEqual(GUIDE_POD);
+  for (const ct of allContainers(pod.spec)) {
+    expect(ct.securityContext).toEqual({
+      allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] },
+    });
+  }
+});
+
+test('GIVEN a container that adds NET_ADMIN WHEN synthesized THEN nothing is added and ALL is dropped', () => {
+  const c = chart();
+  const d = new kplus.Deployment(c, 'd');
+  d.addContainer({ name: 'main', image: 'busybox:1.36.1' });
+  const patched = c.toJson().find((m) => m.kind === 'Deployment');
+  expect(patched.spec.template.spec.containers[0].securityContext.capabilities).toEqual({ drop: ['ALL'] });
+});
+
+test('GIVEN a config with another uid WHEN synthesized THEN pods run as that uid', () => {
+  const config = { ...defaultConfig(), podSecurity: { runAsUser: 2000, runAsGroup: 3000, fsGroup: 4000 } };
+  const c = new FactoryChart(Testing.app(), 'test', { config });
+  new kplus.Pod(c, 'p').addContainer({ name: 'main', image: 'busybox:1.36.1' });
+  const [pod] = podSpecs(c.toJson());
+  expect(pod.spec.securityContext).toMatchObject({ runAsUser: 2000, runAsGroup: 3000, fsGroup: 4000, seccompProfile: { type: 'RuntimeDefault' } });
+});
+
+test('objects without a pod template are left as they are', () => {
+  const c = chart();
+  new kplus.ConfigMap(c, 'cm', { metadata: { name: 'cm' }, data: { a: 'b' } });
+  expect(c.toJson()).toEqual([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'factory' }, data: { a: 'b' }, immutable: false }]);
+});

@@ -1,0 +1,76 @@
+/** main.ts: `npm run synth` writes dist/ only from a valid config, and is deterministic. */
+import { spawnSync } from 'child_process';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const ROOT = path.resolve(__dirname, '..');
+
+const NOT_COPIED = new Set(['node_modules', '.git', '.build', 'cdktf.out', 'coverage']);
+
+/**
+ * A scratch copy of the project (every tracked-looking entry, linked node_modules) with `../shared`
+ * beside it as in a checkout, to run synth in without touching the real dist/.
+ */
+function scratchProject(): string {
+  const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'factory-main-'));
+  const dir = path.join(parent, 'main');
+  fs.mkdirSync(dir);
+  for (const entry of fs.readdirSync(ROOT).filter((e) => !NOT_COPIED.has(e))) {
+    fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
+  }
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  fs.symlinkSync(path.resolve(ROOT, '..', 'shared'), path.join(parent, 'shared'));
+  return dir;
+}
+
+function hashTree(dir: string): string {
+  const h = crypto.createHash('sha256');
+  const walk = (d: string) => {
+    for (const f of fs.readdirSync(d).sort()) {
+      const p = path.join(d, f);
+      if (fs.statSync(p).isDirectory()) walk(p);
+      else h.update(`${path.relative(dir, p)}\0`).update(fs.readFileSync(p));
+    }
+  };
+  walk(dir);
+  return h.digest('hex');
+}
+
+function synth(cwd: string, env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, ['scripts/run.mjs', 'main.ts'], {
+    cwd, encoding: 'utf8', env: { ...process.env, FACTORY_CONFIG: '', ...env },
+  });
+}
+
+let project: string;
+beforeAll(() => { project = scratchProject(); });
+afterAll(() => fs.rmSync(path.dirname(project), { recursive: true, force: true }));
+
+test('GIVEN the committed dist/ WHEN synth runs twice THEN dist/ is byte-identical to the committed one', () => {
+  const before = hashTree(path.join(project, 'dist'));
+  expect(synth(project).status).toBe(0);
+  expect(hashTree(path.join(project, 'dist'))).toBe(before);
+  expect(synth(project).status).toBe(0);
+  expect(hashTree(path.join(project, 'dist'))).toBe(before);
+});
+
+test('GIVEN a refused FACTORY_CONFIG WHEN synth runs THEN it exits 1 naming the field and dist/ is untouched', () => {
+  const config = path.join(project, 'bad.yaml');
+  fs.writeFileSync(config, 'components:\n  api:\n    image: ghcr.io/factory-de-agentes/factory:latest\n');
+  const before = hashTree(path.join(project, 'dist'));
+  const run = synth(project, { FACTORY_CONFIG: config });
+  expect(run.status).toBe(1);
+  expect(run.stderr).toMatch(new RegExp(`FACTORY_CONFIG=${config}`));
+  expect(run.stderr).toMatch(/components\.api\.image: image ".*:latest" is tagged "latest"/);
+  expect(hashTree(path.join(project, 'dist'))).toBe(before);
+});
+
+test('GIVEN a missing FACTORY_CONFIG file WHEN synth runs THEN it exits 1 and dist/ is untouched', () => {
+  const before = hashTree(path.join(project, 'dist'));
+  const run = synth(project, { FACTORY_CONFIG: path.join(project, 'nope.yaml') });
+  expect(run.status).toBe(1);
+  expect(run.stderr).toMatch(/nope\.yaml.*\n.*cannot read the file/);
+  expect(hashTree(path.join(project, 'dist'))).toBe(before);
+});

@@ -1,0 +1,38 @@
+/** Shared helpers of the tests: synthesize the app in memory and find objects in it. */
+import { App, Testing } from 'cdk8s';
+import { buildCharts } from '../lib/app';
+import { FactoryConfig, defaultConfig, parseConfig } from '../lib/config';
+
+/** The manifests of every chart, by chart id, for a config (default: the guide's). */
+export function synthCharts(config: FactoryConfig = defaultConfig()): Record<string, any[]> {
+  const app: App = Testing.app();
+  const charts = buildCharts(app, config);
+  return Object.fromEntries(Object.entries(charts).map(([id, chart]) => [id, chart.toJson()]));
+}
+
+/** All manifests of the app, for a config override (a partial config, as in a FACTORY_CONFIG file). */
+export function synthAll(override: unknown = {}): any[] {
+  return Object.values(synthCharts(parseConfig(override))).flat();
+}
+
+/** The one object of a kind and name; fails the test when there is not exactly one. */
+export function find(manifests: any[], kind: string, name: string): any {
+  const found = manifests.filter((m) => m.kind === kind && m.metadata?.name === name);
+  if (found.length !== 1) throw new Error(`expected one ${kind}/${name}, found ${found.length}`);
+  return found[0];
+}
+
+/** Every pod spec of the manifests (workload kinds), with the object it came from. */
+export function podSpecs(manifests: any[]): { owner: string; spec: any; labels: Record<string, string> }[] {
+  const out: { owner: string; spec: any; labels: Record<string, string> }[] = [];
+  for (const m of manifests) {
+    const template = m.kind === 'Pod' ? m : m.kind === 'CronJob' ? m.spec?.jobTemplate?.spec?.template : m.spec?.template;
+    if (template?.spec?.containers) out.push({ owner: `${m.kind}/${m.metadata.name}`, spec: template.spec, labels: template.metadata?.labels ?? {} });
+  }
+  return out;
+}
+
+/** Every container (init, regular, ephemeral) of a pod spec. */
+export function allContainers(spec: any): any[] {
+  return [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])];
+}
