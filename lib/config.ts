@@ -210,6 +210,36 @@ export const configSchema = z.strictObject({
       format: z.enum(['JSON', 'Native']).default('JSON'),
     }).prefault({}),
   }).prefault({}),
+  /** Where Vault is, for the pods that read secrets (network flows; Vault's own settings may join here). */
+  vault: z.strictObject({
+    /** Vault's API port. */
+    port: port.default(8200),
+    /** In the cluster (its namespace and pod labels) or outside it (a CIDR). */
+    location: z.union([
+      z.strictObject({ namespace: dnsLabel, podLabels: z.record(z.string(), z.string()) }),
+      z.strictObject({ cidr: z.cidrv4('must be an IPv4 CIDR such as "203.0.113.10/32"') }),
+    ]).default({ namespace: 'vault', podLabels: { 'app.kubernetes.io/name': 'vault' } }),
+  }).prefault({}),
+  /** Zero-trust network (guide: "Network Policies"): switches for the flows the diagram does not draw. */
+  network: z.strictObject({
+    /** Every pod → cluster DNS on 53/UDP and 53/TCP. */
+    dns: z.strictObject({
+      enabled: z.boolean().default(true),
+      namespace: dnsLabel.default('kube-system'),
+      podLabels: z.record(z.string(), z.string()).default({ 'k8s-app': 'kube-dns' }),
+    }).prefault({}),
+    /** api and worker → Vault. */
+    vault: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+    /** api and worker → external HTTPS (the model provider). */
+    externalHttps: z.strictObject({
+      enabled: z.boolean().default(true),
+      /** Destination CIDR; narrow it to the provider's ranges where they are known. */
+      cidr: z.cidrv4('must be an IPv4 CIDR').default('0.0.0.0/0'),
+      /** Excepted from it: the private ranges, so the rule cannot reach inside the cluster or the LAN. */
+      except: z.array(z.cidrv4('must be an IPv4 CIDR')).default(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16', '100.64.0.0/10']),
+      port: port.default(443),
+    }).prefault({}),
+  }).prefault({}),
   /** Persistent storage of the data stores. */
   storage: z.strictObject({
     /** StorageClass of the PVCs; omitted means the cluster default. */
