@@ -219,6 +219,41 @@ export const configSchema = z.strictObject({
       z.strictObject({ namespace: dnsLabel, podLabels: z.record(z.string(), z.string()) }),
       z.strictObject({ cidr: z.cidrv4('must be an IPv4 CIDR such as "203.0.113.10/32"') }),
     ]).default({ namespace: 'vault', podLabels: { 'app.kubernetes.io/name': 'vault' } }),
+    /**
+     * VAULT_ADDR of the api and worker pods. @default `https://vault.<location.namespace>.svc:<port>` in the
+     * cluster; required when Vault is outside it (location is a CIDR).
+     */
+    address: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as "https://vault.example.com:8200"' }).optional(),
+    /** The Kubernetes API server as Vault reaches it (`kubernetes_host` of the auth config). @default https://kubernetes.default.svc */
+    kubernetesHost: z.url({ protocol: /^https$/, error: 'must be an https URL' }).default('https://kubernetes.default.svc'),
+    /** Audience of the api pods' projected token, and the only one the role accepts. @default vault */
+    audience: z.string().regex(/^[\w.:/-]+$/, 'must be a non-empty audience without spaces').default('vault'),
+    /** Lifetime of the projected token in seconds (Kubernetes refuses less than 600). @default 600 */
+    tokenExpirationSeconds: z.number().int('must be an integer').min(600, 'must be at least 600 (the Kubernetes minimum)').max(86400, 'must be at most 86400 (a day)').default(600),
+    /** KV v2 mount (guide: "Required Vault Paths"). @default secret */
+    kvMount: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be a Vault mount path without slashes').default('secret'),
+    /** Folder of the platform's secrets under the mount. @default factory */
+    secretsPrefix: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be a path segment without slashes').default('factory'),
+    /** Policy granting the platform read+list on its secrets (guide: "Vault Policy"). @default factory-secrets */
+    policyName: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be a Vault policy name').default('factory-secrets'),
+    /** Path of the Kubernetes auth method. @default kubernetes */
+    authPath: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be a Vault mount path without slashes').default('kubernetes'),
+    /** The Kubernetes auth role (guide: "Kubernetes Auth Role"). @default factory-api */
+    role: dnsLabel.default('factory-api'),
+    /** TTL of the Vault tokens the role issues, seconds (guide: ttl=1h). @default 3600 */
+    tokenTtlSeconds: z.number().int('must be an integer').min(60, 'must be at least 60').max(86400, 'must be at most 86400').default(3600),
+    /** Custom metadata of every secret path: who owns it and how often it is rotated (guide: "Regular Security Tasks"). */
+    secretsOwner: z.string().min(1, 'must name the owning team').default('platform-security'),
+    /** @default monthly (guide: "Rotate secrets | Monthly") */
+    rotation: z.enum(['weekly', 'monthly', 'quarterly']).default('monthly'),
+    /** Terraform state of the Vault stack: a local file (path relative to the project root) or an encrypted S3 object. */
+    backend: z.discriminatedUnion('type', [
+      z.strictObject({
+        type: z.literal('local'),
+        path: z.string().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[\w.\/-]+$/, 'must be a relative path inside the project (no leading "/", no "..")').default('terraform.factory-vault.tfstate'),
+      }),
+      z.strictObject({ type: z.literal('s3'), bucket: z.string().min(3), key: z.string().min(1), region: z.string().min(1) }),
+    ]).default({ type: 'local', path: 'terraform.factory-vault.tfstate' }),
   }).prefault({}),
   /** Zero-trust network (guide: "Network Policies"): switches for the flows the diagram does not draw. */
   network: z.strictObject({
@@ -290,6 +325,13 @@ function crossFieldProblems(c: FactoryConfig): { path: string; message: string }
     });
     ports.set(p, name);
   }
+  const vaultExternal = 'cidr' in c.vault.location;
+  const vaultAddressPort = c.vault.address === undefined ? undefined
+    : Number(new URL(c.vault.address).port || (c.vault.address.startsWith('https:') ? 443 : 80));
+  problems.push(
+    { path: 'vault.address', condition: vaultExternal && c.vault.address === undefined, message: 'is required when Vault is outside the cluster (vault.location is a CIDR)' },
+    { path: 'vault.address', condition: vaultAddressPort !== undefined && vaultAddressPort !== c.vault.port, message: `port ${vaultAddressPort} differs from vault.port ${c.vault.port} (the port the network policies open)` },
+  );
   return problems.filter((p) => p.condition);
 }
 

@@ -1,0 +1,74 @@
+/**
+ * The platform's Vault paths (guide: "Required Vault Paths" and the `vault kv put` steps of "Initial
+ * Setup"), as data: every construct, variable, policy path, test and README row is rendered from here.
+ *
+ * A key's value comes either from the config (an address the cluster already knows: not a secret) or
+ * from an ephemeral Terraform variable supplied at apply time (a credential: never in code, JSON, plan
+ * or state).
+ */
+import type { FactoryConfig } from '../lib/config';
+import { componentObjectName } from '../lib/labels';
+
+/** Where the value of one key comes from. */
+export type KeySource =
+  /** Supplied at apply time through the ephemeral variable `<path>_<key>` (`TF_VAR_…`). */
+  | 'input'
+  /** Rendered from the config: a value that is not secret (a Service name, a port). */
+  | ((c: FactoryConfig) => string);
+
+/** One key of a secret path. */
+export interface SecretKey {
+  /** The key, as the application reads it (`vault kv get -field=<key>`). */
+  readonly key: string;
+  readonly source: KeySource;
+  /** What the value is (variable description, README). */
+  readonly description: string;
+}
+
+/** One secret path under `<kvMount>/<secretsPrefix>/`. */
+export interface SecretPath {
+  /** The path below the prefix (`database` → `secret/factory/database`). */
+  readonly name: string;
+  /** What it holds (guide: the comment of "Required Vault Paths"). */
+  readonly holds: string;
+  readonly keys: readonly SecretKey[];
+}
+
+/** The four paths of the guide, in its order, each with its documented keys. */
+export const SECRET_PATHS: readonly SecretPath[] = [
+  {
+    name: 'database', holds: 'Database credentials',
+    keys: [
+      { key: 'host', source: () => componentObjectName('postgresql'), description: 'PostgreSQL Service name' },
+      { key: 'port', source: (c) => String(c.components.postgresql.port), description: 'PostgreSQL port' },
+      { key: 'user', source: 'input', description: 'PostgreSQL user of the platform (POSTGRES_USER of the StatefulSet)' },
+      { key: 'password', source: 'input', description: 'PostgreSQL password of that user' },
+    ],
+  },
+  {
+    name: 'api-keys', holds: 'API keys (Anthropic, etc.)',
+    keys: [{ key: 'anthropic_key', source: 'input', description: 'Anthropic API key' }],
+  },
+  {
+    name: 'auth', holds: 'JWT secrets',
+    keys: [{ key: 'jwt_secret', source: 'input', description: 'Secret signing the platform\'s JWTs' }],
+  },
+  {
+    name: 'redis', holds: 'Redis credentials',
+    keys: [
+      { key: 'host', source: () => componentObjectName('redis'), description: 'Redis Service name' },
+      { key: 'port', source: (c) => String(c.components.redis.port), description: 'Redis port' },
+      { key: 'password', source: 'input', description: 'Redis password (requirepass)' },
+    ],
+  },
+];
+
+/** The Terraform variable name of a key supplied at apply time (`database_password`, `api_keys_anthropic_key`). */
+export function inputVariableName(path: SecretPath, key: SecretKey): string {
+  return `${path.name}_${key.key}`.replace(/-/g, '_');
+}
+
+/** The secret's name under the mount (`factory/database`). */
+export function secretName(c: FactoryConfig, path: SecretPath): string {
+  return `${c.vault.secretsPrefix}/${path.name}`;
+}
