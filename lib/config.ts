@@ -76,6 +76,30 @@ const image = z.string().superRefine((s, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: `image "${s}" ${problem}` });
 });
 
+/** A Prometheus duration (`30s`, `5m`, `1h30m`): units from y to ms, largest first, no zero. */
+const PROM_DURATION_RE = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+const PROM_DURATION_UNITS = [365 * 86400, 7 * 86400, 86400, 3600, 60, 1, 0.001];
+/** A Prometheus duration in seconds (`5m` → 300); throws on anything else. */
+export function promDurationSeconds(d: string): number {
+  const m = PROM_DURATION_RE.exec(d);
+  if (!m || d === '') throw new Error(`invalid Prometheus duration "${d}"`);
+  return m.slice(1).reduce((sum, n, i) => sum + Number(n ?? 0) * PROM_DURATION_UNITS[i], 0);
+}
+const promDuration = z.string().refine((d) => PROM_DURATION_RE.test(d) && d !== '' && promDurationSeconds(d) > 0, {
+  message: 'must be a Prometheus duration such as "30s", "5m" or "1h"',
+});
+const alertSeverity = z.enum(['info', 'warning', 'critical']);
+/** One alert whose threshold is a count of responses over a window. */
+const countAlert = (d: { threshold: number; window: string; for: string; severity: 'info' | 'warning' | 'critical' }) => ({
+  /** The alert fires when more than this many responses are counted over `window`. */
+  threshold: z.number().min(0, 'must be 0 or more').default(d.threshold),
+  /** The window the responses are counted over (PromQL range). */
+  window: promDuration.default(d.window),
+  /** How long the condition must hold before the alert fires (`for:`). */
+  for: promDuration.default(d.for),
+  severity: alertSeverity.default(d.severity),
+});
+
 // ---------------------------------------------------------------------------------------------------
 // The schema, with the guide's values as defaults.
 // ---------------------------------------------------------------------------------------------------
@@ -281,6 +305,75 @@ export const configSchema = z.strictObject({
     storageClassName: dnsName.optional(),
     redis: memory.default('8Gi'),
     postgresql: memory.default('20Gi'),
+  }).prefault({}),
+  /**
+   * Monitoring (guide: "Monitoring Alerts"): the PrometheusRule `factory-security-alerts`, one alert per
+   * signal of the guide, and the ServiceMonitor that scrapes the ingress controller's metrics.
+   */
+  monitoring: z.strictObject({
+    /** Namespace of the PrometheusRule. @default the platform's namespace */
+    namespace: dnsLabel.optional(),
+    /** Extra labels on the PrometheusRule and ServiceMonitor, for Prometheus' rule/ServiceMonitor selectors (e.g. `release: kube-prometheus-stack`). */
+    selectorLabels: z.record(z.string(), z.string()).default({}),
+    /** The README every alert's runbook_url points into (its "Incident response" section). */
+    runbookBaseUrl: z.url('must be a URL').refine((u) => !u.includes('#'), 'must not carry a "#" fragment (the section anchor is added to it)')
+      .default('https://github.com/factory-de-agentes/factory-security/blob/main/README.md'),
+    /**
+     * The label that carries the Ingress' namespace on ingress-nginx's metrics: `namespace` when the scrape
+     * honors the metrics' own labels (this project's ServiceMonitor does), `exported_namespace` otherwise.
+     */
+    namespaceLabel: z.enum(['namespace', 'exported_namespace']).default('namespace'),
+    /** The alerts: thresholds, windows, `for:` durations and severities. */
+    alerts: z.strictObject({
+      /** "Blocked requests exceeding threshold": WAF refusals (403) on the factory Ingresses. */
+      blockedRequests: z.strictObject(countAlert({ threshold: 50, window: '5m', for: '5m', severity: 'warning' })).prefault({}),
+      /** "Authentication failures": 401/403 on the auth Ingress, and the application's own counter when named. */
+      authFailures: z.strictObject({
+        ...countAlert({ threshold: 20, window: '5m', for: '5m', severity: 'warning' }),
+        /** The application's counter of failed logins (a Prometheus counter), counted with the same threshold. @default none */
+        appCounterMetric: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'must be a Prometheus metric name').optional(),
+      }).prefault({}),
+      /** "Anomaly score spikes": the WAF block rate against its own baseline over a longer window. */
+      anomalySpike: z.strictObject({
+        /** The alert fires when the block rate over `window` is more than `factor` times the baseline rate. */
+        factor: z.number().gt(1, 'must be more than 1 (a rise over the baseline)').default(3),
+        window: promDuration.default('5m'),
+        /** The baseline: the block rate over this window, ending where `window` starts. */
+        baselineWindow: promDuration.default('1h'),
+        /**
+         * Blocks per second the baseline is never taken below: no division by zero, and a rise only counts
+         * once the rate reaches factor × baselineFloor (0.15/s, 45 blocks in 5 minutes, by default).
+         */
+        baselineFloor: z.number().gt(0, 'must be more than 0 (it guards the division)').default(0.05),
+        for: promDuration.default('2m'),
+        severity: alertSeverity.default('critical'),
+      }).superRefine((a, ctx) => {
+        if (promDurationSeconds(a.baselineWindow) <= promDurationSeconds(a.window)) {
+          ctx.addIssue({ code: 'custom', path: ['baselineWindow'], message: `"${a.baselineWindow}" must be longer than window "${a.window}"` });
+        }
+      }).prefault({}),
+      /** "Rate limit triggers": responses with the rate limit's status (edge.rateLimits.statusCode). */
+      rateLimited: z.strictObject(countAlert({ threshold: 100, window: '5m', for: '5m', severity: 'warning' })).prefault({}),
+    }).prefault({}),
+    /** The ServiceMonitor of the ingress controller's metrics Service (port 10254, `/metrics`). */
+    serviceMonitor: z.strictObject({
+      /** Whether this project manages it (false when the controller's own chart or the platform team does). */
+      enabled: z.boolean().default(true),
+      /** Its namespace. @default edge.controller.namespace */
+      namespace: dnsLabel.optional(),
+      /** Labels of the controller's metrics Service. @default edge.controller.podLabels */
+      selector: z.record(z.string(), z.string()).optional(),
+      /** Name of the metrics port on that Service. */
+      port: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/, 'must be a port name (IANA_SVC_NAME)').default('metrics'),
+      interval: promDuration.default('30s'),
+    }).prefault({}),
+  }).superRefine((m, ctx) => {
+    if (m.serviceMonitor.enabled && m.namespaceLabel === 'exported_namespace') {
+      ctx.addIssue({
+        code: 'custom', path: ['namespaceLabel'],
+        message: '"exported_namespace" never appears: the ServiceMonitor this project manages honors the metrics\' labels (use "namespace", or serviceMonitor.enabled: false)',
+      });
+    }
   }).prefault({}),
 });
 
