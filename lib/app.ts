@@ -5,12 +5,14 @@
 import { App, YamlOutputType } from 'cdk8s';
 import type { FactoryConfig } from './config';
 import { NamespaceChart } from './namespace';
+import { NetworkChart } from './network/policies';
 import { WorkloadsChart } from './workloads';
 
 /** The charts of the app, by concern. */
 export interface FactoryCharts {
   readonly namespace: NamespaceChart;
   readonly workloads: WorkloadsChart;
+  readonly network: NetworkChart;
 }
 
 /** Builds the app's charts in `app` (the same code serves synth and tests). */
@@ -18,7 +20,9 @@ export function buildCharts(app: App, config: FactoryConfig): FactoryCharts {
   const namespace = new NamespaceChart(app, 'namespace', { config });
   const workloads = new WorkloadsChart(app, 'workloads', { config });
   workloads.addDependency(namespace);
-  return { namespace, workloads };
+  const network = new NetworkChart(app, 'network', { config });
+  network.addDependency(workloads);
+  return { namespace, workloads, network };
 }
 
 /** A new app that writes one YAML file per chart into `outdir`. */

@@ -1,0 +1,85 @@
+/**
+ * NetworkPolicies rendered from the flow table: the guide's `default-deny-all`, then for each flow an
+ * ingress policy on its destination and an egress policy on its source (for the sides that are pods of
+ * the namespace), named after what they allow: `allow-api-to-postgresql-ingress`.
+ *
+ * Every pod selector, on the selected side and on the peer side, excludes quarantined pods
+ * (`security.factory.io/quarantine=true`): NetworkPolicies only add allowances, so quarantine works by
+ * no allowance ever matching a quarantined pod, which the default deny then isolates.
+ */
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { FactoryChart } from '../chart';
+import type { FactoryConfig } from '../config';
+import { selectorLabels } from '../labels';
+import { Endpoint, Flow, QUARANTINE_LABEL, endpointName, flowTable, isInNamespace } from './flows';
+
+type k8sSelector = kplus.k8s.LabelSelector;
+
+const NOT_QUARANTINED = { key: QUARANTINE_LABEL, operator: 'NotIn', values: ['true'] };
+
+/** The pod selector of an in-namespace endpoint. */
+function podSelector(e: Endpoint): k8sSelector {
+  if (e.kind === 'component') return { matchLabels: selectorLabels(e.component), matchExpressions: [NOT_QUARANTINED] };
+  if (e.kind === 'all-pods') return { matchExpressions: [NOT_QUARANTINED] };
+  if (e.kind === 'local-pods') return { matchLabels: e.podLabels, matchExpressions: [NOT_QUARANTINED] };
+  throw new Error(`endpoint "${endpointName(e)}" is not a pod of the namespace`);
+}
+
+/** The peer of a rule. */
+function peer(e: Endpoint): kplus.k8s.NetworkPolicyPeer {
+  switch (e.kind) {
+    case 'component':
+    case 'all-pods':
+    case 'local-pods':
+      return { podSelector: podSelector(e) };
+    case 'pods':
+      return {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': e.namespace } },
+        podSelector: { matchLabels: e.podLabels },
+      };
+    case 'cidr':
+      return { ipBlock: { cidr: e.cidr, except: e.except.length > 0 ? [...e.except] : undefined } };
+  }
+}
+
+function ports(f: Flow): kplus.k8s.NetworkPolicyPort[] {
+  return f.ports.map((p) => ({ port: kplus.k8s.IntOrString.fromNumber(p.port), protocol: p.protocol }));
+}
+
+/** A policy's name, from the flow it allows and its side. */
+export function policyName(f: Flow, side: 'ingress' | 'egress'): string {
+  return `allow-${endpointName(f.from)}-to-${endpointName(f.to)}-${side}`;
+}
+
+/** Properties of `NetworkChart`. */
+export interface NetworkChartProps {
+  readonly config: FactoryConfig;
+}
+
+/** `default-deny-all` and the allow-list policies of the flow table. */
+export class NetworkChart extends FactoryChart {
+  constructor(scope: Construct, id: string, props: NetworkChartProps) {
+    super(scope, id, { config: props.config, namespace: props.config.namespace });
+    new kplus.k8s.KubeNetworkPolicy(this, 'default-deny-all', {
+      metadata: { name: 'default-deny-all' },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    });
+    for (const flow of flowTable(props.config)) {
+      if (isInNamespace(flow.to)) {
+        const name = policyName(flow, 'ingress');
+        new kplus.k8s.KubeNetworkPolicy(this, name, {
+          metadata: { name },
+          spec: { podSelector: podSelector(flow.to), policyTypes: ['Ingress'], ingress: [{ from: [peer(flow.from)], ports: ports(flow) }] },
+        });
+      }
+      if (isInNamespace(flow.from)) {
+        const name = policyName(flow, 'egress');
+        new kplus.k8s.KubeNetworkPolicy(this, name, {
+          metadata: { name },
+          spec: { podSelector: podSelector(flow.from), policyTypes: ['Egress'], egress: [{ to: [peer(flow.to)], ports: ports(flow) }] },
+        });
+      }
+    }
+  }
+}
