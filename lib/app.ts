@@ -6,6 +6,7 @@ import { App, YamlOutputType } from 'cdk8s';
 import type { FactoryConfig } from './config';
 import { NamespaceChart } from './namespace';
 import { NetworkChart } from './network/policies';
+import { addVaultAuthCharts } from './vault-auth';
 import { WorkloadsChart } from './workloads';
 
 /** The charts of the app, by concern. */
@@ -22,6 +23,8 @@ export function buildCharts(app: App, config: FactoryConfig): FactoryCharts {
   workloads.addDependency(namespace);
   const network = new NetworkChart(app, 'network', { config });
   network.addDependency(workloads);
+  // Vault outside the cluster: its token-reviewer ServiceAccount (lib/vault-auth.ts); nothing otherwise.
+  addVaultAuthCharts(app, config, namespace);
   return { namespace, workloads, network };
 }
 

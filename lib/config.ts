@@ -380,6 +380,11 @@ export const configSchema = z.strictObject({
 export type FactoryConfig = z.output<typeof configSchema>;
 export type ComponentConfig = FactoryConfig['components'][ComponentName];
 
+/** Whether Vault runs outside the cluster (`vault.location` is a CIDR): both the cdktf stack and the token reviewer follow it. */
+export function vaultIsExternal(c: FactoryConfig): boolean {
+  return 'cidr' in c.vault.location;
+}
+
 /** Cross-field rules that a per-field schema cannot express, as a table of {condition, message}. */
 function crossFieldProblems(c: FactoryConfig): { path: string; message: string }[] {
   const problems: { path: string; message: string; condition: boolean }[] = [];
@@ -418,7 +423,7 @@ function crossFieldProblems(c: FactoryConfig): { path: string; message: string }
     });
     ports.set(p, name);
   }
-  const vaultExternal = 'cidr' in c.vault.location;
+  const vaultExternal = vaultIsExternal(c);
   const vaultAddressPort = c.vault.address === undefined ? undefined
     : Number(new URL(c.vault.address).port || (c.vault.address.startsWith('https:') ? 443 : 80));
   problems.push(

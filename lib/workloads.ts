@@ -10,6 +10,7 @@ import { COMPONENT_NAMES, ComponentConfig, ComponentName, FactoryConfig, cpuMill
 import { FactoryChart } from './chart';
 import { ComponentIdentity } from './identity';
 import { componentObjectName, selectorLabels } from './labels';
+import { addVaultClient } from './vault-auth';
 
 /** A health check of a component's container. */
 type Check =
@@ -160,6 +161,9 @@ export class Component extends Construct {
       startup: probe({ tcp: true }, c.port, 0, 30),
       securityContext: { ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
     });
+
+    // Vault: VAULT_ADDR, and the api's projected token for the audience `vault` (lib/vault-auth.ts).
+    addVaultClient(name, this.workload, container, config);
 
     // The guide's `VOLUME ["/tmp"]`, and what else the component writes to.
     for (const [volumeName, dir] of Object.entries({ tmp: '/tmp', ...spec.scratch })) {

@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { AuthBackend } from '@cdktf/provider-vault/lib/auth-backend';
 import { KubernetesAuthBackendConfig } from '@cdktf/provider-vault/lib/kubernetes-auth-backend-config';
 import { KubernetesAuthBackendRole } from '@cdktf/provider-vault/lib/kubernetes-auth-backend-role';
-import type { FactoryConfig } from '../lib/config';
+import { FactoryConfig, vaultIsExternal } from '../lib/config';
 import { componentObjectName } from '../lib/labels';
 import type { Policy } from '@cdktf/provider-vault/lib/policy';
 
@@ -23,11 +23,6 @@ export interface KubernetesAuthProps {
   readonly config: FactoryConfig;
   /** The policy the role's tokens carry (named by `config.vault.policyName`). */
   readonly policy: Policy;
-}
-
-/** Whether Vault runs outside the cluster (its location is a CIDR). */
-export function vaultIsExternal(c: FactoryConfig): boolean {
-  return 'cidr' in c.vault.location;
 }
 
 /** The auth method, its config and the role. */
