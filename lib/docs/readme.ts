@@ -1,0 +1,28 @@
+/**
+ * The README's generated blocks: each lives between `<!-- generated:NAME -->` and
+ * `<!-- /generated:NAME -->` and is rendered from the same data as the manifests. `npm run readme`
+ * rewrites them; a test fails when the README's copy is stale.
+ */
+import { defaultConfig } from '../config';
+import { flowTableMarkdown, policyNames } from '../network/markdown';
+
+/** Block name → content, from the guide's default config. */
+export function generatedBlocks(): Record<string, string> {
+  const c = defaultConfig();
+  return {
+    'flows': flowTableMarkdown(c),
+    'networkpolicies': ['```console', `$ kubectl get networkpolicies -n ${c.namespace} -o name`,
+      ...policyNames(c).map((n) => `networkpolicy.networking.k8s.io/${n}`), '```'].join('\n'),
+  };
+}
+
+/** The README with every generated block replaced by its current content. */
+export function renderReadme(readme: string): string {
+  let out = readme;
+  for (const [name, content] of Object.entries(generatedBlocks())) {
+    const re = new RegExp(`(<!-- generated:${name} -->\\n)[\\s\\S]*?(<!-- /generated:${name} -->)`);
+    if (!re.test(out)) throw new Error(`README.md has no block <!-- generated:${name} --> … <!-- /generated:${name} -->`);
+    out = out.replace(re, (_m, open, close) => `${open}${content}\n${close}`);
+  }
+  return out;
+}
