@@ -20,7 +20,6 @@ import {
   isWindows, podSecurityContext, specPath, usesUserNamespace,
 } from './model';
 
-const quote = (values: Iterable<string>) => [...values].map((v) => JSON.stringify(v)).join(', ');
 
 // ---------------------------------------------------------------------------------------------------
 // Baseline

@@ -1,0 +1,226 @@
+/**
+ * Schema validation of every object, against published schemas only (nothing hand-written):
+ * - Kubernetes kinds: the OpenAPI validators of `kubernetes-models` (an ESM-only package; the validators
+ *   of the kinds present are bundled once into CommonJS with esbuild and cached in `.build/validators/`);
+ * - custom resources (cert-manager, prometheus-operator): ajv against the `openAPIV3Schema` of the CRDs
+ *   in `../shared/crds/`, read at run time. Like the API server's strict field validation (kubectl's
+ *   default), a field the schema does not declare is refused, so a misspelled field is caught. Compiled
+ *   validators are cached in `.build/validators/`, keyed by the CRD file's content hash: a CRD of 300 KB
+ *   takes seconds to parse and compile, then milliseconds to load.
+ * A kind that neither knows is refused: nothing goes to `kubectl apply` unchecked.
+ */
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { ManifestDoc, Violation, fieldPath, violation } from './types';
+
+/** The project root (the folder of this project's package.json), from this module's location. */
+export function projectRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    const pkg = path.join(dir, 'package.json');
+    if (fs.existsSync(pkg) && JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'factory-security') return dir;
+    const up = path.dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+}
+
+/** The folder of the shared CRDs: `../shared/crds` beside the project root. */
+export function crdDirectory(root = projectRoot()): string {
+  return path.resolve(root, '..', 'shared', 'crds');
+}
+
+const cacheDir = (root: string) => path.join(root, '.build', 'validators');
+const sha = (text: string) => crypto.createHash('sha256').update(text).digest('hex').slice(0, 16);
+
+/** Writes a cache file atomically (parallel test workers may race on it). */
+function writeCache(file: string, content: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, content);
+  fs.renameSync(tmp, file);
+}
+
+interface AjvError { instancePath: string; keyword: string; params: Record<string, any>; message?: string }
+
+/** One schema error as a violation of the document, with a message naming the field. */
+function toViolation(doc: ManifestDoc, e: AjvError, rule: string): Violation {
+  let p = fieldPath(e.instancePath);
+  let message = e.message ?? e.keyword;
+  if (e.keyword === 'additionalProperties') {
+    p = p ? `${p}.${e.params.additionalProperty}` : e.params.additionalProperty;
+    message = `unknown field ${JSON.stringify(e.params.additionalProperty)}`;
+  } else if (e.keyword === 'required') {
+    p = p ? `${p}.${e.params.missingProperty}` : e.params.missingProperty;
+    message = 'required field is missing';
+  } else if (e.keyword === 'enum') {
+    message = `must be one of ${(e.params.allowedValues ?? []).map((v: unknown) => JSON.stringify(v)).join(', ')}`;
+  }
+  return violation(doc, p, rule, message);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Kubernetes kinds (kubernetes-models)
+// ---------------------------------------------------------------------------------------------------
+
+type ModelClass = new (data: unknown) => { validate(): void };
+
+/** Whether `kubernetes-models` has a model for this apiVersion/kind. */
+function hasModel(root: string, apiVersion: string, kind: string): boolean {
+  if (!/^[\w.-]+(\/[\w.-]+)?$/.test(apiVersion) || !/^\w+$/.test(kind)) return false;
+  return fs.existsSync(path.join(root, 'node_modules', 'kubernetes-models', apiVersion, `${kind}.js`));
+}
+
+const modelCache = new Map<string, ModelClass>();
+
+/** The model classes of the given `apiVersion/Kind` keys, bundled once (cached on disk and in memory). */
+function loadModels(root: string, keys: string[]): void {
+  const missing = keys.filter((k) => !modelCache.has(k)).sort();
+  if (missing.length === 0) return;
+  const version = JSON.parse(fs.readFileSync(path.join(root, 'node_modules', 'kubernetes-models', 'package.json'), 'utf8')).version;
+  const file = path.join(cacheDir(root), `kubernetes-models-${sha(`${version}\n${missing.join('\n')}`)}.js`);
+  if (!fs.existsSync(file)) {
+    const contents = missing.map((k, i) => `export { ${k.slice(k.lastIndexOf('/') + 1)} as m${i} } from 'kubernetes-models/${k}';`).join('\n');
+    // esbuild is a dev tool loaded only when a new set of kinds must be bundled.
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { buildSync } = require('esbuild') as typeof import('esbuild');
+    const out = buildSync({
+      stdin: { contents, resolveDir: root, loader: 'js' },
+      bundle: true, platform: 'node', format: 'cjs', target: 'node20', write: false, logLevel: 'error',
+    });
+    writeCache(file, out.outputFiles[0].text);
+  }
+  const mod = require(file);
+  missing.forEach((k, i) => modelCache.set(k, mod[`m${i}`]));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Custom resources (CRDs)
+// ---------------------------------------------------------------------------------------------------
+
+interface CrdFile { file: string; group: string; kind: string }
+
+/** The CRD files of the shared folder, indexed by group and kind (read with a regex: parsing is slow). */
+function crdIndex(dir: string): CrdFile[] {
+  const out: CrdFile[] = [];
+  const walk = (d: string) => {
+    if (!fs.existsSync(d)) return;
+    for (const entry of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (/\.ya?ml$/.test(entry.name)) {
+        const text = fs.readFileSync(p, 'utf8');
+        const group = /^ {2}group: (\S+)$/m.exec(text)?.[1];
+        const kind = /^ {2}names:\n(?: {4}.*\n)*? {4}kind: (\S+)$/m.exec(text)?.[1];
+        if (/^kind: CustomResourceDefinition$/m.test(text) && group && kind) out.push({ file: p, group, kind });
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/**
+ * An openAPIV3Schema made strict the way the API server's strict field validation is: every object
+ * schema that declares its properties refuses the others (unless it preserves unknown fields).
+ */
+export function strictSchema(schema: any): any {
+  if (Array.isArray(schema)) return schema.map(strictSchema);
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: any = {};
+  for (const [k, v] of Object.entries(schema)) {
+    if (k.startsWith('x-kubernetes-')) continue;
+    out[k] = k === 'properties'
+      ? Object.fromEntries(Object.entries(v as object).map(([pk, pv]) => [pk, strictSchema(pv)]))
+      : strictSchema(v);
+  }
+  if (out.properties && out.additionalProperties === undefined && schema['x-kubernetes-preserve-unknown-fields'] !== true) {
+    out.additionalProperties = false;
+  }
+  return out;
+}
+
+type CompiledValidator = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
+const crdCache = new Map<string, CompiledValidator | null>();
+const CRD_TRANSFORM_VERSION = 1;
+
+/** The validator of a custom resource `group/version` + kind, or null when no CRD (version) defines it. */
+function crdValidator(root: string, apiVersion: string, kind: string): CompiledValidator | null {
+  const key = `${apiVersion}/${kind}`;
+  if (crdCache.has(key)) return crdCache.get(key)!;
+  const [group, version] = apiVersion.split('/');
+  const crd = crdIndex(crdDirectory(root)).find((c) => c.group === group && c.kind === kind);
+  let validator: CompiledValidator | null = null;
+  if (crd && version) {
+    const text = fs.readFileSync(crd.file, 'utf8');
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const ajvVersion = require('ajv/package.json').version;
+    const file = path.join(cacheDir(root), `crd-${kind}-${version}-${sha(`${CRD_TRANSFORM_VERSION}\n${ajvVersion}\n${text}`)}.js`);
+    if (!fs.existsSync(file)) {
+      const def = YAML.parse(text);
+      const v = (def?.spec?.versions ?? []).find((x: any) => x?.name === version);
+      if (v?.schema?.openAPIV3Schema) {
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        const Ajv = require('ajv').default;
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        const standalone = require('ajv/dist/standalone').default;
+        const ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateFormats: false, code: { source: true } });
+        writeCache(file, standalone(ajv, ajv.compile(strictSchema(v.schema.openAPIV3Schema))));
+      }
+    }
+    if (fs.existsSync(file)) validator = require(file);
+  }
+  crdCache.set(key, validator);
+  return validator;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The check
+// ---------------------------------------------------------------------------------------------------
+
+/** Validates every document against its schema. */
+export function checkSchemas(docs: readonly ManifestDoc[], root = projectRoot()): Violation[] {
+  const out: Violation[] = [];
+  const modelKeys = new Set<string>();
+  for (const doc of docs) {
+    const { apiVersion, kind } = doc.object ?? {};
+    if (typeof apiVersion === 'string' && typeof kind === 'string' && hasModel(root, apiVersion, kind)) modelKeys.add(`${apiVersion}/${kind}`);
+  }
+  loadModels(root, [...modelKeys]);
+
+  for (const doc of docs) {
+    const o = doc.object;
+    if (!o || typeof o !== 'object' || Array.isArray(o)) {
+      out.push(violation(doc, '', 'schema/object', 'a manifest document must be an object'));
+      continue;
+    }
+    if (typeof o.apiVersion !== 'string' || typeof o.kind !== 'string') {
+      out.push(violation(doc, typeof o.apiVersion !== 'string' ? 'apiVersion' : 'kind', 'schema/object', 'apiVersion and kind must be set'));
+      continue;
+    }
+    if (typeof o.metadata?.name !== 'string' || o.metadata.name === '') {
+      out.push(violation(doc, 'metadata.name', 'schema/object', 'every object must have a name'));
+    }
+    const model = modelCache.get(`${o.apiVersion}/${o.kind}`);
+    if (model) {
+      try {
+        new model(o).validate();
+      } catch (e: any) {
+        for (const err of (e?.errors ?? [{ instancePath: '', keyword: 'error', params: {}, message: String(e?.message ?? e) }]) as AjvError[]) {
+          out.push(toViolation(doc, err, `schema/${o.apiVersion}`));
+        }
+      }
+      continue;
+    }
+    const crd = o.apiVersion.includes('/') ? crdValidator(root, o.apiVersion, o.kind) : null;
+    if (crd) {
+      if (!crd(o)) for (const err of crd.errors ?? []) out.push(toViolation(doc, err, `schema/${o.apiVersion}`));
+      continue;
+    }
+    out.push(violation(doc, 'kind', 'schema/unknown-kind',
+      `no schema for ${o.apiVersion} ${o.kind} (neither a Kubernetes kind nor a CRD in ${path.relative(root, crdDirectory(root))})`));
+  }
+  return out;
+}
