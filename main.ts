@@ -5,6 +5,7 @@
 import { buildApp } from './lib/app';
 import { ConfigError, loadConfig } from './lib/config';
 import { Outputs, synthToMemory, writeOutputs } from './lib/outputs';
+import { formatViolation, manifestOutputs, parseManifests, validateManifests } from './lib/validate';
 
 /** Every generated file of the project, from one config. */
 export function synthesize(env: NodeJS.ProcessEnv = process.env): Outputs {
@@ -23,6 +24,13 @@ function main(): number {
       return 1;
     }
     throw e;
+  }
+  // Admission-grade validation (Pod Security restricted:latest, schemas, policies) before any write.
+  const violations = validateManifests(parseManifests(manifestOutputs(outputs)));
+  if (violations.length > 0) {
+    for (const v of violations) process.stderr.write(`${formatViolation(v)}\n`);
+    process.stderr.write(`synth refused: ${violations.length} violation(s); nothing was written\n`);
+    return 1;
   }
   // cdk8s synth names its output folder in CDK8S_OUTDIR (it is `dist` in cdk8s.yaml).
   const distDir = process.env.CDK8S_OUTDIR ? process.env.CDK8S_OUTDIR.replace(/\/$/, '') : 'dist';
