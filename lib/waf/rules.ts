@@ -1,0 +1,293 @@
+/**
+ * The typed WAF rule model: the guide's "Custom Factory Rules" (ids 1001-1061), as data, in one place.
+ *
+ * Each rule is rendered to ModSecurity SecLang by `lib/waf/seclang.ts`; every target (the ingress-nginx
+ * controller ConfigMap, the standalone `nginx/modsecurity.conf`, the local harness) renders this one table.
+ * The rules complement the OWASP CRS (loaded after them): they cover what the CRS at paranoia level 1
+ * leaves open (SQL injection in the URL path, NoSQL operators, tool fingerprints, upload names) with
+ * patterns chosen to stay silent on ordinary prose (apostrophes, SQL-like words, markdown).
+ */
+import { FactoryConfig, defaultConfig } from '../config';
+
+/** The guide's categories of custom rules, with their id ranges ("Custom Factory Rules"). */
+export const WAF_CATEGORIES = {
+  'directory-traversal': { ids: [1001, 1002], title: 'Directory traversal' },
+  'sql-injection': { ids: [1010, 1012], title: 'SQL injection' },
+  'xss': { ids: [1020, 1023], title: 'XSS attacks' },
+  'command-injection': { ids: [1030, 1031], title: 'Command injection' },
+  'malicious-upload': { ids: [1040, 1041], title: 'Malicious file uploads' },
+  'http-protocol': { ids: [1050, 1051], title: 'HTTP protocol attacks' },
+  'rate-limiting': { ids: [1060, 1061], title: 'Rate limiting' },
+} as const;
+export type WafCategory = keyof typeof WAF_CATEGORIES;
+
+/** ModSecurity transformation functions used by the rules (`t:` actions). */
+export type Transformation =
+  | 'none' | 'urlDecodeUni' | 'htmlEntityDecode' | 'jsDecode' | 'cssDecode' | 'lowercase'
+  | 'removeNulls' | 'compressWhitespace' | 'normalisePath' | 'cmdLine' | 'utf8toUnicode';
+
+/** Rule severities (syslog names, as the CRS uses them). */
+export type Severity = 'CRITICAL' | 'ERROR' | 'WARNING' | 'NOTICE';
+
+/**
+ * What the rule does when it matches.
+ * - `deny`: refuse with `status` (403), logged and audited.
+ * - `signal`: log and audit, let the request pass (a signal for alerting, beside nginx's limit_req).
+ * - `track`: no log; update collections only (setvar/initcol actions in `extraActions`).
+ */
+export type RuleAction =
+  | { kind: 'deny'; status: 403 }
+  | { kind: 'signal' }
+  | { kind: 'track' };
+
+/** A ModSecurity operator and its argument (`@rx pattern`, `@detectSQLi`, ...). */
+export type Operator =
+  | { op: 'rx'; arg: string }
+  | { op: 'detectSQLi' }
+  | { op: 'detectXSS' }
+  | { op: 'gt'; arg: string }
+  | { op: 'unconditionalMatch' };
+
+/** One custom rule of the guide's table. */
+export interface WafRule {
+  /** Rule id, inside its category's range. */
+  readonly id: number;
+  /** The guide category (decides the id range). */
+  readonly category: WafCategory;
+  /** ModSecurity phase: 1 request headers, 2 request body. */
+  readonly phase: 1 | 2;
+  /** Variables inspected (`ARGS`, `REQUEST_FILENAME`, `!REQUEST_HEADERS:Referer`, ...), in order. */
+  readonly variables: readonly string[];
+  readonly operator: Operator;
+  /** Transformations, applied in order after `t:none`. */
+  readonly transformations: readonly Transformation[];
+  readonly action: RuleAction;
+  /** Log message (no quote characters: it is rendered inside `msg:'...'` inside a double-quoted action list). */
+  readonly message: string;
+  readonly severity: Severity;
+  /** Tags, rendered as `tag:'...'` (the category tag is added by the renderer). */
+  readonly tags: readonly string[];
+  /** Further actions (`initcol`, `setvar`, `expirevar`, `chain`-free). */
+  readonly extraActions?: readonly string[];
+  /** Why the rule exists: what the CRS at PL1 does not already cover, and why the pattern is benign-safe. */
+  readonly rationale: string;
+}
+
+/** Escapes a string for use inside a regular expression. */
+function rxEscape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+// Commands an injected shell payload runs. Words that are ordinary English ("cat", "id", "echo") only
+// count after a shell metacharacter and before an argument or the end (see 1030).
+const SHELL_COMMANDS = [
+  'cat', 'ls', 'id', 'whoami', 'uname', 'wget', 'curl', 'nc', 'ncat', 'netcat', 'bash', 'sh', 'zsh', 'ksh',
+  'python', 'python3', 'perl', 'ruby', 'php', 'rm', 'chmod', 'chown', 'ping', 'nslookup', 'dig', 'sleep',
+  'powershell', 'cmd', 'certutil', 'busybox', 'telnet', 'base64', 'env', 'ifconfig', 'passwd', 'kill',
+];
+
+/** File extensions a server may execute or a browser may render as active content. */
+export const DANGEROUS_UPLOAD_EXTENSIONS = [
+  'php', 'php3', 'php4', 'php5', 'php7', 'phtml', 'phar', 'pht', 'phps', 'jsp', 'jspx', 'jsw', 'jsv', 'asp', 'aspx',
+  'asa', 'asax', 'ascx', 'ashx', 'asmx', 'cer', 'cgi', 'pl', 'py', 'rb', 'sh', 'bash', 'exe', 'dll', 'bat', 'cmd',
+  'com', 'scr', 'ps1', 'psm1', 'vbs', 'vbe', 'wsf', 'hta', 'msi', 'jar', 'war', 'htaccess', 'htpasswd', 'shtml',
+  'html', 'htm', 'xhtml', 'svg', 'swf', 'lnk',
+];
+
+/** User agents of attack tools that the CRS 3.3 scanner list does not name. */
+export const ATTACK_TOOL_AGENTS = [
+  'feroxbuster', 'ffuf', 'Fuzz Faster U Fool', 'dirsearch', 'commix', 'XSStrike', 'jaeles', 'katana',
+  'sqlninja', 'havij', 'w3af', 'arachni', 'skipfish', 'openvas', 'nessus', 'acunetix', 'netsparker', 'qualys',
+  'zgrab', 'masscan', 'nuclei', 'nikto', 'sqlmap', 'wpscan', 'gobuster', 'dirbuster', 'wfuzz', 'hydra', 'burp',
+];
+
+/** The custom rules 1001-1061. Functions of the config where a guide value (paths, limits) is involved. */
+export function wafRules(config: FactoryConfig): readonly WafRule[] {
+  const authPathRx = `^(?:${config.edge.authPaths.map(rxEscape).join('|')})(?:/|$)`;
+  const auth = config.edge.rateLimits.auth;
+  const authWindowSeconds = auth.per === 'minute' ? 60 : 1;
+  const authSignalAbove = auth.rate + auth.burst;
+  const deny: RuleAction = { kind: 'deny', status: 403 };
+  const inputs = ['ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', 'REQUEST_COOKIES_NAMES', 'XML:/*'];
+  const suspectHeaders = ['REQUEST_HEADERS:User-Agent', 'REQUEST_HEADERS:Referer', 'REQUEST_HEADERS:X-Forwarded-For',
+    'REQUEST_HEADERS:X-Forwarded-Host', 'REQUEST_HEADERS:X-Real-IP'];
+  return [
+    // ---- 1001-1002 Directory traversal ----
+    {
+      id: 1001, category: 'directory-traversal', phase: 2,
+      variables: ['REQUEST_URI_RAW', ...inputs, 'REQUEST_HEADERS', 'FILES'],
+      operator: { op: 'rx', arg: String.raw`(?:^|[\\/=:'"])\.{2,}[\\/]|[\\/]\.{2,}(?:[\\/;]|$)` },
+      transformations: ['urlDecodeUni', 'urlDecodeUni', 'removeNulls'],
+      action: deny, message: 'Directory traversal: a dot-dot path segment', severity: 'CRITICAL',
+      tags: ['attack-lfi', 'OWASP_CRS/WEB_ATTACK/DIR_TRAVERSAL'],
+      rationale: 'Catches ../ and ..\\ once or twice URL-decoded, in the path, parameters, headers and upload names; ' +
+        'prose never puts a path separator right after two dots.',
+    },
+    {
+      id: 1002, category: 'directory-traversal', phase: 1,
+      variables: ['REQUEST_URI_RAW', 'REQUEST_HEADERS:Referer'],
+      operator: { op: 'rx', arg: String.raw`(?i)%(?:25)+(?:2e|2f|5c)|%c0%(?:ae|af|2f|5c)|%c1%(?:1c|9c|pc)|%e0%80%(?:ae|af)|%u(?:002e|002f|005c|2215|2216|ff0e|ff0f)|%f0%80%80%ae` },
+      transformations: [],
+      action: deny, message: 'Directory traversal: double, overlong or percent-u encoding of dot, slash or backslash', severity: 'CRITICAL',
+      tags: ['attack-lfi', 'OWASP_CRS/WEB_ATTACK/DIR_TRAVERSAL'],
+      rationale: 'Encodings that only exist to slip a traversal past a single decoding; no client needs them.',
+    },
+    // ---- 1010-1012 SQL injection ----
+    {
+      id: 1010, category: 'sql-injection', phase: 2,
+      variables: ['REQUEST_FILENAME', ...suspectHeaders.filter((h) => !/User-Agent|Referer/.test(h)), 'FILES'],
+      operator: { op: 'detectSQLi' },
+      transformations: ['urlDecodeUni', 'removeNulls'],
+      action: deny, message: 'SQL injection (libinjection) in the URL path, forwarding headers or upload names', severity: 'CRITICAL',
+      tags: ['attack-sqli', 'OWASP_CRS/WEB_ATTACK/SQL_INJECTION'],
+      rationale: 'CRS 942100 runs libinjection on parameters, cookies, User-Agent and Referer only; REST APIs carry ids in the path.',
+    },
+    {
+      id: 1011, category: 'sql-injection', phase: 2,
+      variables: ['REQUEST_FILENAME', ...inputs, ...suspectHeaders],
+      operator: {
+        op: 'rx',
+        arg: String.raw`(?i)['"\x60]\s*\)*\s*(?:or|and|\|\||&&)\s*\(*\s*['"\x60]?\s*(?:\w+)\s*['"\x60]?\s*(?:=|<>|!=|like\b|>|<)\s*\(*['"\x60]?\s*\w*|\bunion(?:\s+all|\s+distinct)?\s*(?:/\*.*?\*/\s*)?\(*\s*select\s+(?:null|\d|@@|\*|[\w.]+\s*(?:,|from\b))|['"\x60\d]\s*\)*\s*;\s*(?:drop|truncate|alter|create|delete|insert|update|exec(?:ute)?|declare|shutdown)\s+(?:table|database|from|into|\w+\s+set|user|procedure|master|@|xp_)|\b(?:sleep|pg_sleep|benchmark|waitfor\s+delay)\s*\(?\s*['"]?\d|['"\x60]\s*(?:--|#|/\*)|\b(?:information_schema|pg_catalog|sysobjects|xp_cmdshell|load_file|into\s+(?:out|dump)file)\b`,
+      },
+      transformations: ['urlDecodeUni', 'htmlEntityDecode', 'removeNulls', 'compressWhitespace'],
+      action: deny, message: 'SQL injection: tautology, UNION SELECT, stacked query, time delay or comment after a quote', severity: 'CRITICAL',
+      tags: ['attack-sqli', 'OWASP_CRS/WEB_ATTACK/SQL_INJECTION'],
+      rationale: 'Structural SQL that prose does not produce: a quote followed by OR/AND and a comparison, UNION SELECT ' +
+        'with a column list, a query stacked after a quote or number, a delay function with a number, a comment right after a quote.',
+    },
+    {
+      id: 1012, category: 'sql-injection', phase: 2,
+      variables: ['ARGS_NAMES', 'ARGS'],
+      operator: { op: 'rx', arg: String.raw`(?:^|[.\[])\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|expr|or|and|not|nor|function|accumulator)(?:\]|$)|^\s*\{\s*"?\$(?:ne|gt|regex|where|expr)"?\s*:` },
+      transformations: ['urlDecodeUni'],
+      action: deny, message: 'Query operator injection ($ne, $gt, $where ...) in a parameter name or value', severity: 'CRITICAL',
+      tags: ['attack-sqli', 'attack-nosqli', 'OWASP_CRS/WEB_ATTACK/SQL_INJECTION'],
+      rationale: 'Database operators smuggled in JSON keys or `param[$ne]=`; the CRS 3.3 has no rule for them.',
+    },
+    // ---- 1020-1023 XSS ----
+    {
+      id: 1020, category: 'xss', phase: 2,
+      variables: ['REQUEST_FILENAME', 'ARGS_NAMES', 'ARGS', 'REQUEST_COOKIES', ...suspectHeaders, 'FILES'],
+      operator: { op: 'detectXSS' },
+      transformations: ['urlDecodeUni', 'htmlEntityDecode', 'jsDecode', 'cssDecode', 'removeNulls'],
+      action: deny, message: 'XSS (libinjection) in the path, parameters, headers or upload names', severity: 'CRITICAL',
+      tags: ['attack-xss', 'OWASP_CRS/WEB_ATTACK/XSS'],
+      rationale: 'CRS 941100 covers parameters and two headers, not the path, forwarding headers or file names.',
+    },
+    {
+      id: 1021, category: 'xss', phase: 2,
+      variables: ['REQUEST_FILENAME', 'ARGS_NAMES', 'ARGS', 'REQUEST_COOKIES', ...suspectHeaders, 'FILES'],
+      operator: { op: 'rx', arg: String.raw`(?i)<\s*/?\s*(?:script|iframe|frame|object|embed|applet|meta|base|link|style|svg|math|form|isindex|template|xss)\b|<[a-z][^>]*?[\s/"']on[a-z]{3,}\s*=|<\s*[a-z]+[^>]*?\b(?:src|href|action|formaction|data|srcdoc|xlink:href)\s*=\s*["']?\s*(?:javascript|vbscript|data)\s*:` },
+      transformations: ['urlDecodeUni', 'htmlEntityDecode', 'jsDecode', 'removeNulls', 'compressWhitespace'],
+      action: deny, message: 'XSS: an active HTML tag, an event handler attribute or a script URL in an attribute', severity: 'CRITICAL',
+      tags: ['attack-xss', 'OWASP_CRS/WEB_ATTACK/XSS'],
+      rationale: 'Markup that executes script; prose with "<" comparisons or the word "script" does not open a tag.',
+    },
+    {
+      id: 1022, category: 'xss', phase: 2,
+      variables: ['ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', 'REQUEST_HEADERS:Referer'],
+      operator: { op: 'rx', arg: String.raw`(?i)(?:^|[\s"'=(<\x60])(?:javascript|vbscript|livescript)\s*:\s*[^\s]|^\s*data\s*:\s*(?:text/html|image/svg\+xml|application/(?:x-)?(?:java|ecma)script)[;,]|\bexpression\s*\(|\b(?:document\s*\.\s*(?:cookie|domain|write)|window\s*\.\s*location|\.innerHTML)\b|\b(?:alert|prompt|confirm|eval)\s*(?:\(|\x60)[^)]*\)?` },
+      transformations: ['urlDecodeUni', 'htmlEntityDecode', 'jsDecode', 'removeNulls'],
+      action: deny, message: 'XSS: script URL, CSS expression or DOM access outside markup', severity: 'CRITICAL',
+      tags: ['attack-xss', 'OWASP_CRS/WEB_ATTACK/XSS'],
+      rationale: 'Payloads that need no tag (links, redirect targets, attribute breakouts); "javascript:" must be followed by code, not a space.',
+    },
+    {
+      id: 1023, category: 'xss', phase: 2,
+      variables: ['ARGS', 'ARGS_NAMES', 'REQUEST_FILENAME'],
+      operator: { op: 'rx', arg: String.raw`["'\x60]\s*(?:>|/>|\)|;)\s*<\s*[a-z]|["']\s*(?:/|\s)\s*on[a-z]{3,}\s*=|\{\{\s*constructor|\$\{\s*alert|\bsrcdoc\s*=` },
+      transformations: ['urlDecodeUni', 'htmlEntityDecode', 'lowercase', 'removeNulls'],
+      action: deny, message: 'XSS: attribute or string breakout followed by markup or an event handler', severity: 'CRITICAL',
+      tags: ['attack-xss', 'OWASP_CRS/WEB_ATTACK/XSS'],
+      rationale: 'Breakouts ("><img, \' onfocus=) and template sandbox escapes that libinjection misses in short fragments.',
+    },
+    // ---- 1030-1031 Command injection ----
+    {
+      id: 1030, category: 'command-injection', phase: 2,
+      variables: ['REQUEST_FILENAME', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'FILES'],
+      operator: {
+        op: 'rx',
+        arg: String.raw`(?:[;&|\n\x60]|\$\(|\|\||&&)\s*(?:/(?:usr/)?(?:local/)?s?bin/)?(?:${SHELL_COMMANDS.join('|')})(?:\.exe)?(?:\s+[-/$~.'"%\w]|\s*$|\s*[;&|\x60)<>])`,
+      },
+      transformations: ['urlDecodeUni', 'removeNulls'],
+      action: deny, message: 'Command injection: a shell separator followed by a command', severity: 'CRITICAL',
+      tags: ['attack-rce', 'OWASP_CRS/WEB_ATTACK/COMMAND_INJECTION'],
+      rationale: 'A separator (; | & && || $( backtick newline) then a known command and an argument or the end; ' +
+        'prose puts words, not commands with arguments, after "&" or ";".',
+    },
+    {
+      id: 1031, category: 'command-injection', phase: 2,
+      variables: ['REQUEST_URI_RAW', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', 'REQUEST_HEADERS', 'FILES'],
+      operator: {
+        op: 'rx',
+        arg: String.raw`(?i)\$\{\s*(?:jndi|env|sys|java|lower|upper|date|base64|::-)[:}]|\$\{IFS\}|\$IFS\$|/dev/(?:tcp|udp)/|\b(?:bash|sh)\s+-[ci]\b|\bnc(?:at)?\s+(?:-[a-z]*e\b|.*\s-e\s)|\bpowershell(?:\.exe)?\s+-(?:e|enc|encodedcommand|nop|w)\b|\bcmd(?:\.exe)?\s*/[ck]\b|\b(?:wget|curl)\s+(?:-\S+\s+)*https?://\S+\s*(?:\||;|&&|-o\s)|\(\s*\)\s*\{\s*[^}]*;\s*\}\s*;|<\?php|\bsystem\s*\(\s*['"]|\b(?:exec|passthru|shell_exec|popen|proc_open)\s*\(|\b__import__\s*\(\s*['"]os|\bos\.(?:system|popen)\s*\(|\bRuntime\.getRuntime\(\)\.exec|\bchild_process\b|\brequire\s*\(\s*['"]child_process`,
+      },
+      transformations: ['urlDecodeUni', 'removeNulls', 'compressWhitespace'],
+      action: deny, message: 'Code execution payload: JNDI/expression lookup, reverse shell, encoded PowerShell, shellshock or interpreter call', severity: 'CRITICAL',
+      tags: ['attack-rce', 'OWASP_CRS/WEB_ATTACK/COMMAND_INJECTION'],
+      rationale: 'Payload shapes that are never prose: ${jndi:, /dev/tcp/, bash -c, () { :; };, <?php, os.system(.',
+    },
+    // ---- 1040-1041 Malicious file uploads ----
+    {
+      id: 1040, category: 'malicious-upload', phase: 2,
+      variables: ['FILES', 'REQUEST_HEADERS:X-File-Name', 'REQUEST_HEADERS:X-Filename'],
+      operator: { op: 'rx', arg: String.raw`(?i)\.(?:${DANGEROUS_UPLOAD_EXTENSIONS.join('|')})(?:$|[.\s;:\x00%])` },
+      transformations: ['urlDecodeUni', 'lowercase'],
+      action: deny, message: 'Malicious upload: executable or active-content file extension in an upload name', severity: 'CRITICAL',
+      tags: ['attack-upload', 'OWASP_CRS/WEB_ATTACK/FILE_UPLOAD'],
+      rationale: 'Server-executable or browser-active extensions anywhere in the name (shell.php.jpg, x.jsp;.png); ' +
+        'the CRS 3.3 only checks PHP extensions (933110).',
+    },
+    {
+      id: 1041, category: 'malicious-upload', phase: 2,
+      variables: ['FILES', 'REQUEST_HEADERS:X-File-Name', 'REQUEST_HEADERS:X-Filename'],
+      operator: { op: 'rx', arg: String.raw`[\\/]|^\.|\.\.|[\x00-\x1f\x7f]|%(?:00|2f|5c|2e)|^[a-zA-Z]:|^\s|\s$|::\$data` },
+      transformations: ['removeNulls'],
+      action: deny, message: 'Malicious upload: path separator, hidden file, control character or stream name in an upload name', severity: 'CRITICAL',
+      tags: ['attack-upload', 'OWASP_CRS/WEB_ATTACK/FILE_UPLOAD'],
+      rationale: 'A browser or HTTP client sends a bare file name; separators, leading dots (.htaccess), NUL and ::$DATA are path tricks.',
+    },
+    // ---- 1050-1051 HTTP protocol attacks ----
+    {
+      id: 1050, category: 'http-protocol', phase: 1,
+      variables: ['REQUEST_URI_RAW', 'REQUEST_HEADERS', 'REQUEST_HEADERS_NAMES'],
+      operator: { op: 'rx', arg: String.raw`(?i)%0[ad]|%00|[\r\n\x00]|%(?:25)+0[ad]|\\[rn](?:[\w-]+\s*:|\\[rn])` },
+      transformations: [],
+      action: deny, message: 'HTTP protocol attack: CR/LF or NUL in the URL or a header (response splitting, header injection)', severity: 'CRITICAL',
+      tags: ['attack-protocol', 'OWASP_CRS/PROTOCOL_VIOLATION/INVALID_HREQ'],
+      rationale: 'Line breaks and NUL have no place in a request line or a header value; they split responses and smuggle headers.',
+    },
+    {
+      id: 1051, category: 'http-protocol', phase: 1,
+      variables: ['REQUEST_HEADERS:User-Agent', 'REQUEST_HEADERS:X-Scanner', 'REQUEST_HEADERS:X-Wipp', 'REQUEST_HEADERS:Acunetix-Product'],
+      operator: { op: 'rx', arg: `(?i)${ATTACK_TOOL_AGENTS.map(rxEscape).join('|')}` },
+      transformations: [],
+      action: deny, message: 'HTTP protocol attack: request from an attack tool or vulnerability scanner', severity: 'CRITICAL',
+      tags: ['attack-reputation-scanner', 'OWASP_CRS/AUTOMATION/SECURITY_SCANNER'],
+      rationale: 'Fingerprints of scanners and fuzzers (feroxbuster, ffuf, dirsearch, commix ...) beyond the CRS 3.3 list.',
+    },
+    // ---- 1060-1061 Rate limiting (ModSecurity-side signals; nginx limit_req refuses) ----
+    {
+      id: 1060, category: 'rate-limiting', phase: 1,
+      variables: ['REQUEST_FILENAME'],
+      operator: { op: 'rx', arg: authPathRx },
+      transformations: ['normalisePath'],
+      action: { kind: 'track' }, message: 'Rate limiting: count authentication requests per client address', severity: 'NOTICE',
+      tags: ['rate-limiting'],
+      extraActions: ['initcol:ip=%{REMOTE_ADDR}', 'setvar:ip.factory_auth_count=+1', `expirevar:ip.factory_auth_count=${authWindowSeconds}`],
+      rationale: 'Counts what nginx limits, so the audit log shows who exceeded the authentication budget.',
+    },
+    {
+      id: 1061, category: 'rate-limiting', phase: 1,
+      variables: ['IP:FACTORY_AUTH_COUNT'],
+      operator: { op: 'gt', arg: String(authSignalAbove) },
+      transformations: [],
+      action: { kind: 'signal' }, message: `Rate limiting: more than ${authSignalAbove} authentication requests in ${authWindowSeconds}s from one address`, severity: 'WARNING',
+      tags: ['rate-limiting', 'attack-bruteforce'],
+      rationale: 'A brute-force signal for alerting (rate + burst of the guide\'s auth limit); nginx answers 429, ModSecurity logs.',
+    },
+  ];
+}
+
+/** The rule table for the guide's configuration (renderers use `wafRules(config)` for an overridden config). */
+export const WAF_RULES: readonly WafRule[] = wafRules(defaultConfig());
