@@ -27,6 +27,12 @@ function one(manifests: any[], kind: string): any {
   return found[0];
 }
 
+/** Go's `(?i)` inline flag (used by the CRDs' patterns), as JavaScript's `i` flag. */
+const goRegExp = Object.assign(
+  (pattern: string, flags: string) => (pattern.includes('(?i)') ? new RegExp(pattern.replace('(?i)', ''), `${flags}i`) : new RegExp(pattern, flags)),
+  { code: 'goRegExp' },
+);
+
 const validators = new Map<string, ReturnType<Ajv['compile']>>();
 
 /** An ajv validator of a CRD's v1 openAPIV3Schema (Go's `(?i)` flag turned into JavaScript's `i`), compiled once. */
@@ -37,7 +43,7 @@ function crdValidator(file: string) {
   const schema = crd.spec.versions.find((v: any) => v.name === 'v1').schema.openAPIV3Schema;
   const ajv = new Ajv({
     strict: false, allErrors: true, validateFormats: false,
-    code: { regExp: (pattern: string, flags: string) => (pattern.includes('(?i)') ? new RegExp(pattern.replace('(?i)', ''), `${flags}i`) : new RegExp(pattern, flags)) as any },
+    code: { regExp: goRegExp },
   });
   const validate = ajv.compile(schema);
   validators.set(file, validate);
