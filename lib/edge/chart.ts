@@ -1,0 +1,40 @@
+/**
+ * The edge charts. Two files in dist/, because they are applied differently:
+ * - `edge`: cert-manager's ClusterIssuer and Certificate, the Ingresses and the WAF rules ConfigMap the
+ *   controller mounts (always applied);
+ * - `edge-controller`: the ingress controller's ConfigMaps, for a controller installed from static
+ *   manifests. A controller installed with Helm takes the same settings from
+ *   `ingress-nginx/values.yaml` instead, and this file is not applied.
+ */
+import { Construct } from 'constructs';
+import type { FactoryConfig } from '../config';
+import { FactoryChart } from '../chart';
+import { TlsCertificates } from './certificates';
+import { FactoryIngresses } from './ingress';
+import { IngressNginxSettings, IngressNginxWafRules } from './ingress-nginx';
+
+/** Properties of the edge charts. */
+export interface EdgeChartProps {
+  readonly config: FactoryConfig;
+}
+
+/** ClusterIssuer, Certificate, Ingresses and the WAF rules ConfigMap. */
+export class EdgeChart extends FactoryChart {
+  public readonly certificates: TlsCertificates;
+  public readonly ingresses: FactoryIngresses;
+
+  constructor(scope: Construct, id: string, props: EdgeChartProps) {
+    super(scope, id, { config: props.config });
+    this.certificates = new TlsCertificates(this, 'tls', { config: props.config });
+    this.ingresses = new FactoryIngresses(this, 'ingresses', { config: props.config });
+    new IngressNginxWafRules(this, 'waf-rules', { config: props.config });
+  }
+}
+
+/** The ingress controller's ConfigMaps (controller settings and response headers). */
+export class EdgeControllerChart extends FactoryChart {
+  constructor(scope: Construct, id: string, props: EdgeChartProps) {
+    super(scope, id, { config: props.config });
+    new IngressNginxSettings(this, 'ingress-nginx', { config: props.config });
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * Guide "Web Application Firewall", "TLS/SSL Configuration", "Security Headers" and "Audit Logging", as
+ * the ingress-nginx controller receives them: controller ConfigMap, headers ConfigMap, the mounted WAF
+ * rules, and the Helm values carrying the same settings.
+ */
+import * as YAML from 'yaml';
+import { ConfigError, defaultConfig, parseConfig } from '../../lib/config';
+import {
+  NGINX_PARAMETER_MAX_BYTES,
+  controllerDeploymentPatch,
+  escapeNginxSingleQuoted,
+  helmValues,
+  ingressNginxFiles,
+  modsecurityRules,
+} from '../../lib/edge/ingress-nginx';
+import { WAF_CATEGORIES } from '../../lib/waf/rules';
+import { find, synthAll, synthCharts } from '../support';
+
+/**
+ * How nginx reads the inside of a single-quoted parameter (ngx_conf_read_token): `\` escapes the next
+ * character, `\"` `\'` `\\` become the character, `\t` `\r` `\n` control characters, any other `\x` stays;
+ * an unescaped `'` ends the parameter.
+ */
+function nginxUnquote(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === "'") throw new Error(`an unescaped ' at ${i} ends the parameter early`);
+    if (c !== '\\' || i + 1 >= s.length) { out += c; continue; }
+    const n = s[i + 1];
+    const control: Record<string, string> = { t: '\t', r: '\r', n: '\n' };
+    if (n === '"' || n === "'" || n === '\\') { out += n; i++; } else if (control[n]) { out += control[n]; i++; } else out += c;
+  }
+  return out;
+}
+
+/** The SecRule/SecAction blocks of a SecLang text, each with its `id:`. */
+function ruleBlocks(seclang: string): Map<number, string> {
+  const blocks = new Map<number, string>();
+  for (const block of seclang.split(/\n(?=Sec(?:Rule|Action)\b)/)) {
+    const id = /"id:(\d+),/.exec(block);
+    if (id) blocks.set(Number(id[1]), block);
+  }
+  return blocks;
+}
+
+const charts = synthCharts();
+const controller = find(charts.edgeController, 'ConfigMap', 'ingress-nginx-controller');
+const headers = find(charts.edgeController, 'ConfigMap', 'factory-security-headers');
+const rulesConfigMap = find(charts.edge, 'ConfigMap', 'factory-modsecurity');
+const [rulesFileName, rulesFile] = Object.entries(rulesConfigMap.data as Record<string, string>)[0];
+const snippet: string = controller.data['modsecurity-snippet'];
+
+describe('ingress-nginx controller ConfigMap (guide: WAF, TLS, Security Headers)', () => {
+  test('GIVEN the default controller WHEN synthesized THEN the ConfigMap is ingress-nginx/ingress-nginx-controller', () => {
+    expect(controller.metadata.namespace).toBe('ingress-nginx');
+    expect(controller.metadata.name).toBe('ingress-nginx-controller');
+  });
+
+  test('GIVEN "ModSecurity with NGINX" and "OWASP Core Rule Set" WHEN synthesized THEN ModSecurity and the CRS are on for every server', () => {
+    expect(controller.data['enable-modsecurity']).toBe('true');
+    expect(controller.data['enable-owasp-modsecurity-crs']).toBe('true');
+  });
+
+  test('GIVEN CVE-2025-1974-class risks WHEN synthesized THEN snippet annotations are refused and annotations stop at High risk', () => {
+    expect(controller.data['allow-snippet-annotations']).toBe('false');
+    expect(controller.data['annotations-risk-level']).toBe('High');
+  });
+
+  test('GIVEN "Rate Limiting" WHEN a request is limited THEN the controller answers 429', () => {
+    expect(controller.data['limit-req-status-code']).toBe('429');
+  });
+
+  test('GIVEN "ssl_protocols TLSv1.2 TLSv1.3" WHEN synthesized THEN ssl-protocols is "TLSv1.2 TLSv1.3"', () => {
+    expect(controller.data['ssl-protocols']).toBe('TLSv1.2 TLSv1.3');
+  });
+
+  test('GIVEN "ssl_prefer_server_ciphers off" WHEN synthesized THEN the ciphers are not set controller-wide (that forces prefer-server-ciphers on)', () => {
+    expect(controller.data['ssl-ciphers']).toBeUndefined();
+  });
+
+  test('GIVEN "Strict-Transport-Security: max-age=31536000; includeSubDomains" WHEN synthesized THEN the hsts keys say so', () => {
+    expect(controller.data.hsts).toBe('true');
+    expect(controller.data['hsts-max-age']).toBe('31536000');
+    expect(controller.data['hsts-include-subdomains']).toBe('true');
+  });
+
+  test('GIVEN "Security Headers" WHEN synthesized THEN add-headers names the headers ConfigMap', () => {
+    expect(controller.data['add-headers']).toBe('ingress-nginx/factory-security-headers');
+    expect(headers.metadata.namespace).toBe('ingress-nginx');
+  });
+
+  test('GIVEN "Security Headers" WHEN synthesized THEN the headers ConfigMap holds the five non-HSTS headers with the guide\'s values', () => {
+    expect(headers.data).toEqual({
+      'Content-Security-Policy': "default-src 'self'",
+      'Referrer-Policy': 'strict-origin-when-cross-origin',
+      'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': 'SAMEORIGIN',
+      'X-XSS-Protection': '1; mode=block',
+    });
+  });
+
+  test('GIVEN a header value with a double quote WHEN synthesized THEN it is refused naming the header', () => {
+    const config = parseConfig({ edge: { securityHeaders: { 'X-Frame-Options': 'SAME"ORIGIN' } } });
+    expect(() => synthCharts(config)).toThrow(ConfigError);
+    expect(() => synthCharts(config)).toThrow(/edge\.securityHeaders\.X-Frame-Options: must not contain/);
+  });
+});
+
+describe('ModSecurity rules as the controller loads them (guide: WAF, Custom Factory Rules, Audit Logging)', () => {
+  test('GIVEN the snippet WHEN nginx reads it THEN it Includes the mounted rules file, and that file is in the rules ConfigMap', () => {
+    const text = nginxUnquote(snippet);
+    expect(text).toContain(`Include /etc/nginx/factory-modsecurity/${rulesFileName}`);
+    expect(rulesConfigMap.metadata.namespace).toBe('ingress-nginx');
+    expect(rulesFileName).toMatch(/^factory-modsecurity-[0-9a-f]{12}\.conf$/);
+  });
+
+  test('GIVEN nginx\'s 4096-byte parameter buffer WHEN the snippet is framed by nginx.tmpl THEN it fits', () => {
+    expect(Buffer.byteLength(`'\n      ${snippet}\n    '`)).toBeLessThan(NGINX_PARAMETER_MAX_BYTES);
+  });
+
+  test('GIVEN the mounted rules WHEN read THEN they start with the engine\'s base config (the snippet replaces the default modsecurity_rules_file)', () => {
+    const directives = rulesFile.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
+    expect(directives[0]).toBe('Include /etc/nginx/modsecurity/modsecurity.conf');
+  });
+
+  test('GIVEN the controller loads the CRS after the snippet WHEN the rules are read THEN neither the snippet nor the rules include the CRS (no duplicate rule ids)', () => {
+    expect(nginxUnquote(snippet)).not.toMatch(/owasp-modsecurity-crs|coreruleset|crs-setup|REQUEST-9\d\d/);
+    expect(rulesFile).not.toMatch(/^\s*Include\s+\S*(?:owasp-modsecurity-crs|coreruleset|crs-setup|rules\/REQUEST)/m);
+  });
+
+  test('GIVEN "SecRuleEngine On" WHEN the rules are read THEN the engine blocks, before any custom rule', () => {
+    expect(rulesFile).toMatch(/^SecRuleEngine On$/m);
+    expect(rulesFile).not.toMatch(/^SecRuleEngine (?:Off|DetectionOnly)$/m);
+    expect(rulesFile.indexOf('SecRuleEngine On')).toBeLessThan(rulesFile.indexOf('"id:1001,'));
+  });
+
+  test('GIVEN "Audit Logging" WHEN the rules are read THEN SecAuditEngine RelevantOnly, the relevant status, the log and JSON format are set', () => {
+    expect(rulesFile).toMatch(/^SecAuditEngine RelevantOnly$/m);
+    expect(rulesFile).toContain('\nSecAuditLogRelevantStatus "^(?:5|4(?!04))"\n');
+    expect(rulesFile).toMatch(/^SecAuditLog \/var\/log\/nginx\/modsec_audit\.log$/m);
+    expect(rulesFile).toMatch(/^SecAuditLogFormat JSON$/m);
+  });
+
+  test('GIVEN the API needs PUT, PATCH and DELETE WHEN the rules are read THEN tx.allowed_methods lists every configured method', () => {
+    expect(rulesFile).toContain("setvar:'tx.allowed_methods=GET HEAD POST PUT PATCH DELETE OPTIONS'");
+  });
+
+  test.each(Object.entries(WAF_CATEGORIES))('GIVEN the guide\'s category %s WHEN the rules are read THEN every id of its range is a rule tagged with the category', (category, { ids: [first, last] }) => {
+    const blocks = ruleBlocks(rulesFile);
+    for (let id = first; id <= last; id++) {
+      expect(blocks.get(id)).toBeDefined();
+      expect(blocks.get(id)).toContain(`tag:'factory/${category}'`);
+    }
+  });
+
+  test('GIVEN the rendered rules with single quotes WHEN escaped for modsecurity_rules \'…\' THEN nginx reads back exactly the rules', () => {
+    const rules = modsecurityRules(defaultConfig());
+    expect(rules).toContain("'");
+    expect(nginxUnquote(escapeNginxSingleQuoted(rules))).toBe(rules);
+  });
+
+  test('GIVEN backslash escapes nginx would rewrite (\\n, \\t, \\\\, \\\') WHEN escaped THEN they survive nginx unchanged', () => {
+    const text = String.raw`SecRule ARGS "@rx [\r\n\t]|\\x|\.\./" "id:9,msg:'it\'s'"`;
+    expect(nginxUnquote(escapeNginxSingleQuoted(text))).toBe(text);
+  });
+
+  test('GIVEN a rules change (paranoia level 2) WHEN synthesized THEN the rules file gets a new name and the snippet follows (a reload never reads stale rules)', () => {
+    const all = synthAll({ waf: { paranoiaLevel: 2 } });
+    const [name2] = Object.keys(find(all, 'ConfigMap', 'factory-modsecurity').data);
+    expect(name2).not.toBe(rulesFileName);
+    expect(find(all, 'ConfigMap', 'ingress-nginx-controller').data['modsecurity-snippet']).toContain(name2);
+  });
+});
+
+describe('Helm values for the ingress-nginx chart (same source as the ConfigMap)', () => {
+  const values = helmValues(defaultConfig()).controller as any;
+
+  test('GIVEN the Helm values WHEN the chart writes its ConfigMap THEN its data equals the controller ConfigMap of dist/ (but the add-headers ConfigMap name, which the chart chooses)', () => {
+    const chartData = {
+      ...values.config,
+      'allow-snippet-annotations': String(values.allowSnippetAnnotations),
+      'add-headers': controller.data['add-headers'],
+    };
+    expect(chartData).toEqual(controller.data);
+    expect(values.config['allow-snippet-annotations']).toBeUndefined();
+    expect(values.config['add-headers']).toBeUndefined();
+  });
+
+  test('GIVEN the Helm values WHEN the chart writes its headers ConfigMap THEN it holds the headers ConfigMap data', () => {
+    expect(values.addHeaders).toEqual(headers.data);
+  });
+
+  test('GIVEN the Helm values and the static-install patch WHEN compared THEN both mount the rules ConfigMap at the path the snippet includes', () => {
+    const pod = (controllerDeploymentPatch() as any).spec.template.spec;
+    expect(values.extraVolumes).toEqual(pod.volumes);
+    expect(values.extraVolumeMounts).toEqual(pod.containers[0].volumeMounts);
+    expect(pod.containers[0].name).toBe('controller');
+    expect(values.extraVolumes).toEqual([{ name: 'factory-modsecurity', configMap: { name: 'factory-modsecurity' } }]);
+    expect(values.extraVolumeMounts).toEqual([{ name: 'factory-modsecurity', mountPath: '/etc/nginx/factory-modsecurity', readOnly: true }]);
+  });
+
+  test('GIVEN the written values file WHEN parsed as YAML THEN it is exactly the Helm values, with no Helm template syntax', () => {
+    const files = ingressNginxFiles(defaultConfig());
+    const text = files.get('ingress-nginx/values.yaml')!;
+    expect(YAML.parse(text)).toEqual(helmValues(defaultConfig()));
+    expect(text).not.toContain('{{');
+    expect(YAML.parse(files.get('ingress-nginx/controller-patch.yaml')!)).toEqual(controllerDeploymentPatch());
+  });
+});
