@@ -4,13 +4,17 @@
  */
 import { buildApp } from './lib/app';
 import { ConfigError, loadConfig } from './lib/config';
+import { INGRESS_NGINX_OUTPUT_DIR, ingressNginxFiles } from './lib/edge/ingress-nginx';
 import { Outputs, synthToMemory, writeOutputs } from './lib/outputs';
 import { formatViolation, manifestOutputs, parseManifests, validateManifests } from './lib/validate';
 
 /** Every generated file of the project, from one config. */
 export function synthesize(env: NodeJS.ProcessEnv = process.env): Outputs {
   const config = loadConfig(env);
-  return synthToMemory((outdir) => buildApp(config, outdir).app, 'dist');
+  const outputs = synthToMemory((outdir) => buildApp(config, outdir).app, 'dist');
+  // The ingress-nginx Helm values and static-install patch (ingress-nginx/), from the same settings as dist/.
+  for (const [file, content] of ingressNginxFiles(config)) outputs.set(file, content);
+  return outputs;
 }
 
 function main(): number {
@@ -35,7 +39,7 @@ function main(): number {
   // cdk8s synth names its output folder in CDK8S_OUTDIR (it is `dist` in cdk8s.yaml).
   const distDir = process.env.CDK8S_OUTDIR ? process.env.CDK8S_OUTDIR.replace(/\/$/, '') : 'dist';
   const renamed: Outputs = new Map([...outputs].map(([k, v]) => [k.startsWith('dist/') ? `${distDir}/${k.slice(5)}` : k, v]));
-  writeOutputs(root, renamed, [distDir]);
+  writeOutputs(root, renamed, [distDir, INGRESS_NGINX_OUTPUT_DIR]);
   process.stdout.write(`wrote ${renamed.size} files\n`);
   return 0;
 }

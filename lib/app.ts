@@ -4,6 +4,7 @@
  */
 import { App, YamlOutputType } from 'cdk8s';
 import type { FactoryConfig } from './config';
+import { EdgeChart, EdgeControllerChart } from './edge/chart';
 import { NamespaceChart } from './namespace';
 import { NetworkChart } from './network/policies';
 import { addVaultAuthCharts } from './vault-auth';
@@ -14,6 +15,8 @@ export interface FactoryCharts {
   readonly namespace: NamespaceChart;
   readonly workloads: WorkloadsChart;
   readonly network: NetworkChart;
+  readonly edge: EdgeChart;
+  readonly edgeController: EdgeControllerChart;
 }
 
 /** Builds the app's charts in `app` (the same code serves synth and tests). */
@@ -25,7 +28,12 @@ export function buildCharts(app: App, config: FactoryConfig): FactoryCharts {
   network.addDependency(workloads);
   // Vault outside the cluster: its token-reviewer ServiceAccount (lib/vault-auth.ts); nothing otherwise.
   addVaultAuthCharts(app, config, namespace);
-  return { namespace, workloads, network };
+  // The edge: cert-manager, Ingresses, WAF rules (always applied); the controller's ConfigMaps (static installs only).
+  const edge = new EdgeChart(app, 'edge', { config });
+  edge.addDependency(namespace);
+  const edgeController = new EdgeControllerChart(app, 'edge-controller', { config });
+  edgeController.addDependency(edge);
+  return { namespace, workloads, network, edge, edgeController };
 }
 
 /** A new app that writes one YAML file per chart into `outdir`. */
