@@ -1,0 +1,70 @@
+/** `npm run validate`: one line per violation, exit 1 on violations, 0 clean, 2 unusable input. */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { main, parseArgs } from '../../scripts/validate';
+
+const BAD_POD = `apiVersion: v1
+kind: Pod
+metadata: {name: bad, namespace: factory}
+spec:
+  serviceAccountName: bad
+  containers:
+  - name: app
+    image: nginx:latest
+    securityContext: {privileged: true}
+`;
+
+function run(args: string[]): { code: number; out: string; err: string } {
+  let out = ''; let err = '';
+  const so = jest.spyOn(process.stdout, 'write').mockImplementation((s: any) => { out += s; return true; });
+  const se = jest.spyOn(process.stderr, 'write').mockImplementation((s: any) => { err += s; return true; });
+  try {
+    return { code: main(args), out, err };
+  } finally {
+    so.mockRestore(); se.mockRestore();
+  }
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-cli-'));
+const write = (name: string, text: string) => { const p = path.join(tmp, name); fs.writeFileSync(p, text); return p; };
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('npm run validate', () => {
+  it('GIVEN the committed dist/ THEN exit 0 and no violation line', () => {
+    const r = run(['dist']);
+    expect([r.code, r.out]).toEqual([0, '']);
+  });
+
+  it('GIVEN a privileged pod on latest WITH --only pod-security THEN exit 1 and a line naming file, object, field and rule', () => {
+    const file = write('bad.yaml', BAD_POD);
+    const r = run(['--only', 'pod-security', '--level', 'baseline', '--version', 'v1.27', file]);
+    expect(r.code).toBe(1);
+    expect(r.out.trim().split('\n')).toEqual([
+      `${file}: Pod/factory/bad: spec.containers[0].securityContext.privileged: [pod-security/baseline:v1.27/privileged] must not be true (privileged containers are forbidden)`,
+    ]);
+  });
+
+  it('GIVEN the same pod WITH --only policy THEN only policy lines (image-pinned, resources)', () => {
+    const r = run(['--only', 'policy', write('bad2.yaml', BAD_POD)]);
+    expect(new Set(r.out.trim().split('\n').map((l) => /\[(policy\/[\w-]+)\]/.exec(l)![1]))).toEqual(new Set(['policy/image-pinned', 'policy/resources', 'policy/network-policy']));
+  });
+
+  it('GIVEN unparsable YAML THEN exit 2', () => {
+    expect(run([write('broken.yaml', 'kind: Pod\nmetadata: {name: [\n')]).code).toBe(2);
+  });
+
+  it('GIVEN a missing path THEN exit 2 naming it', () => {
+    const r = run([path.join(tmp, 'nope')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/nope: no such file or folder/);
+  });
+
+  it.each([['--level', 'privileged'], ['--version', 'v1.99'], ['--only', 'lint'], ['--colour', 'x']])('GIVEN %s %s THEN exit 2', (flag, value) => {
+    expect(run([flag, value, 'dist']).code).toBe(2);
+  });
+
+  it('GIVEN no path THEN dist/ and restricted:latest are the defaults', () => {
+    expect(parseArgs([])).toEqual({ level: 'restricted', version: 37, paths: ['dist'] });
+  });
+});

@@ -1,0 +1,62 @@
+/** Schema validation: Kubernetes kinds through kubernetes-models, custom resources through the shared CRDs. */
+import { synthesize } from '../../main';
+import { manifestOutputs, parseManifests } from '../../lib/validate';
+import { checkSchemas, strictSchema } from '../../lib/validate/schema';
+
+const doc = (object: any) => ({ file: 'test.yaml', object });
+const certificate = (spec: any) => doc({
+  apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'factory-tls', namespace: 'factory' }, spec,
+});
+
+describe('schema validation', () => {
+  it('GIVEN the synthesized manifests THEN every object matches its schema', () => {
+    expect(checkSchemas(parseManifests(manifestOutputs(synthesize({}))))).toEqual([]);
+  });
+
+  it('GIVEN a Deployment with replicas "2" (a string) THEN refused at spec.replicas', () => {
+    const v = checkSchemas([doc({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd' },
+      spec: { replicas: '2', selector: { matchLabels: { a: 'b' } }, template: { spec: { containers: [{ name: 'c', image: 'x:1' }] } } } })]);
+    expect(v).toEqual([expect.objectContaining({ path: 'spec.replicas', rule: 'schema/apps/v1', message: 'must be integer' })]);
+  });
+
+  it('GIVEN a Service port without its required "port" THEN refused naming spec.ports[0].port', () => {
+    const v = checkSchemas([doc({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { ports: [{ name: 'tcp' }] } })]);
+    expect(v).toEqual([expect.objectContaining({ path: 'spec.ports[0].port', message: 'required field is missing' })]);
+  });
+
+  it('GIVEN a valid cert-manager Certificate THEN it matches the CRD schema', () => {
+    expect(checkSchemas([certificate({ secretName: 'factory-tls', dnsNames: ['factory.example.com'], issuerRef: { name: 'letsencrypt-prod', kind: 'ClusterIssuer' } })])).toEqual([]);
+  });
+
+  it('GIVEN a Certificate with a misspelled field (dnsName) THEN refused as an unknown field naming it', () => {
+    const v = checkSchemas([certificate({ secretName: 'factory-tls', dnsName: ['factory.example.com'], issuerRef: { name: 'letsencrypt-prod' } })]);
+    expect(v).toEqual([expect.objectContaining({ path: 'spec.dnsName', rule: 'schema/cert-manager.io/v1', message: 'unknown field "dnsName"' })]);
+  });
+
+  it('GIVEN a Certificate without its required secretName THEN refused naming spec.secretName', () => {
+    const v = checkSchemas([certificate({ dnsNames: ['factory.example.com'], issuerRef: { name: 'letsencrypt-prod' } })]);
+    expect(v).toEqual([expect.objectContaining({ path: 'spec.secretName', message: 'required field is missing' })]);
+  });
+
+  it('GIVEN a ServiceMonitor (prometheus-operator) with a wrong type THEN refused against its CRD', () => {
+    const v = checkSchemas([doc({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'm' },
+      spec: { selector: {}, endpoints: [{ port: 'http', interval: 30 }] } })]);
+    expect(v).toEqual([expect.objectContaining({ path: 'spec.endpoints[0].interval', message: 'must be string' })]);
+  });
+
+  it('GIVEN a kind with no known schema THEN refused (nothing goes unchecked)', () => {
+    const v = checkSchemas([doc({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } })]);
+    expect(v).toEqual([expect.objectContaining({ path: 'kind', rule: 'schema/unknown-kind' })]);
+  });
+
+  it('GIVEN an object without a name THEN refused at metadata.name', () => {
+    expect(checkSchemas([doc({ apiVersion: 'v1', kind: 'ConfigMap', metadata: {} })]))
+      .toEqual([expect.objectContaining({ path: 'metadata.name', rule: 'schema/object' })]);
+  });
+
+  it('GIVEN a CRD schema THEN declared objects become strict, preserve-unknown-fields ones stay open', () => {
+    const s = strictSchema({ type: 'object', properties: { a: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { b: { type: 'string' } } } } });
+    expect(s.additionalProperties).toBe(false);
+    expect(s.properties.a.additionalProperties).toBeUndefined();
+  });
+});
