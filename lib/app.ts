@@ -5,6 +5,8 @@
 import { App, YamlOutputType } from 'cdk8s';
 import type { FactoryConfig } from './config';
 import { EdgeChart, EdgeControllerChart } from './edge/chart';
+import { FACTORY_INGRESSES } from './edge/ingress';
+import { MonitoringChart } from './monitoring/chart';
 import { NamespaceChart } from './namespace';
 import { NetworkChart } from './network/policies';
 import { addVaultAuthCharts } from './vault-auth';
@@ -17,6 +19,7 @@ export interface FactoryCharts {
   readonly network: NetworkChart;
   readonly edge: EdgeChart;
   readonly edgeController: EdgeControllerChart;
+  readonly monitoring: MonitoringChart;
 }
 
 /** Builds the app's charts in `app` (the same code serves synth and tests). */
@@ -33,7 +36,10 @@ export function buildCharts(app: App, config: FactoryConfig): FactoryCharts {
   edge.addDependency(namespace);
   const edgeController = new EdgeControllerChart(app, 'edge-controller', { config });
   edgeController.addDependency(edge);
-  return { namespace, workloads, network, edge, edgeController };
+  // Monitoring: the security alerts (PrometheusRule) on the edge Ingresses' metrics, and the controller's ServiceMonitor.
+  const monitoring = new MonitoringChart(app, 'monitoring', { config, ingresses: FACTORY_INGRESSES });
+  monitoring.addDependency(namespace);
+  return { namespace, workloads, network, edge, edgeController, monitoring };
 }
 
 /** A new app that writes one YAML file per chart into `outdir`. */

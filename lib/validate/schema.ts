@@ -123,6 +123,17 @@ function crdIndex(dir: string): CrdFile[] {
 }
 
 /**
+ * A CRD pattern (Go RE2) as a JavaScript one: Go's leading case-insensitive flag `(?i)` (the PrometheusRule
+ * CRD's `^(?i)(abort|warn)?$`), which JavaScript refuses, becomes `[aA]`-style classes for its letters.
+ */
+export function goPattern(pattern: string): string {
+  const m = /^(\^?)\(\?i\)(.*)$/.exec(pattern);
+  if (!m) return pattern;
+  if (/[\\[]/.test(m[2])) throw new Error(`CRD pattern ${pattern}: (?i) with escapes or classes is not translated`);
+  return m[1] + m[2].replace(/[a-zA-Z]/g, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`);
+}
+
+/**
  * An openAPIV3Schema made strict the way the API server's strict field validation is: every object
  * schema that declares its properties refuses the others (unless it preserves unknown fields).
  */
@@ -134,7 +145,7 @@ export function strictSchema(schema: any): any {
     if (k.startsWith('x-kubernetes-')) continue;
     out[k] = k === 'properties'
       ? Object.fromEntries(Object.entries(v as object).map(([pk, pv]) => [pk, strictSchema(pv)]))
-      : strictSchema(v);
+      : k === 'pattern' && typeof v === 'string' ? goPattern(v) : strictSchema(v);
   }
   if (out.properties && out.additionalProperties === undefined && schema['x-kubernetes-preserve-unknown-fields'] !== true) {
     out.additionalProperties = false;
@@ -144,7 +155,7 @@ export function strictSchema(schema: any): any {
 
 type CompiledValidator = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
 const crdCache = new Map<string, CompiledValidator | null>();
-const CRD_TRANSFORM_VERSION = 1;
+const CRD_TRANSFORM_VERSION = 2;
 
 /** The validator of a custom resource `group/version` + kind, or null when no CRD (version) defines it. */
 function crdValidator(root: string, apiVersion: string, kind: string): CompiledValidator | null {
