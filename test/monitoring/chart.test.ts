@@ -8,6 +8,7 @@ import * as path from 'path';
 import Ajv from 'ajv';
 import { Testing } from 'cdk8s';
 import * as YAML from 'yaml';
+import { buildCharts } from '../../lib/app';
 import { parseConfig } from '../../lib/config';
 import { FACTORY_INGRESSES } from '../../lib/edge/ingress';
 import { AlertRule, securityAlertRules } from '../../lib/monitoring/alerts';
@@ -104,6 +105,15 @@ describe('PrometheusRule factory-security-alerts', () => {
     const rule = one(synth(), 'PrometheusRule');
     rule.spec.groups[0].rules[0].for = '5 minutes';
     expect(validate(rule)).toBe(false);
+  });
+});
+
+describe('the app', () => {
+  test('GIVEN buildCharts THEN the monitoring chart is registered after the namespace and holds the PrometheusRule and ServiceMonitor', () => {
+    const charts = buildCharts(Testing.app(), parseConfig({}));
+    expect(charts.monitoring.node.dependencies).toContain(charts.namespace);
+    expect(charts.monitoring.toJson().map((m: any) => `${m.kind}/${m.metadata.name}`))
+      .toEqual(['PrometheusRule/factory-security-alerts', 'ServiceMonitor/factory-ingress-controller']);
   });
 });
 
