@@ -107,7 +107,7 @@ describe('invalid construct uses are refused by the manifest validation', () => 
   it('GIVEN a workload escape-hatched onto the host network THEN refused naming spec.template.spec.hostNetwork', () => {
     const lines = violationsOf((chart) => {
       const { d } = workload(chart, 'ghcr.io/factory-de-agentes/factory:1.0.0');
-      d.apiObject.addJsonPatch(JsonPatch.add('/spec/template/spec/hostNetwork', true));
+      ApiObject.of(d).addJsonPatch(JsonPatch.add('/spec/template/spec/hostNetwork', true));
     });
     expect(lines).toContainEqual(expect.stringMatching(/spec\.template\.spec\.hostNetwork: \[pod-security\/restricted:latest\/hostNamespaces\]/));
   });
