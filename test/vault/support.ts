@@ -3,6 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdktf';
+// The cdktf matchers' types (toHaveResourceWithProperties, …); each test file calls Testing.setupJest().
+import 'cdktf/lib/testing/adapters/jest';
 import { parseConfig } from '../../lib/config';
 import { buildVaultApp } from '../../vault/main';
 import { FactoryVaultStack, VAULT_STACK_NAME } from '../../vault/stack';
