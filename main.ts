@@ -6,12 +6,15 @@ import { buildApp } from './lib/app';
 import { ConfigError, loadConfig } from './lib/config';
 import { INGRESS_NGINX_OUTPUT_DIR, ingressNginxFiles } from './lib/edge/ingress-nginx';
 import { Outputs, synthToMemory, writeOutputs } from './lib/outputs';
+import { standaloneOutputs } from './lib/waf/standalone';
 import { formatViolation, manifestOutputs, parseManifests, validateManifests } from './lib/validate';
 
 /** Every generated file of the project, from one config. */
 export function synthesize(env: NodeJS.ProcessEnv = process.env): Outputs {
   const config = loadConfig(env);
   const outputs = synthToMemory((outdir) => buildApp(config, outdir).app, 'dist');
+  // The standalone WAF (nginx/, docker-compose.security.yml) from the same config and rule model.
+  for (const [file, content] of standaloneOutputs(config)) outputs.set(file, content);
   // The ingress-nginx Helm values and static-install patch (ingress-nginx/), from the same settings as dist/.
   for (const [file, content] of ingressNginxFiles(config)) outputs.set(file, content);
   return outputs;
@@ -39,7 +42,7 @@ function main(): number {
   // cdk8s synth names its output folder in CDK8S_OUTDIR (it is `dist` in cdk8s.yaml).
   const distDir = process.env.CDK8S_OUTDIR ? process.env.CDK8S_OUTDIR.replace(/\/$/, '') : 'dist';
   const renamed: Outputs = new Map([...outputs].map(([k, v]) => [k.startsWith('dist/') ? `${distDir}/${k.slice(5)}` : k, v]));
-  writeOutputs(root, renamed, [distDir, INGRESS_NGINX_OUTPUT_DIR]);
+  writeOutputs(root, renamed, [distDir, 'nginx', INGRESS_NGINX_OUTPUT_DIR]);
   process.stdout.write(`wrote ${renamed.size} files\n`);
   return 0;
 }

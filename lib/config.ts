@@ -221,6 +221,11 @@ export const configSchema = z.strictObject({
   }).prefault({}),
   /** The WAF: ModSecurity + OWASP CRS (guide: "Web Application Firewall", "Audit Logging"). */
   waf: z.strictObject({
+    /**
+     * Image of the standalone `nginx-waf` Compose service (guide: WAF > Deployment > Docker Compose), pinned.
+     * @default owasp/modsecurity-crs:4.7.0-nginx-202410090410 (CRS 4.7.0, nginx 1.27.2, ModSecurity 3.0.13)
+     */
+    image: image.default('owasp/modsecurity-crs:4.7.0-nginx-202410090410'),
     /** OWASP CRS paranoia level. */
     paranoiaLevel: z.number().int().min(1).max(4).default(1),
     /** HTTP methods the API needs (CRS refuses PUT, PATCH, DELETE unless listed). */

@@ -24,7 +24,18 @@ export interface CrsSetting {
   readonly id: number;
   readonly comment: string;
   readonly setvars: readonly string[];
+  /** `ctl:` actions. @default none */
+  readonly ctl?: readonly string[];
 }
+
+/** CRS rules removed for every request, and why. */
+export const CRS_RULE_EXCLUSIONS = [
+  {
+    id: 920350,
+    why: 'Host header is a numeric IP: API clients on loopback, health checks and internal callers address the WAF by IP; ' +
+      'it is a notice, but its 3 anomaly points plus any other notice reach the blocking threshold on benign requests',
+  },
+] as const;
 
 /** The settings, from the config. */
 export function crsSettings(config: FactoryConfig): CrsSetting[] {
@@ -39,6 +50,10 @@ export function crsSettings(config: FactoryConfig): CrsSetting[] {
       setvars: [`tx.allowed_methods=${config.waf.allowedMethods.join(' ')}`],
     },
     {
+      id: 1104, comment: 'Rules of the CRS that refuse ordinary API traffic, switched off (see CRS_RULE_EXCLUSIONS)',
+      setvars: [], ctl: CRS_RULE_EXCLUSIONS.map((e) => `ctl:ruleRemoveById=${e.id}`),
+    },
+    {
       id: 1103, comment: 'Request content types the API accepts',
       setvars: [`tx.allowed_request_content_type=${ALLOWED_REQUEST_CONTENT_TYPES.map((t) => `|${t}|`).join(' ')}`],
     },
@@ -49,7 +64,7 @@ export function crsSettings(config: FactoryConfig): CrsSetting[] {
  * Content types parsed as JSON (so the CRS and the custom rules see every JSON field as ARGS): the base
  * configuration only switches the JSON processor on for `application/json` itself.
  */
-export const JSON_CONTENT_TYPE_RX = String.raw`^application/(?:[a-z0-9.+-]+\+)?json(?:\s*;|$)|^application/x-ndjson`;
+export const JSON_CONTENT_TYPE_RX = String.raw`^application/(?:[a-z0-9.-]+\+)?json(?:\s*;|$)`;
 
 /** Largest request body ModSecurity buffers, uploads included (the engine's recommended 12.5 MiB); nginx's client_max_body_size follows it. */
 export const REQUEST_BODY_LIMIT_BYTES = 13107200;

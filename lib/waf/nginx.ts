@@ -133,11 +133,11 @@ export function renderNginx(config: FactoryConfig, t: NginxTarget): string {
     '        # Security headers on every response, errors included (guide: WAF > Security Headers)',
     ...securityHeaders(config).map(([k, v]) => `        add_header ${k} ${nginxString(v)} always;`),
     '',
-    '        # Authentication endpoints: 5 r/min, burst 5',
+    `        # Authentication endpoints: ${rl.auth.rate}${RATE_UNIT[rl.auth.per]}, burst ${rl.auth.burst}`,
     ...locations(config.edge.authPaths, [
       `limit_req zone=${RATE_ZONES.auth} burst=${rl.auth.burst} nodelay;`, ...proxy(t.apiUpstream, 'api_upstream'),
     ]),
-    '        # API endpoints: 10 r/s, burst 20',
+    `        # API endpoints: ${rl.api.rate}${RATE_UNIT[rl.api.per]}, burst ${rl.api.burst}`,
     ...locations(config.edge.apiPaths, [
       `limit_req zone=${RATE_ZONES.api} burst=${rl.api.burst} nodelay;`, ...proxy(t.apiUpstream, 'api_upstream'),
     ]),

@@ -147,7 +147,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       variables: ['REQUEST_FILENAME', ...inputs, ...suspectHeaders],
       operator: {
         op: 'rx',
-        arg: String.raw`(?i)['"\x60]\s*\)*\s*(?:or|and|\|\||&&)\s*\(*\s*['"\x60]?\s*(?:\w+)\s*['"\x60]?\s*(?:=|<>|!=|like\b|>|<)\s*\(*['"\x60]?\s*\w*|\bunion(?:\s+all|\s+distinct)?\s*(?:/\*.*?\*/\s*)?\(*\s*select\s+(?:null|\d|@@|\*|[\w.]+\s*(?:,|from\b))|['"\x60\d]\s*\)*\s*;\s*(?:drop|truncate|alter|create|delete|insert|update|exec(?:ute)?|declare|shutdown)\s+(?:table|database|from|into|\w+\s+set|user|procedure|master|@|xp_)|\b(?:sleep|pg_sleep|benchmark|waitfor\s+delay)\s*\(?\s*['"]?\d|['"\x60]\s*(?:--|#|/\*)|\b(?:information_schema|pg_catalog|sysobjects|xp_cmdshell|load_file|into\s+(?:out|dump)file)\b`,
+        arg: String.raw`(?i)['"\x60]\s*\)*\s*(?:or|and|\|\||&&)\s*\(*\s*['"\x60]?\s*(?:\w+)\s*['"\x60]?\s*(?:=|<>|!=|like\b|>|<)\s*\(*['"\x60]?\s*\w*|\bunion(?:\s+all|\s+distinct)?\s*(?:/\*.*?\*/\s*)?\(*\s*select\s+(?:null|\d|@@|\*|[\w.]+\s*(?:,|from\b))|['"\x60\d]\s*\)*\s*;\s*(?:drop\s+(?:table|database)|truncate\s+table|delete\s+from\s+\w+\s*(?:where|;|--|#|$)|insert\s+into\s+\w+\s*(?:\(|values)|update\s+\w+\s+set\s+\w+\s*=|exec(?:ute)?\s+(?:xp_|sp_|master\.)|shutdown\s*(?:--|;|#|$)|declare\s+@)|\b(?:sleep|pg_sleep|benchmark)\(\s*\d|\bwaitfor\s+delay\s+['"]\d|\w['"\x60]\s*\)*\s*(?:--|#|/\*)\s*$|\b(?:information_schema|pg_catalog|sysobjects|xp_cmdshell|load_file|into\s+(?:out|dump)file)\b`,
       },
       transformations: ['urlDecodeUni', 'htmlEntityDecode', 'removeNulls', 'compressWhitespace'],
       action: deny, message: 'SQL injection: tautology, UNION SELECT, stacked query, time delay or comment after a quote', severity: 'CRITICAL',
@@ -186,9 +186,9 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     {
       id: 1022, category: 'xss', phase: 2,
       variables: ['ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', 'REQUEST_HEADERS:Referer'],
-      operator: { op: 'rx', arg: String.raw`(?i)(?:^|[\s"'=(<\x60])(?:javascript|vbscript|livescript)\s*:\s*[^\s]|^\s*data\s*:\s*(?:text/html|image/svg\+xml|application/(?:x-)?(?:java|ecma)script)[;,]|\bexpression\s*\(|\b(?:document\s*\.\s*(?:cookie|domain|write)|window\s*\.\s*location|\.innerHTML)\b|\b(?:alert|prompt|confirm|eval)\s*(?:\(|\x60)[^)]*\)?` },
+      operator: { op: 'rx', arg: String.raw`(?i)(?:^|[\s"'=(<\x60])(?:javascript|vbscript|livescript)\s*:\s*[^\s]|^\s*data\s*:\s*(?:text/html|image/svg\+xml|application/(?:x-)?(?:java|ecma)script)[;,]|\b(?:alert|prompt|confirm|eval)\s*(?:\(\s*(?:\d|['"\x60]|document\b|window\b|this\b|/)|\x60)` },
       transformations: ['urlDecodeUni', 'htmlEntityDecode', 'jsDecode', 'removeNulls'],
-      action: deny, message: 'XSS: script URL, CSS expression or DOM access outside markup', severity: 'CRITICAL',
+      action: deny, message: 'XSS: script URL, HTML data URL or script call outside markup', severity: 'CRITICAL',
       tags: ['attack-xss', 'OWASP_CRS/WEB_ATTACK/XSS'],
       rationale: 'Payloads that need no tag (links, redirect targets, attribute breakouts); "javascript:" must be followed by code, not a space.',
     },
@@ -207,20 +207,20 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       variables: ['REQUEST_FILENAME', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'FILES'],
       operator: {
         op: 'rx',
-        arg: String.raw`(?:[;&|\n\x60]|\$\(|\|\||&&)\s*(?:/(?:usr/)?(?:local/)?s?bin/)?(?:${SHELL_COMMANDS.join('|')})(?:\.exe)?(?:\s+[-/$~.'"%\w]|\s*$|\s*[;&|\x60)<>])`,
+        arg: String.raw`(?:[;&|\n\x60]|\$\(|\|\||&&)\s*(?:/(?:usr/)?(?:local/)?s?bin/)?(?:${SHELL_COMMANDS.join('|')})(?:\.exe)?(?:\s+(?:[-/$~.'"%]|\d+\.\d+|[\w-]+[./:]\w)|\s*$|\s*[;&|\x60)<>])`,
       },
       transformations: ['urlDecodeUni', 'removeNulls'],
       action: deny, message: 'Command injection: a shell separator followed by a command', severity: 'CRITICAL',
       tags: ['attack-rce', 'OWASP_CRS/WEB_ATTACK/COMMAND_INJECTION'],
-      rationale: 'A separator (; | & && || $( backtick newline) then a known command and an argument or the end; ' +
-        'prose puts words, not commands with arguments, after "&" or ";".',
+      rationale: 'A separator (; | & && || $( backtick newline) then a known command and an option, a path, a variable, an address ' +
+        'or the end; prose puts plain words after "&" or ";" ("cat & dog; id cards").',
     },
     {
       id: 1031, category: 'command-injection', phase: 2,
       variables: ['REQUEST_URI_RAW', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', 'REQUEST_HEADERS', 'FILES'],
       operator: {
         op: 'rx',
-        arg: String.raw`(?i)\$\{\s*(?:jndi|env|sys|java|lower|upper|date|base64|::-)[:}]|\$\{IFS\}|\$IFS\$|/dev/(?:tcp|udp)/|\b(?:bash|sh)\s+-[ci]\b|\bnc(?:at)?\s+(?:-[a-z]*e\b|.*\s-e\s)|\bpowershell(?:\.exe)?\s+-(?:e|enc|encodedcommand|nop|w)\b|\bcmd(?:\.exe)?\s*/[ck]\b|\b(?:wget|curl)\s+(?:-\S+\s+)*https?://\S+\s*(?:\||;|&&|-o\s)|\(\s*\)\s*\{\s*[^}]*;\s*\}\s*;|<\?php|\bsystem\s*\(\s*['"]|\b(?:exec|passthru|shell_exec|popen|proc_open)\s*\(|\b__import__\s*\(\s*['"]os|\bos\.(?:system|popen)\s*\(|\bRuntime\.getRuntime\(\)\.exec|\bchild_process\b|\brequire\s*\(\s*['"]child_process`,
+        arg: String.raw`(?i)\$\{\s*jndi\s*:|\$\{[^}]{0,20}\$\{\s*(?:lower|upper|::-|env:[^}]*:-)|\$\{IFS\}|\$IFS\$|/dev/(?:tcp|udp)/|\b(?:bash|sh)\s+-[ci]\b|\bnc(?:at)?\s+(?:-[a-z]*e\b|.*\s-e\s)|\bpowershell(?:\.exe)?\s+-(?:e|enc|encodedcommand|nop|w)\b|\bcmd(?:\.exe)?\s*/[ck]\b|\b(?:wget|curl)\s+(?:-\S+\s+)*https?://\S+\s*\|\s*(?:sudo\s+)?(?:ba|z)?sh\b|\(\s*\)\s*\{\s*[^}]*;\s*\}\s*;|<\?php|\bsystem\s*\(\s*['"]|\b(?:exec|passthru|shell_exec|popen|proc_open)\s*\(\s*['"$]|\b__import__\s*\(\s*['"]os|\bos\.(?:system|popen)\s*\(|\bRuntime\.getRuntime\(\)\.exec|\brequire\s*\(\s*['"]child_process`,
       },
       transformations: ['urlDecodeUni', 'removeNulls', 'compressWhitespace'],
       action: deny, message: 'Code execution payload: JNDI/expression lookup, reverse shell, encoded PowerShell, shellshock or interpreter call', severity: 'CRITICAL',
@@ -251,11 +251,12 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     {
       id: 1050, category: 'http-protocol', phase: 1,
       variables: ['REQUEST_URI_RAW', 'REQUEST_HEADERS', 'REQUEST_HEADERS_NAMES'],
-      operator: { op: 'rx', arg: String.raw`(?i)%0[ad]|%00|[\r\n\x00]|%(?:25)+0[ad]|\\[rn](?:[\w-]+\s*:|\\[rn])` },
+      operator: { op: 'rx', arg: String.raw`(?i)(?:%(?:25)*0d|%(?:25)*0a|[\r\n]|\\r|\\n)+(?:%20|\s)*(?:set-cookie|location|content-(?:type|length|disposition)|refresh|transfer-encoding|host|x-[\w-]+|access-control-[\w-]+|%(?:25)*0[ad]|<)|%(?:25)*00|\x00` },
       transformations: [],
-      action: deny, message: 'HTTP protocol attack: CR/LF or NUL in the URL or a header (response splitting, header injection)', severity: 'CRITICAL',
+      action: deny, message: 'HTTP protocol attack: CR/LF before a header or markup, or NUL, in the URL or a header (response splitting)', severity: 'CRITICAL',
       tags: ['attack-protocol', 'OWASP_CRS/PROTOCOL_VIOLATION/INVALID_HREQ'],
-      rationale: 'Line breaks and NUL have no place in a request line or a header value; they split responses and smuggle headers.',
+      rationale: 'An encoded line break followed by a header name (Set-Cookie, Location ...) splits responses; NUL truncates names. ' +
+        'A plain line break in a query value (a multi-line message) stays allowed.',
     },
     {
       id: 1051, category: 'http-protocol', phase: 1,

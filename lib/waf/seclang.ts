@@ -110,7 +110,7 @@ export function renderModSecurity(config: FactoryConfig, target: ModSecurityTarg
     ...section('OWASP CRS settings (set before the CRS initialisation, which keeps values already set)',
       crsSettings(config).flatMap((s) => [
         `# ${s.comment}`,
-        `SecAction "id:${s.id},phase:1,pass,nolog,t:none,${s.setvars.map((v) => (/\s|\|/.test(v) ? `setvar:'${v}'` : `setvar:${v}`)).join(',')}"`,
+        `SecAction "id:${s.id},phase:1,pass,nolog,t:none,${[...s.setvars.map((v) => (/\s|\|/.test(v) ? `setvar:'${v}'` : `setvar:${v}`)), ...(s.ctl ?? [])].join(',')}"`,
       ])),
     ...section('Custom factory rules 1001-1061 (guide: WAF > Custom Factory Rules), loaded before the CRS rules',
       wafRules(config).flatMap((r) => [renderRule(r), ''])),

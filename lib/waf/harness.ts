@@ -1,0 +1,213 @@
+/**
+ * The local WAF: the factory's rule model rendered for Debian's packages (nginx,
+ * libnginx-mod-http-modsecurity, modsecurity-crs) and run on 127.0.0.1 in front of a stub upstream that
+ * answers 200 to every request. Used by `npm run waf:up`, the end-to-end tests and the benchmark.
+ *
+ * Everything lives in a fresh temp folder (config, pid file, temp dirs, logs, the stub's unix socket);
+ * `stop()` ends nginx and removes the folder, freeing the port.
+ */
+import { ChildProcess, spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import type { FactoryConfig } from '../config';
+import { NginxTarget, renderNginx } from './nginx';
+import { ModSecurityTarget, renderModSecurity } from './seclang';
+import { DEBIAN_PACKAGES, DEBIAN_PATHS, DEBIAN_TARGET } from './targets';
+
+/** The exact command that installs the engine. */
+export const ENGINE_INSTALL_COMMAND = `apt-get update && apt-get install -y ${DEBIAN_PACKAGES.join(' ')}`;
+
+/** The engine files the harness needs, and which are missing. */
+export function missingEngineFiles(): string[] {
+  return [DEBIAN_PATHS.nginx, DEBIAN_PATHS.module, DEBIAN_PATHS.baseConfig, DEBIAN_PATHS.crsSetup, `${DEBIAN_PATHS.crsRules}/REQUEST-901-INITIALIZATION.conf`]
+    .filter((f) => !fs.existsSync(f));
+}
+
+/** Refuses to start without the engine, naming the install command. */
+export function assertEngineInstalled(): void {
+  const missing = missingEngineFiles();
+  if (missing.length > 0) {
+    throw new Error(`the WAF engine is not installed (missing ${missing.join(', ')}); install it with:\n  ${ENGINE_INSTALL_COMMAND}`);
+  }
+}
+
+/** What the stub upstream answers (to every method and path). */
+export const STUB_BODY = '{"ok":true}';
+
+export interface HarnessOptions {
+  /** 127.0.0.1 port of the WAF. */
+  readonly port: number;
+  /** With ModSecurity (the WAF) or without (the benchmark's baseline). @default true */
+  readonly modsecurity?: boolean;
+  /** Also a TLS listener (self-signed certificate made with openssl) on this port. @default none */
+  readonly tlsPort?: number;
+  /** nginx worker processes. @default 1 */
+  readonly workers?: number;
+}
+
+export interface Harness {
+  readonly port: number;
+  readonly tlsPort?: number;
+  /** The temp folder holding everything. */
+  readonly dir: string;
+  /** ModSecurity's audit log (JSON, one transaction a line). */
+  readonly auditLog: string;
+  readonly errorLog: string;
+  /** The rendered files. */
+  readonly files: { nginxConf: string; modsecurityConf: string };
+  /** Stops nginx, waits for it to exit, removes the temp folder. */
+  stop(): Promise<void>;
+}
+
+function nginxTest(prefix: string, conf: string, errorLog: string): void {
+  const r = spawnSync(DEBIAN_PATHS.nginx, ['-t', '-q', '-p', prefix, '-c', conf, '-e', errorLog], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`nginx -t refused ${conf}:\n${r.stderr}`);
+}
+
+/** Resolves when 127.0.0.1:port accepts a connection, or rejects after timeoutMs. */
+async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`nginx exited with code ${child.exitCode} before accepting requests`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect({ host: '127.0.0.1', port }, () => { s.destroy(); resolve(true); });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nginx did not accept requests on 127.0.0.1:${port} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The config with the audit log moved into the harness folder (nothing else changes). */
+function withAuditLog(config: FactoryConfig, logPath: string): FactoryConfig {
+  return { ...config, waf: { ...config.waf, audit: { ...config.waf.audit, logPath } } };
+}
+
+/** Makes a folder usable by nginx's workers (user nobody when nginx starts as root). */
+function shareWithWorkers(p: string): void {
+  if (process.getuid?.() !== 0) return;
+  fs.chmodSync(p, 0o755);
+  const nobody = 65534;
+  fs.chownSync(p, nobody, nobody);
+}
+
+function selfSignedCertificate(dir: string, host: string): { certificate: string; certificateKey: string } {
+  const certificate = path.join(dir, 'tls.crt');
+  const certificateKey = path.join(dir, 'tls.key');
+  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+    '-days', '1', '-subj', `/CN=${host}`, '-keyout', certificateKey, '-out', certificate], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`openssl could not make a self-signed certificate: ${r.stderr}`);
+  return { certificate, certificateKey };
+}
+
+/** The nginx target of the harness (also the benchmark's). */
+function harnessNginxTarget(dir: string, opts: HarnessOptions, modsecurityConf?: string, tls?: { certificate: string; certificateKey: string }): NginxTarget {
+  const stub = `unix:${dir}/stub.sock`;
+  return {
+    modulePath: DEBIAN_PATHS.module,
+    modsecurityRulesFile: modsecurityConf,
+    workerProcesses: opts.workers ?? 1,
+    pidFile: path.join(dir, 'nginx.pid'),
+    errorLog: path.join(dir, 'error.log'),
+    tempDir: path.join(dir, 'temp'),
+    httpListen: `127.0.0.1:${opts.port}`,
+    tls: tls && opts.tlsPort ? { listen: `127.0.0.1:${opts.tlsPort}`, ...tls } : undefined,
+    apiUpstream: `http://${stub}`,
+    defaultUpstream: `http://${stub}`,
+    serverName: '_',
+    extraServers: [[
+      '# Stub upstream: answers 200 to every request (the platform is not needed to test the WAF).',
+      'server {',
+      `    listen ${stub};`,
+      '    modsecurity off;',
+      '    location / {',
+      '        default_type application/json;',
+      `        return 200 '${STUB_BODY}';`,
+      '    }',
+      '}',
+    ].join('\n')],
+  };
+}
+
+/** Renders, checks (`nginx -t`) and starts the local WAF; resolves once it accepts requests. */
+export async function startHarness(config: FactoryConfig, opts: HarnessOptions): Promise<Harness> {
+  assertEngineInstalled();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'factory-waf-'));
+  shareWithWorkers(dir);
+  fs.mkdirSync(path.join(dir, 'temp'));
+  shareWithWorkers(path.join(dir, 'temp'));
+  const auditLog = path.join(dir, 'modsec_audit.log');
+  const errorLog = path.join(dir, 'error.log');
+  fs.writeFileSync(auditLog, '');
+  shareWithWorkers(auditLog);
+  const modsecurity = opts.modsecurity ?? true;
+  const modsecurityConf = path.join(dir, 'modsecurity.conf');
+  const nginxConf = path.join(dir, 'nginx.conf');
+  if (modsecurity) fs.writeFileSync(modsecurityConf, renderModSecurity(withAuditLog(config, auditLog), DEBIAN_TARGET));
+  const tls = opts.tlsPort ? selfSignedCertificate(dir, config.host) : undefined;
+  fs.writeFileSync(nginxConf, renderNginx(config, harnessNginxTarget(dir, opts, modsecurity ? modsecurityConf : undefined, tls)));
+  let child: ChildProcess | undefined;
+  const stop = async () => {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((r) => child!.once('exit', () => r()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child!.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    nginxTest(dir, nginxConf, errorLog);
+    child = spawn(DEBIAN_PATHS.nginx, ['-p', dir, '-c', nginxConf, '-e', errorLog, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d) => { stderr += d; });
+    await waitForPort(opts.port, child, 15000).catch((e) => {
+      throw new Error(`${e.message}\n${stderr}${fs.existsSync(errorLog) ? fs.readFileSync(errorLog, 'utf8') : ''}`);
+    });
+    if (opts.tlsPort) await waitForPort(opts.tlsPort, child, 5000);
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { port: opts.port, tlsPort: opts.tlsPort, dir, auditLog, errorLog, files: { nginxConf, modsecurityConf }, stop };
+}
+
+/**
+ * `nginx -t` on a ModSecurity configuration rendered for another target, loaded as a controller loads it:
+ * `modsecurityRules` inline in `modsecurity_rules '…'` (already escaped) or as a file, then extra rule files.
+ * Returns nginx's verdict (throws with nginx's message when refused).
+ */
+export function checkModSecurityParses(parts: { inlineRules?: string; files?: Record<string, string>; rulesFiles?: string[] }): void {
+  assertEngineInstalled();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'factory-waf-check-'));
+  try {
+    for (const [name, content] of Object.entries(parts.files ?? {})) fs.writeFileSync(path.join(dir, name), content);
+    const conf = path.join(dir, 'nginx.conf');
+    fs.writeFileSync(conf, [
+      `load_module ${DEBIAN_PATHS.module};`,
+      `pid ${dir}/nginx.pid;`,
+      'events {}',
+      'http {',
+      '    modsecurity on;',
+      ...(parts.inlineRules !== undefined ? [`    modsecurity_rules '\n      ${parts.inlineRules}\n    ';`] : []),
+      ...(parts.rulesFiles ?? []).map((f) => `    modsecurity_rules_file ${path.isAbsolute(f) ? f : path.join(dir, f)};`),
+      '}',
+      '',
+    ].join('\n'));
+    nginxTest(dir, conf, path.join(dir, 'error.log'));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Renders a target's ModSecurity configuration and proves it parses in the real engine. */
+export function checkTargetParses(config: FactoryConfig, target: ModSecurityTarget, after: string[] = []): void {
+  checkModSecurityParses({
+    files: { 'modsecurity.conf': renderModSecurity(config, target), 'after.conf': after.join('\n') + '\n' },
+    rulesFiles: ['modsecurity.conf', ...(after.length ? ['after.conf'] : [])],
+  });
+}

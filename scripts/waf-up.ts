@@ -1,0 +1,65 @@
+/**
+ * `npm run waf:up -- --port <p> [--tls-port <q>]`: the factory WAF (nginx + ModSecurity + OWASP CRS from
+ * Debian's packages, rendered from the same config and rule model as nginx/ and the cluster) on
+ * 127.0.0.1:<p>, in front of a stub upstream answering 200. Runs until SIGINT or SIGTERM.
+ */
+import { ConfigError, loadConfig } from '../lib/config';
+import { startHarness } from '../lib/waf/harness';
+
+function parsePort(flag: string, value: string | undefined): number {
+  const n = Number(value);
+  if (!value || !Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`${flag}: expected a port from 1 to 65535, got ${value === undefined ? 'nothing' : JSON.stringify(value)}`);
+  return n;
+}
+
+class UsageError extends Error {}
+
+function parseArgs(argv: string[]): { port: number; tlsPort?: number } {
+  let port: number | undefined;
+  let tlsPort: number | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split('=', 2);
+    const value = inline ?? argv[++i];
+    if (flag === '--port') port = parsePort(flag, value);
+    else if (flag === '--tls-port') tlsPort = parsePort(flag, value);
+    else throw new UsageError(`unknown argument ${JSON.stringify(argv[i])}`);
+  }
+  if (port === undefined) throw new UsageError('--port is required');
+  return { port, tlsPort };
+}
+
+async function main(): Promise<number> {
+  let args: { port: number; tlsPort?: number };
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`waf:up: ${e.message}\nusage: npm run waf:up -- --port <port> [--tls-port <port>]\n`);
+      return 2;
+    }
+    throw e;
+  }
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) { process.stderr.write(`waf:up refused: ${e.message}\n`); return 1; }
+    throw e;
+  }
+  const harness = await startHarness(config, { port: args.port, tlsPort: args.tlsPort });
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`waf:up: ${signal}, stopping\n`);
+    harness.stop().then(() => process.exit(0), (e) => { process.stderr.write(`${e}\n`); process.exit(1); });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.stdout.write(`WAF ready on 127.0.0.1:${harness.port}\n`);
+  if (harness.tlsPort) process.stdout.write(`WAF (TLS, self-signed) ready on 127.0.0.1:${harness.tlsPort}\n`);
+  process.stderr.write(`waf:up: audit log ${harness.auditLog}, error log ${harness.errorLog}\n`);
+  return new Promise<number>(() => { /* runs until a signal */ });
+}
+
+main().then((code) => { process.exitCode = code; }, (e) => { process.stderr.write(`waf:up failed: ${e instanceof Error ? e.message : e}\n`); process.exitCode = 1; });
