@@ -11,11 +11,13 @@ import type { Outputs } from '../lib/outputs';
 import { synthesize } from '../main';
 
 /**
- * Directories that hold generated files only (as `writeOutputs` in main.ts treats them): a file there that
- * synth does not produce is stale. Other generated files (nginx/, docker-compose.security.yml, ...) are
- * compared one by one, so hand-written neighbours are never reported.
+ * The directories that hold generated files only: every top-level directory synth writes into (dist/, nginx/,
+ * ingress-nginx/, ...), as main.ts's `writeOutputs` owns them. A file there that synth does not produce is
+ * stale. Generated files at the root (docker-compose.security.yml) are compared one by one.
  */
-export const GENERATED_DIRS: readonly string[] = ['dist'];
+export function generatedDirs(outputs: Outputs): string[] {
+  return [...new Set([...outputs.keys()].filter((p) => p.includes('/')).map((p) => p.slice(0, p.indexOf('/'))))].sort();
+}
 
 /** How a committed file differs from what synth produces. */
 export type DriftKind = 'differs' | 'missing' | 'not generated';
@@ -28,25 +30,30 @@ export interface Drift {
 
 /**
  * Compares `outputs` (path → content, from `synthesize()`) with the files under `root`.
- * @param generatedDirs directories that hold generated files only. @default GENERATED_DIRS
+ * @param dirs directories that hold generated files only. @default generatedDirs(outputs)
  * @returns the stale paths, sorted by path; empty when the committed files are up to date.
  */
-export function findDrift(root: string, outputs: Outputs, generatedDirs: readonly string[] = GENERATED_DIRS): Drift[] {
+export function findDrift(root: string, outputs: Outputs, dirs: readonly string[] = generatedDirs(outputs)): Drift[] {
   const drift: Drift[] = [];
   for (const [rel, content] of outputs) {
     const abs = path.join(root, rel);
     if (!fs.existsSync(abs)) drift.push({ path: rel, kind: 'missing' });
     else if (fs.readFileSync(abs, 'utf8') !== content) drift.push({ path: rel, kind: 'differs' });
   }
-  for (const dir of generatedDirs) {
-    const abs = path.join(root, dir);
-    if (!fs.existsSync(abs)) continue;
-    for (const file of fs.readdirSync(abs)) {
-      const rel = `${dir}/${file}`;
+  for (const dir of dirs) {
+    for (const rel of filesUnder(root, dir)) {
       if (!outputs.has(rel)) drift.push({ path: rel, kind: 'not generated' });
     }
   }
   return drift.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Every file under `root/dir`, recursively, as `dir/...` paths (none when the directory is absent). */
+function filesUnder(root: string, dir: string): string[] {
+  const abs = path.join(root, dir);
+  if (!fs.existsSync(abs)) return [];
+  return fs.readdirSync(abs, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(root, `${dir}/${e.name}`) : [`${dir}/${e.name}`]);
 }
 
 /** The report printed for stale files. */

@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { writeOutputs } from '../../lib/outputs';
 import { synthesize } from '../../main';
-import { findDrift, formatDrift } from '../../scripts/check';
+import { findDrift, formatDrift, generatedDirs } from '../../scripts/check';
 import { ROOT } from './support';
 
 /** What synth produces for the guide's config (the environment's FACTORY_CONFIG ignored). */
@@ -22,7 +22,7 @@ afterAll(() => { for (const t of temps) fs.rmSync(t, { recursive: true, force: t
 function freshCopy(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'factory-check-'));
   temps.push(dir);
-  writeOutputs(dir, outputs, ['dist']);
+  writeOutputs(dir, outputs, []);
   return dir;
 }
 
@@ -67,13 +67,21 @@ describe('drift gate: findDrift compares synth output with the committed files',
     expect(findDrift(dir, outputs)).toEqual([{ path: 'dist/9999-removed-chart.k8s.yaml', kind: 'not generated' }]);
   });
 
-  test('GIVEN a hand-written file beside a generated file outside dist/ THEN it is not reported', () => {
+  test('GIVEN a leftover file deep in another directory synth writes (nginx/) THEN it is reported as not generated', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'factory-check-'));
     temps.push(dir);
-    const generated = new Map([['nginx/modsecurity.conf', 'SecRuleEngine On\n']]);
+    const generated = new Map([['nginx/modsecurity.conf', 'SecRuleEngine On\n'], ['docker-compose.security.yml', 'services: {}\n']]);
     writeOutputs(dir, generated, []);
-    fs.writeFileSync(path.join(dir, 'nginx', 'local-notes.txt'), 'hand-written\n');
-    expect(findDrift(dir, generated)).toEqual([]);
+    fs.mkdirSync(path.join(dir, 'nginx', 'conf.d'));
+    fs.writeFileSync(path.join(dir, 'nginx', 'conf.d', 'old.conf'), 'server {}\n');
+    expect(generatedDirs(generated)).toEqual(['nginx']);
+    expect(findDrift(dir, generated)).toEqual([{ path: 'nginx/conf.d/old.conf', kind: 'not generated' }]);
+  });
+
+  test('GIVEN a hand-written file at the root beside a generated root file THEN it is not reported', () => {
+    const dir = freshCopy();
+    fs.writeFileSync(path.join(dir, 'docker-compose.override.yml'), 'services: {}\n');
+    expect(findDrift(dir, outputs)).toEqual([]);
   });
 
   test('the report names every stale path and the command that fixes it', () => {

@@ -4,6 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { synthesize } from '../../main';
 import { Job, ROOT, Step, allSteps, jobs, jobsUsing, stepUsing, stepsRunning, workflow, workflowText } from './support';
 
 const TRIVY = 'aquasecurity/trivy-action';
@@ -249,17 +250,36 @@ describe('synth job: generated files are reproducible and committed', () => {
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 
-  test('fails when git diff --exit-code shows drift in dist/, nginx/, docker-compose.security.yml or imports/', () => {
-    const gate = stepsRunning(synth, 'git diff --exit-code');
-    expect(gate).toHaveLength(1);
-    const line = gate[0].run!.split('\n').find((l) => l.includes('git diff --exit-code'))!;
-    expect(line.trim()).toBe('git diff --exit-code -- dist/ nginx/ docker-compose.security.yml imports/');
-    expect(synth.steps.indexOf(gate[0])).toBeGreaterThan(at('npm test'));
+  const gate = () => {
+    const steps = stepsRunning(synth, 'git diff --exit-code');
+    expect(steps).toHaveLength(1);
+    return steps[0];
+  };
+  /** The pathspec after `--` of the command in the gate step that starts with `prefix`. */
+  const pathspec = (prefix: string) => {
+    const line = gate().run!.split('\n').map((l) => l.trim()).find((l) => l.startsWith(prefix));
+    return line ? line.slice(line.indexOf(' -- ') + 4).replace(/\)"$/, '').split(/\s+/) : [];
+  };
+
+  test('fails when git diff --exit-code shows drift in dist/ and every other committed generated file', () => {
+    expect(pathspec('git diff --exit-code --')).toEqual(['dist/', 'nginx/', 'ingress-nginx/', 'docker-compose.security.yml', 'imports/']);
+    expect(synth.steps.indexOf(gate())).toBeGreaterThan(at('npm test'));
+  });
+
+  test('GIVEN every path synth writes (and imports/) THEN the gate covers it', () => {
+    const written = [...new Set([...synthesize({}).keys()].map((p) => (p.includes('/') ? `${p.slice(0, p.indexOf('/'))}/` : p)))];
+    expect(pathspec('git diff --exit-code --').sort()).toEqual([...written, 'imports/'].sort());
   });
 
   test('also fails on a generated file that was never committed (untracked)', () => {
-    const gate = stepsRunning(synth, 'git diff --exit-code')[0];
-    expect(gate.run).toContain('test -z "$(git status --porcelain --untracked-files=all -- dist/ nginx/ docker-compose.security.yml imports/)"');
+    expect(pathspec('test -z "$(git status --porcelain --untracked-files=all --')).toEqual(pathspec('git diff --exit-code --'));
+  });
+
+  test('imports/ is regenerated with cdk8s import before the diff, when the CRDs are beside the checkout', () => {
+    const importStep = stepsRunning(synth, 'npx cdk8s import');
+    expect(importStep).toHaveLength(1);
+    expect(importStep[0].run).toMatch(/^if \[ -d \.\.\/shared\/crds \]; then npx cdk8s import;/);
+    expect(synth.steps.indexOf(importStep[0])).toBeLessThan(synth.steps.indexOf(gate()));
   });
 
   test('every npm script the workflow runs exists in package.json', () => {
