@@ -4,7 +4,7 @@
  */
 import { App, YamlOutputType } from 'cdk8s';
 import type { FactoryConfig } from './config';
-import { EdgeChart, EdgeControllerChart } from './edge/chart';
+import { EdgeChart, EdgeControllerChart, EdgeWafChart } from './edge/chart';
 import { FACTORY_INGRESSES } from './edge/ingress';
 import { MonitoringChart } from './monitoring/chart';
 import { NamespaceChart } from './namespace';
@@ -17,6 +17,7 @@ export interface FactoryCharts {
   readonly namespace: NamespaceChart;
   readonly workloads: WorkloadsChart;
   readonly network: NetworkChart;
+  readonly edgeWaf: EdgeWafChart;
   readonly edge: EdgeChart;
   readonly edgeController: EdgeControllerChart;
   readonly monitoring: MonitoringChart;
@@ -31,15 +32,18 @@ export function buildCharts(app: App, config: FactoryConfig): FactoryCharts {
   network.addDependency(workloads);
   // Vault outside the cluster: its token-reviewer ServiceAccount (lib/vault-auth.ts); nothing otherwise.
   addVaultAuthCharts(app, config, namespace);
-  // The edge: cert-manager, Ingresses, WAF rules (always applied); the controller's ConfigMaps (static installs only).
+  // The edge: WAF rules (applied before the controller), cert-manager and Ingresses, and the controller's
+  // ConfigMaps (static installs only; Helm installs use ingress-nginx/values.yaml).
+  const edgeWaf = new EdgeWafChart(app, 'edge-waf', { config });
+  edgeWaf.addDependency(namespace);
   const edge = new EdgeChart(app, 'edge', { config });
-  edge.addDependency(namespace);
+  edge.addDependency(edgeWaf);
   const edgeController = new EdgeControllerChart(app, 'edge-controller', { config });
   edgeController.addDependency(edge);
   // Monitoring: the security alerts (PrometheusRule) on the edge Ingresses' metrics, and the controller's ServiceMonitor.
   const monitoring = new MonitoringChart(app, 'monitoring', { config, ingresses: FACTORY_INGRESSES });
   monitoring.addDependency(namespace);
-  return { namespace, workloads, network, edge, edgeController, monitoring };
+  return { namespace, workloads, network, edgeWaf, edge, edgeController, monitoring };
 }
 
 /** A new app that writes one YAML file per chart into `outdir`. */

@@ -1,7 +1,9 @@
 /**
- * The edge charts. Two files in dist/, because they are applied differently:
- * - `edge`: cert-manager's ClusterIssuer and Certificate, the Ingresses and the WAF rules ConfigMap the
- *   controller mounts (always applied);
+ * The edge charts. Three files in dist/, because they are applied at different times:
+ * - `edge-waf`: the WAF rules ConfigMap the controller mounts (always applied, BEFORE the controller is
+ *   installed or patched: its pods cannot start without it);
+ * - `edge`: cert-manager's ClusterIssuer and Certificate, and the Ingresses (always applied, once the
+ *   controller runs: its admission webhook validates Ingresses);
  * - `edge-controller`: the ingress controller's ConfigMaps, for a controller installed from static
  *   manifests. A controller installed with Helm takes the same settings from
  *   `ingress-nginx/values.yaml` instead, and this file is not applied.
@@ -18,7 +20,7 @@ export interface EdgeChartProps {
   readonly config: FactoryConfig;
 }
 
-/** ClusterIssuer, Certificate, Ingresses and the WAF rules ConfigMap. */
+/** ClusterIssuer, Certificate and Ingresses. */
 export class EdgeChart extends FactoryChart {
   public readonly certificates: TlsCertificates;
   public readonly ingresses: FactoryIngresses;
@@ -27,6 +29,13 @@ export class EdgeChart extends FactoryChart {
     super(scope, id, { config: props.config });
     this.certificates = new TlsCertificates(this, 'tls', { config: props.config });
     this.ingresses = new FactoryIngresses(this, 'ingresses', { config: props.config });
+  }
+}
+
+/** The rendered WAF rules, as the ConfigMap the controller mounts. */
+export class EdgeWafChart extends FactoryChart {
+  constructor(scope: Construct, id: string, props: EdgeChartProps) {
+    super(scope, id, { config: props.config });
     new IngressNginxWafRules(this, 'waf-rules', { config: props.config });
   }
 }

@@ -290,11 +290,12 @@ export function ingressNginxFiles(config: FactoryConfig): Map<string, string> {
   return new Map([
     [`${INGRESS_NGINX_OUTPUT_DIR}/values.yaml`, generatedHeader([
       'Values for the ingress-nginx Helm chart: the settings of dist/*-edge-controller.k8s.yaml (not applied',
-      'with Helm) and the mount of the WAF rules ConfigMap (dist/*-edge.k8s.yaml). Install or upgrade with',
+      'with Helm) and the mount of the WAF rules ConfigMap (dist/*-edge-waf.k8s.yaml, applied first). Install or upgrade with',
       `  helm upgrade --install ingress-nginx ingress-nginx/ingress-nginx -n ${config.edge.controller.namespace} --create-namespace -f ${INGRESS_NGINX_OUTPUT_DIR}/values.yaml`,
     ]) + yaml(helmValues(config))],
     [`${INGRESS_NGINX_OUTPUT_DIR}/controller-patch.yaml`, generatedHeader([
-      'For a controller installed from static manifests: mounts the WAF rules ConfigMap. Apply with',
+      'For a controller installed from static manifests: mounts the WAF rules ConfigMap (dist/*-edge-waf.k8s.yaml,',
+      'applied first). Apply with',
       `  kubectl -n ${config.edge.controller.namespace} patch deployment ingress-nginx-controller --patch-file ${INGRESS_NGINX_OUTPUT_DIR}/controller-patch.yaml`,
     ]) + yaml(controllerDeploymentPatch())],
   ]);

@@ -47,7 +47,7 @@ function ruleBlocks(seclang: string): Map<number, string> {
 const charts = synthCharts();
 const controller = find(charts.edgeController, 'ConfigMap', 'ingress-nginx-controller');
 const headers = find(charts.edgeController, 'ConfigMap', 'factory-security-headers');
-const rulesConfigMap = find(charts.edge, 'ConfigMap', 'factory-modsecurity');
+const rulesConfigMap = find(charts.edgeWaf, 'ConfigMap', 'factory-modsecurity');
 const [rulesFileName, rulesFile] = Object.entries(rulesConfigMap.data as Record<string, string>)[0];
 const snippet: string = controller.data['modsecurity-snippet'];
 
@@ -113,6 +113,11 @@ describe('ModSecurity rules as the controller loads them (guide: WAF, Custom Fac
     expect(text).toContain(`Include /etc/nginx/factory-modsecurity/${rulesFileName}`);
     expect(rulesConfigMap.metadata.namespace).toBe('ingress-nginx');
     expect(rulesFileName).toMatch(/^factory-modsecurity-[0-9a-f]{12}\.conf$/);
+  });
+
+  test('GIVEN the controller pods mount the rules WHEN synthesized THEN the rules ConfigMap is alone in its file, applied before the controller', () => {
+    expect(charts.edgeWaf.map((m: any) => `${m.kind}/${m.metadata.name}`)).toEqual(['ConfigMap/factory-modsecurity']);
+    expect(charts.edge.filter((m: any) => m.kind === 'ConfigMap')).toEqual([]);
   });
 
   test('GIVEN nginx\'s 4096-byte parameter buffer WHEN the snippet is framed by nginx.tmpl THEN it fits', () => {
