@@ -2,6 +2,7 @@
  * `npm run synth` (and `cdk8s synth`): config → manifests and files in memory → validation → disk.
  * Any refusal exits non-zero before a single file is written.
  */
+import * as path from 'path';
 import { buildApp } from './lib/app';
 import { ConfigError, loadConfig } from './lib/config';
 import { INGRESS_NGINX_OUTPUT_DIR, ingressNginxFiles } from './lib/edge/ingress-nginx';
@@ -39,11 +40,16 @@ function main(): number {
     process.stderr.write(`synth refused: ${violations.length} violation(s); nothing was written\n`);
     return 1;
   }
-  // cdk8s synth names its output folder in CDK8S_OUTDIR (it is `dist` in cdk8s.yaml).
-  const distDir = process.env.CDK8S_OUTDIR ? process.env.CDK8S_OUTDIR.replace(/\/$/, '') : 'dist';
-  const renamed: Outputs = new Map([...outputs].map(([k, v]) => [k.startsWith('dist/') ? `${distDir}/${k.slice(5)}` : k, v]));
-  writeOutputs(root, renamed, [distDir, 'nginx', INGRESS_NGINX_OUTPUT_DIR]);
-  process.stdout.write(`wrote ${renamed.size} files\n`);
+  writeOutputs(root, outputs, ['dist', 'nginx', INGRESS_NGINX_OUTPUT_DIR]);
+  // Under `cdk8s synth`, the CLI empties its output folder (CDK8S_OUTDIR, a staging folder set in
+  // cdk8s.yaml) before running the app; dist/ is written above only once everything passed, and the
+  // manifests are mirrored to the staging folder for the CLI.
+  const staging = process.env.CDK8S_OUTDIR;
+  if (staging && path.resolve(staging) !== path.resolve(root, 'dist')) {
+    const mirrored: Outputs = new Map([...outputs].filter(([k]) => k.startsWith('dist/')).map(([k, v]) => [`${staging}/${k.slice(5)}`, v]));
+    writeOutputs(root, mirrored, []);
+  }
+  process.stdout.write(`wrote ${outputs.size} files\n`);
   return 0;
 }
 

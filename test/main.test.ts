@@ -74,3 +74,15 @@ test('GIVEN a missing FACTORY_CONFIG file WHEN synth runs THEN it exits 1 and di
   expect(run.stderr).toMatch(/nope\.yaml.*\n.*cannot read the file/);
   expect(hashTree(path.join(project, 'dist'))).toBe(before);
 });
+
+test('GIVEN a refused FACTORY_CONFIG WHEN plain `cdk8s synth` runs THEN it fails and dist/ is untouched (the CLI only empties its staging folder)', () => {
+  const config = path.join(project, 'bad-cli.yaml');
+  fs.writeFileSync(config, 'namespaces: factory\n');
+  const before = hashTree(path.join(project, 'dist'));
+  const run = spawnSync(path.join(project, 'node_modules', '.bin', 'cdk8s'), ['synth'], {
+    cwd: project, encoding: 'utf8', env: { ...process.env, FACTORY_CONFIG: config, CDK8S_CHECK_UPGRADE: 'false' },
+  });
+  expect(run.status).not.toBe(0);
+  expect(run.stderr + run.stdout).toMatch(/unknown key\(s\) "namespaces"/);
+  expect(hashTree(path.join(project, 'dist'))).toBe(before);
+});
