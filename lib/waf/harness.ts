@@ -176,6 +176,9 @@ export async function startHarness(config: FactoryConfig, opts: HarnessOptions):
   return { port: opts.port, tlsPort: opts.tlsPort, dir, auditLog, errorLog, files: { nginxConf, modsecurityConf }, stop };
 }
 
+/** Placeholder for the check's temp folder inside `inlineRules` (where `files` are written). */
+export const CHECK_DIR = '__DIR__';
+
 /**
  * `nginx -t` on a ModSecurity configuration rendered for another target, loaded as a controller loads it:
  * `modsecurityRules` inline in `modsecurity_rules '…'` (already escaped) or as a file, then extra rule files.
@@ -193,7 +196,7 @@ export function checkModSecurityParses(parts: { inlineRules?: string; files?: Re
       'events {}',
       'http {',
       '    modsecurity on;',
-      ...(parts.inlineRules !== undefined ? [`    modsecurity_rules '\n      ${parts.inlineRules}\n    ';`] : []),
+      ...(parts.inlineRules !== undefined ? [`    modsecurity_rules '\n      ${parts.inlineRules.split(CHECK_DIR).join(dir)}\n    ';`] : []),
       ...(parts.rulesFiles ?? []).map((f) => `    modsecurity_rules_file ${path.isAbsolute(f) ? f : path.join(dir, f)};`),
       '}',
       '',

@@ -1,0 +1,80 @@
+/** The WAF rule model and its SecLang rendering (guide: WAF > Custom Factory Rules, Operational Security > Audit Logging). */
+import { defaultConfig, parseConfig } from '../../lib/config';
+import { WAF_CATEGORIES, WAF_RULES, wafRules } from '../../lib/waf/rules';
+import { nginxSingleQuoted, renderModSecurity } from '../../lib/waf/seclang';
+import { DEBIAN_TARGET, DOCKER_IMAGE_TARGET } from '../../lib/waf/targets';
+
+const rendered = renderModSecurity(defaultConfig(), DEBIAN_TARGET);
+
+describe('Custom Factory Rules table', () => {
+  test('GIVEN the guide id ranges WHEN the table is read THEN every id of every range is a rule of that category', () => {
+    for (const [category, { ids: [from, to] }] of Object.entries(WAF_CATEGORIES)) {
+      const ids = WAF_RULES.filter((r) => r.category === category).map((r) => r.id).sort((a, b) => a - b);
+      expect(ids).toEqual(Array.from({ length: to - from + 1 }, (_, i) => from + i));
+    }
+  });
+
+  test('GIVEN the guide categories WHEN listed THEN they are the seven of the guide with their ranges', () => {
+    expect(Object.fromEntries(Object.entries(WAF_CATEGORIES).map(([k, v]) => [k, v.ids]))).toEqual({
+      'directory-traversal': [1001, 1002], 'sql-injection': [1010, 1012], 'xss': [1020, 1023],
+      'command-injection': [1030, 1031], 'malicious-upload': [1040, 1041], 'http-protocol': [1050, 1051], 'rate-limiting': [1060, 1061],
+    });
+  });
+
+  test('GIVEN the rule table WHEN rendered THEN every rule carries its id and its category tag', () => {
+    for (const r of WAF_RULES) {
+      expect(rendered).toMatch(new RegExp(`"id:${r.id},\\\\\\n    phase:${r.phase},`));
+      expect(rendered).toContain(`tag:'factory/${r.category}'`);
+    }
+    expect(WAF_RULES).toHaveLength(17);
+  });
+
+  test('GIVEN an auth path override WHEN the rules are built THEN the rate-limiting signal follows the config', () => {
+    const rules = wafRules(parseConfig({ edge: { authPaths: ['/v2/login'], rateLimits: { auth: { rate: 3, per: 'minute', burst: 6 } } } }));
+    expect(rules.find((r) => r.id === 1060)!.operator).toEqual({ op: 'rx', arg: '^(?:\\/v2\\/login)(?:/|$)' });
+    expect(rules.find((r) => r.id === 1061)!.operator).toEqual({ op: 'gt', arg: '9' });
+  });
+});
+
+describe('renderModSecurity', () => {
+  test('GIVEN the guide WHEN rendered THEN the engine is On (blocking), not DetectionOnly', () => {
+    expect(rendered).toMatch(/^SecRuleEngine On$/m);
+    expect(rendered).not.toMatch(/DetectionOnly/);
+  });
+
+  test('GIVEN the guide Audit Logging WHEN rendered THEN RelevantOnly, the relevant status, the log path and JSON format are set', () => {
+    expect(rendered).toMatch(/^SecAuditEngine RelevantOnly$/m);
+    expect(rendered).toMatch(/^SecAuditLogRelevantStatus "\^\(\?:5\|4\(\?!04\)\)"$/m);
+    expect(rendered).toMatch(/^SecAuditLog \/var\/log\/nginx\/modsec_audit\.log$/m);
+    expect(rendered).toMatch(/^SecAuditLogFormat JSON$/m);
+  });
+
+  test('GIVEN the API methods WHEN rendered THEN the CRS allowed methods include PUT, PATCH and DELETE', () => {
+    expect(rendered).toContain("setvar:'tx.allowed_methods=GET HEAD POST PUT PATCH DELETE OPTIONS'");
+  });
+
+  test('GIVEN paranoia level 1 WHEN rendered THEN the CRS 3 and CRS 4 variables are both set', () => {
+    expect(rendered).toContain('setvar:tx.paranoia_level=1,setvar:tx.blocking_paranoia_level=1');
+  });
+
+  test('GIVEN a target WHEN rendered THEN base config, CRS setup, factory settings, custom rules and CRS rules come in that order', () => {
+    const at = (s: string) => { const i = rendered.indexOf(s); expect(i).toBeGreaterThanOrEqual(0); return i; };
+    const order = [DEBIAN_TARGET.baseIncludes[0], 'SecRuleEngine On', DEBIAN_TARGET.crsSetupIncludes![0], 'id:1102', 'id:1001', 'id:1061', DEBIAN_TARGET.crsIncludes[0]].map(at);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+  });
+
+  test('GIVEN the docker image target WHEN rendered THEN it loads the image files', () => {
+    const docker = renderModSecurity(defaultConfig(), DOCKER_IMAGE_TARGET);
+    expect(docker).toContain('Include /etc/modsecurity.d/modsecurity.conf');
+    expect(docker).toContain('Include /etc/modsecurity.d/owasp-crs/crs-setup.conf');
+    expect(docker).toContain('Include /etc/modsecurity.d/owasp-crs/rules/*.conf');
+  });
+
+  test('GIVEN the rendered rules WHEN embedded in nginx single quotes THEN no operator holds a raw quote', () => {
+    for (const line of rendered.split('\n').filter((l) => l.startsWith('SecRule '))) {
+      const operator = /"(@[^"]*)"/.exec(line)![1];
+      expect(operator).not.toMatch(/'/);
+    }
+    expect(nginxSingleQuoted("a\\nb'c")).toBe("'a\\\\nb\\'c'");
+  });
+});

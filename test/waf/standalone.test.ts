@@ -1,0 +1,85 @@
+/** The standalone WAF files (guide: WAF > Deployment > Docker Compose, Rate Limiting, Security Headers, TLS). */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { defaultConfig } from '../../lib/config';
+import { checkModSecurityParses } from '../../lib/waf/harness';
+import { STANDALONE_FILES, standaloneOutputs } from '../../lib/waf/standalone';
+import { DEBIAN_PATHS } from '../../lib/waf/targets';
+import { synthesize } from '../../main';
+
+const root = path.join(__dirname, '..', '..');
+const outputs = standaloneOutputs(defaultConfig());
+const nginxConf = outputs.get(STANDALONE_FILES.nginx)!;
+const modsecConf = outputs.get(STANDALONE_FILES.modsecurity)!;
+const compose = YAML.parse(outputs.get(STANDALONE_FILES.compose)!);
+
+describe('standalone files are up to date', () => {
+  test.each(Object.values(STANDALONE_FILES))('GIVEN npm run synth WHEN %s is compared with the committed file THEN it is identical (not stale)', (file) => {
+    const synthesized = synthesize({}).get(file);
+    expect(synthesized).toBeDefined();
+    expect(fs.readFileSync(path.join(root, file), 'utf8')).toBe(synthesized);
+  });
+});
+
+describe('nginx/nginx-modsecurity.conf', () => {
+  test('GIVEN Rate Limiting WHEN rendered THEN api_limit is 10r/s and auth_limit 5r/m, refused with 429', () => {
+    expect(nginxConf).toContain('limit_req_zone $binary_remote_addr zone=api_limit:10m rate=10r/s;');
+    expect(nginxConf).toContain('limit_req_zone $binary_remote_addr zone=auth_limit:10m rate=5r/m;');
+    expect(nginxConf).toContain('limit_req_status 429;');
+  });
+
+  test('GIVEN Rate Limiting WHEN rendered THEN API locations burst 20 and auth locations burst 5, nodelay', () => {
+    const block = (loc: string) => new RegExp(`location ${loc} \\{[^}]*\\}`).exec(nginxConf)![0];
+    expect(block('/api/')).toContain('limit_req zone=api_limit burst=20 nodelay;');
+    expect(block('= /api')).toContain('limit_req zone=api_limit burst=20 nodelay;');
+    expect(block('/api/auth/')).toContain('limit_req zone=auth_limit burst=5 nodelay;');
+    expect(block('= /api/auth')).toContain('limit_req zone=auth_limit burst=5 nodelay;');
+  });
+
+  test('GIVEN TLS/SSL Configuration WHEN rendered THEN TLSv1.2 TLSv1.3, the two ciphers, prefer server ciphers off', () => {
+    expect(nginxConf).toContain('ssl_protocols TLSv1.2 TLSv1.3;');
+    expect(nginxConf).toContain('ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256;');
+    expect(nginxConf).toContain('ssl_prefer_server_ciphers off;');
+    expect(nginxConf).toContain('listen 443 ssl;');
+  });
+
+  test('GIVEN Security Headers WHEN rendered THEN the six headers are sent with always', () => {
+    expect(nginxConf.split('\n').filter((l) => l.includes('add_header')).map((l) => l.trim())).toEqual([
+      'add_header X-Frame-Options "SAMEORIGIN" always;',
+      'add_header X-Content-Type-Options "nosniff" always;',
+      'add_header X-XSS-Protection "1; mode=block" always;',
+      'add_header Referrer-Policy "strict-origin-when-cross-origin" always;',
+      'add_header Content-Security-Policy "default-src \'self\'" always;',
+      'add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;',
+    ]);
+  });
+
+  test('GIVEN ModSecurity with NGINX WHEN rendered THEN the module is loaded and the mounted rules file is used', () => {
+    expect(nginxConf).toContain('load_module modules/ngx_http_modsecurity_module.so;');
+    expect(nginxConf).toContain('modsecurity on;');
+    expect(nginxConf).toContain('modsecurity_rules_file /etc/nginx/modsecurity.conf;');
+  });
+});
+
+describe('docker-compose.security.yml', () => {
+  const svc = compose.services['nginx-waf'];
+  test('GIVEN Docker Compose WHEN rendered THEN nginx-waf runs owasp/modsecurity-crs with a pinned nginx tag', () => {
+    expect(svc.image).toMatch(/^owasp\/modsecurity-crs:\d+\.\d+\.\d+-nginx-\d{12}$/);
+  });
+  test('GIVEN Docker Compose WHEN rendered THEN the two files are mounted as the guide shows and 443 is published', () => {
+    expect(svc.volumes).toEqual(['./nginx/modsecurity.conf:/etc/nginx/modsecurity.conf', './nginx/nginx-modsecurity.conf:/etc/nginx/nginx.conf']);
+    expect(svc.ports).toEqual(['443:443']);
+  });
+});
+
+describe('standalone files parse in a real nginx + ModSecurity', () => {
+  test('GIVEN nginx/modsecurity.conf with the image paths mapped to Debian paths WHEN nginx -t loads it THEN it parses', () => {
+    const mapped = modsecConf
+      .replace('Include /etc/modsecurity.d/modsecurity.conf', `Include ${DEBIAN_PATHS.baseConfig}`)
+      .replace('Include /etc/modsecurity.d/owasp-crs/crs-setup.conf', `Include ${DEBIAN_PATHS.crsSetup}`)
+      .replace('Include /etc/modsecurity.d/owasp-crs/rules/*.conf', `Include ${DEBIAN_PATHS.crsRules}/*.conf`);
+    expect(mapped).not.toContain('/etc/modsecurity.d');
+    expect(() => checkModSecurityParses({ files: { 'm.conf': mapped }, rulesFiles: ['m.conf'] })).not.toThrow();
+  });
+});
