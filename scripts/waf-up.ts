@@ -56,6 +56,10 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // `npm run` may end on a signal without passing it on (its `sh -c` does not forward it): when the
+  // parent goes away (this process is re-parented), stop as for a signal, so nginx never outlives it.
+  const parent = process.ppid;
+  setInterval(() => { if (process.ppid !== parent) stop('parent process exited'); }, 250).unref();
   process.stdout.write(`WAF ready on 127.0.0.1:${harness.port}\n`);
   if (harness.tlsPort) process.stdout.write(`WAF (TLS, self-signed) ready on 127.0.0.1:${harness.tlsPort}\n`);
   process.stderr.write(`waf:up: audit log ${harness.auditLog}, error log ${harness.errorLog}\n`);
