@@ -3,10 +3,10 @@
  * Any refusal exits non-zero before a single file is written.
  */
 import * as path from 'path';
-import { buildApp } from './lib/app';
+import { buildApp, buildStaticControllerApp } from './lib/app';
 import { ConfigError, loadConfig } from './lib/config';
 import { INGRESS_NGINX_OUTPUT_DIR, ingressNginxFiles } from './lib/edge/ingress-nginx';
-import { Outputs, synthToMemory, writeOutputs } from './lib/outputs';
+import { Outputs, generatedDirs, synthToMemory, writeOutputs } from './lib/outputs';
 import { standaloneOutputs } from './lib/waf/standalone';
 import { formatViolation, manifestOutputs, parseManifests, validateManifests } from './lib/validate';
 
@@ -18,6 +18,8 @@ export function synthesize(env: NodeJS.ProcessEnv = process.env): Outputs {
   for (const [file, content] of standaloneOutputs(config)) outputs.set(file, content);
   // The ingress-nginx Helm values and static-install patch (ingress-nginx/), from the same settings as dist/.
   for (const [file, content] of ingressNginxFiles(config)) outputs.set(file, content);
+  // The controller's ConfigMaps for static installs (ingress-nginx/controller-configmaps.k8s.yaml).
+  for (const [file, content] of synthToMemory((outdir) => buildStaticControllerApp(config, outdir), INGRESS_NGINX_OUTPUT_DIR)) outputs.set(file, content);
   return outputs;
 }
 
@@ -40,13 +42,14 @@ function main(): number {
     process.stderr.write(`synth refused: ${violations.length} violation(s); nothing was written\n`);
     return 1;
   }
-  writeOutputs(root, outputs, ['dist', 'nginx', INGRESS_NGINX_OUTPUT_DIR]);
+  writeOutputs(root, outputs, generatedDirs(outputs));
   // Under `cdk8s synth`, the CLI empties its output folder (CDK8S_OUTDIR, a staging folder set in
   // cdk8s.yaml) before running the app; dist/ is written above only once everything passed, and the
   // manifests are mirrored to the staging folder for the CLI.
   const staging = process.env.CDK8S_OUTDIR;
   if (staging && path.resolve(staging) !== path.resolve(root, 'dist')) {
-    const mirrored: Outputs = new Map([...outputs].filter(([k]) => k.startsWith('dist/')).map(([k, v]) => [`${staging}/${k.slice(5)}`, v]));
+    const rel = path.relative(root, path.resolve(staging));
+    const mirrored: Outputs = new Map([...outputs].filter(([k]) => k.startsWith('dist/')).map(([k, v]) => [`${rel}/${k.slice(5)}`, v]));
     writeOutputs(root, mirrored, []);
   }
   process.stdout.write(`wrote ${outputs.size} files\n`);

@@ -10,6 +10,15 @@ import type { App } from 'cdk8s';
 /** Relative path (from the project root, `/` separated) → file content. */
 export type Outputs = Map<string, string>;
 
+/**
+ * The directories that hold generated files only: every top-level directory synth writes into (dist/, nginx/,
+ * ingress-nginx/, ...), as `writeOutputs` owns them. A file there that synth does not produce is
+ * stale. Generated files at the root (docker-compose.security.yml) are compared one by one.
+ */
+export function generatedDirs(outputs: Outputs): string[] {
+  return [...new Set([...outputs.keys()].filter((p) => p.includes('/')).map((p) => p.slice(0, p.indexOf('/'))))].sort();
+}
+
 /** Synthesizes a cdk8s app into memory, under `dir` (e.g. `dist`). */
 export function synthToMemory(makeApp: (outdir: string) => App, dir: string): Outputs {
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'factory-synth-'));

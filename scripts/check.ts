@@ -7,17 +7,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError } from '../lib/config';
-import type { Outputs } from '../lib/outputs';
-import { synthesize } from '../main';
+import { Outputs, generatedDirs } from '../lib/outputs';
 
-/**
- * The directories that hold generated files only: every top-level directory synth writes into (dist/, nginx/,
- * ingress-nginx/, ...), as main.ts's `writeOutputs` owns them. A file there that synth does not produce is
- * stale. Generated files at the root (docker-compose.security.yml) are compared one by one.
- */
-export function generatedDirs(outputs: Outputs): string[] {
-  return [...new Set([...outputs.keys()].filter((p) => p.includes('/')).map((p) => p.slice(0, p.indexOf('/'))))].sort();
-}
+export { generatedDirs };
+import { synthesize } from '../main';
 
 /** How a committed file differs from what synth produces. */
 export type DriftKind = 'differs' | 'missing' | 'not generated';

@@ -1,12 +1,12 @@
 /**
- * The edge charts. Three files in dist/, because they are applied at different times:
+ * The edge charts, applied at different times:
  * - `edge-waf`: the WAF rules ConfigMap the controller mounts (always applied, BEFORE the controller is
  *   installed or patched: its pods cannot start without it);
  * - `edge`: cert-manager's ClusterIssuer and Certificate, and the Ingresses (always applied, once the
  *   controller runs: its admission webhook validates Ingresses);
- * - `edge-controller`: the ingress controller's ConfigMaps, for a controller installed from static
- *   manifests. A controller installed with Helm takes the same settings from
- *   `ingress-nginx/values.yaml` instead, and this file is not applied.
+ * - the controller's ConfigMaps (`ingress-nginx/controller-configmaps.k8s.yaml`, outside dist/), for a
+ *   controller installed from static manifests. A controller installed with Helm takes the same
+ *   settings from `ingress-nginx/values.yaml` instead.
  */
 import { Construct } from 'constructs';
 import type { FactoryConfig } from '../config';

@@ -119,11 +119,3 @@ export function renderModSecurity(config: FactoryConfig, target: ModSecurityTarg
   return lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
 }
 
-/**
- * A string as an nginx single-quoted argument (`modsecurity_rules '...'`, as the ingress-nginx controller
- * emits its `modsecurity-snippet`): nginx un-escapes \\ \' \" \t \r \n inside quotes, so backslashes
- * and single quotes are escaped to survive unchanged.
- */
-export function nginxSingleQuoted(s: string): string {
-  return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
