@@ -5,6 +5,7 @@
  */
 import { defaultConfig } from '../config';
 import { flowTableMarkdown, policyNames } from '../network/markdown';
+import { WAF_CATEGORIES, wafRules } from '../waf/rules';
 
 /** Block name → content, from the guide's default config. */
 export function generatedBlocks(): Record<string, string> {
@@ -13,6 +14,8 @@ export function generatedBlocks(): Record<string, string> {
     'flows': flowTableMarkdown(c),
     'networkpolicies': ['```console', `$ kubectl get networkpolicies -n ${c.namespace} -o name`,
       ...policyNames(c).map((n) => `networkpolicy.networking.k8s.io/${n}`), '```'].join('\n'),
+    'waf-rules': ['| id | guide category | phase | action | what it catches |', '| ---: | --- | ---: | --- | --- |',
+      ...wafRules(c).map((r) => `| ${r.id} | ${WAF_CATEGORIES[r.category].title} | ${r.phase} | ${r.action.kind} | ${r.message} |`)].join('\n'),
   };
 }
 
