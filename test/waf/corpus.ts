@@ -74,6 +74,8 @@ export const ATTACKS: CorpusEntry[] = [
   { category: 'protocol', name: 'NUL byte in the path', why: 'Null byte to truncate a file extension check', path: '/api/files/report.csv%00.php' },
   { category: 'protocol', name: 'HTTP/1.1 without Host', why: 'Protocol violation: HTTP/1.1 requires Host', raw: 'GET /api/health HTTP/1.1\r\nUser-Agent: x\r\n\r\n' },
   { category: 'protocol', name: 'content type not accepted by the API', why: 'Body in a content type the API does not speak (parser confusion)', method: 'POST', path: '/api/runs', headers: { 'Content-Type': 'application/x-java-serialized-object' }, body: '\xac\xed\x00\x05sr' },
+  { category: 'protocol', name: 'TRACE method (cross-site tracing)', why: 'TRACE echoes the request, cookies and auth headers included (XST); nginx refuses it before ModSecurity runs', method: 'TRACE', path: '/api/health' },
+  { category: 'protocol', name: 'CONNECT method (open proxy probe)', why: 'CONNECT probes for an open proxy to tunnel through the edge', raw: 'CONNECT 203.0.113.7:443 HTTP/1.1\r\nHost: 203.0.113.7:443\r\n\r\n' },
   { category: 'protocol', name: 'header folding smuggles a header', why: 'Obsolete line folding to hide a header from the WAF', raw: 'GET /api/health HTTP/1.1\r\nHost: localhost\r\nX-Foo: bar\r\n Transfer-Encoding: chunked\r\n\r\n' },
   // Scanners
   { category: 'scanner', name: 'sqlmap user agent', why: 'Automated SQL injection tool', path: '/api/items?id=1', headers: { 'User-Agent': 'sqlmap/1.7.2#stable (https://sqlmap.org)' } },
