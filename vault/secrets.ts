@@ -9,16 +9,15 @@ import { Construct } from 'constructs';
 import { KvSecretV2 } from '@cdktf/provider-vault/lib/kv-secret-v2';
 import { Mount } from '@cdktf/provider-vault/lib/mount';
 import type { FactoryConfig } from '../lib/config';
-import { SECRET_PATHS, SecretPath, inputVariableName, secretName } from './paths';
+import { SECRET_PATHS, inputVariableName, secretName } from './paths';
 
 /** Name of the variable whose increment rewrites every path's values (the monthly rotation). */
 export const SECRETS_VERSION_VARIABLE = 'secrets_version';
 
 /** Properties of `FactorySecrets`. */
 export interface FactorySecretsProps {
+  /** The config: `vault` (mount, prefix, owner, rotation) and the data stores' ports. */
   readonly config: FactoryConfig;
-  /** The paths to declare. @default SECRET_PATHS (the guide's four) */
-  readonly paths?: readonly SecretPath[];
 }
 
 /** The KV v2 mount and one `vault_kv_secret_v2` per path. */
@@ -43,7 +42,7 @@ export class FactorySecrets extends Construct {
     });
     version.overrideLogicalId(SECRETS_VERSION_VARIABLE);
 
-    for (const p of props.paths ?? SECRET_PATHS) {
+    for (const p of SECRET_PATHS) {
       const data: Record<string, string> = {};
       for (const k of p.keys) {
         if (k.source === 'input') {
