@@ -10,6 +10,7 @@
  * - no Secret carrying data (secrets come from Vault at run time, never from dist/).
  */
 import { imagePinProblem } from '../config';
+import { selectorMatches } from '../network/evaluate';
 import { podTemplateOf } from './pod-security';
 import { containersOf } from './pod-security/model';
 import { parseQuantity } from './quantity';
@@ -123,24 +124,6 @@ export const ownServiceAccount: PolicyRule = {
   }),
 };
 
-/** Whether a label selector selects a set of labels (an empty selector selects everything). */
-export function selects(selector: any, labels: Record<string, string>): boolean {
-  if (!selector || typeof selector !== 'object') return false;
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of selector.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-    const values: string[] = e.values ?? [];
-    switch (e.operator) {
-      case 'In': if (!has || !values.includes(labels[e.key])) return false; break;
-      case 'NotIn': if (has && values.includes(labels[e.key])) return false; break;
-      case 'Exists': if (!has) return false; break;
-      case 'DoesNotExist': if (has) return false; break;
-      default: return false;
-    }
-  }
-  return true;
-}
-
 /** Every pod selected by at least one NetworkPolicy of its namespace. */
 export const networkPolicyCoverage: PolicyRule = {
   id: 'network-policy',
@@ -150,7 +133,7 @@ export const networkPolicyCoverage: PolicyRule = {
     return workloads(docs).flatMap(({ doc, pod }) => {
       const ns = namespaceOf(doc);
       const labels = pod.metadata.labels ?? {};
-      const covered = policies.some((p) => namespaceOf(p) === ns && selects(p.object.spec?.podSelector ?? {}, labels));
+      const covered = policies.some((p) => namespaceOf(p) === ns && selectorMatches(p.object.spec?.podSelector ?? {}, labels));
       return covered ? [] : [violation(doc, `${pod.prefix}metadata.labels`, rule('network-policy'),
         `no NetworkPolicy of namespace "${ns}" selects these pods (labels ${JSON.stringify(labels)})`)];
     });

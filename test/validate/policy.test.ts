@@ -1,7 +1,7 @@
 /** The project's policies over plain manifests (guide: Resource Limits, Network Policies, Secrets, images). */
 import { synthesize } from '../../main';
 import { manifestOutputs, parseManifests } from '../../lib/validate';
-import { checkPolicies, imagePinned, networkPolicyCoverage, noSecretData, noSnippetAnnotations, ownServiceAccount, resourcesBounded, selects } from '../../lib/validate/policy';
+import { checkPolicies, imagePinned, networkPolicyCoverage, noSecretData, noSnippetAnnotations, ownServiceAccount, resourcesBounded } from '../../lib/validate/policy';
 import { parseQuantity } from '../../lib/validate/quantity';
 
 const doc = (object: any) => ({ file: 'test.yaml', object });
@@ -56,12 +56,10 @@ describe('project policies', () => {
     expect(networkPolicyCoverage.check([deployment({}), other, denyAll])).toEqual([]);
   });
 
-  it('GIVEN label selector expressions THEN In, NotIn, Exists and DoesNotExist select as Kubernetes does', () => {
-    const labels = { tier: 'api' };
-    expect(selects({ matchExpressions: [{ key: 'tier', operator: 'In', values: ['api'] }] }, labels)).toBe(true);
-    expect(selects({ matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['api'] }] }, labels)).toBe(false);
-    expect(selects({ matchExpressions: [{ key: 'tier', operator: 'Exists' }] }, labels)).toBe(true);
-    expect(selects({ matchExpressions: [{ key: 'tier', operator: 'DoesNotExist' }] }, labels)).toBe(false);
+  it.each([['In', false], ['NotIn', true]])('GIVEN a NetworkPolicy selecting app.kubernetes.io/name %s [api] WHEN the api pods are checked THEN refused is %s (Kubernetes selector semantics)', (operator, refused) => {
+    const policy = doc({ kind: 'NetworkPolicy', metadata: { name: 'x', namespace: 'factory' },
+      spec: { podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator, values: ['api'] }] } } });
+    expect(networkPolicyCoverage.check([deployment({}), policy]).length > 0).toBe(refused);
   });
 
   it('GIVEN an Ingress with a configuration-snippet annotation THEN refused', () => {
