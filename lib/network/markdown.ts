@@ -3,8 +3,8 @@
  * list `kubectl get networkpolicies -n factory` prints.
  */
 import type { FactoryConfig } from '../config';
-import { Endpoint, endpointName, flowTable, isInNamespace } from './flows';
-import { policyName } from './policies';
+import { Endpoint, endpointName, flowTable } from './flows';
+import { DEFAULT_DENY_POLICY, policyName, policySides } from './policies';
 
 function describe(e: Endpoint): string {
   switch (e.kind) {
@@ -19,10 +19,7 @@ function describe(e: Endpoint): string {
 /** The allowed flows as a markdown table. */
 export function flowTableMarkdown(c: FactoryConfig): string {
   const rows = flowTable(c).map((f) => {
-    const policies = [
-      ...(isInNamespace(f.to) ? [policyName(f, 'ingress')] : []),
-      ...(isInNamespace(f.from) ? [policyName(f, 'egress')] : []),
-    ].map((p) => `\`${p}\``).join(', ');
+    const policies = policySides(f).map((side) => `\`${policyName(f, side)}\``).join(', ');
     const ports = f.ports.map((p) => `${p.port}/${p.protocol}`).join(', ');
     return `| ${describe(f.from)} | ${describe(f.to)} | ${ports} | ${policies} | ${f.why} |`;
   });
@@ -31,10 +28,5 @@ export function flowTableMarkdown(c: FactoryConfig): string {
 
 /** The policy names, in the order `kubectl get networkpolicies` lists them (alphabetical). */
 export function policyNames(c: FactoryConfig): string[] {
-  const names = ['default-deny-all'];
-  for (const f of flowTable(c)) {
-    if (isInNamespace(f.to)) names.push(policyName(f, 'ingress'));
-    if (isInNamespace(f.from)) names.push(policyName(f, 'egress'));
-  }
-  return names.sort();
+  return [DEFAULT_DENY_POLICY, ...flowTable(c).flatMap((f) => policySides(f).map((side) => policyName(f, side)))].sort();
 }

@@ -47,13 +47,25 @@ function ports(f: Flow): kplus.k8s.NetworkPolicyPort[] {
   return f.ports.map((p) => ({ port: kplus.k8s.IntOrString.fromNumber(p.port), protocol: p.protocol }));
 }
 
+/** The guide's "Default Deny Policy": selects every pod, for Ingress and Egress, with no rule. */
+export const DEFAULT_DENY_POLICY = 'default-deny-all';
+
+/** A side of a flow that a policy allows: ingress on its destination, egress on its source. */
+export type PolicySide = 'ingress' | 'egress';
+
+/** The sides of a flow that get a policy: those whose end is (some of) the namespace's own pods. */
+export function policySides(f: Flow): PolicySide[] {
+  return [...(isInNamespace(f.to) ? ['ingress' as const] : []), ...(isInNamespace(f.from) ? ['egress' as const] : [])];
+}
+
 /** A policy's name, from the flow it allows and its side. */
-export function policyName(f: Flow, side: 'ingress' | 'egress'): string {
+export function policyName(f: Flow, side: PolicySide): string {
   return `allow-${endpointName(f.from)}-to-${endpointName(f.to)}-${side}`;
 }
 
 /** Properties of `NetworkChart`. */
 export interface NetworkChartProps {
+  /** The config: namespace, components' ports, `network`, `vault` and the ingress controller's pods. */
   readonly config: FactoryConfig;
 }
 
@@ -61,24 +73,17 @@ export interface NetworkChartProps {
 export class NetworkChart extends FactoryChart {
   constructor(scope: Construct, id: string, props: NetworkChartProps) {
     super(scope, id, { config: props.config, namespace: props.config.namespace });
-    new kplus.k8s.KubeNetworkPolicy(this, 'default-deny-all', {
-      metadata: { name: 'default-deny-all' },
+    new kplus.k8s.KubeNetworkPolicy(this, DEFAULT_DENY_POLICY, {
+      metadata: { name: DEFAULT_DENY_POLICY },
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
     });
     for (const flow of flowTable(props.config)) {
-      if (isInNamespace(flow.to)) {
-        const name = policyName(flow, 'ingress');
-        new kplus.k8s.KubeNetworkPolicy(this, name, {
-          metadata: { name },
-          spec: { podSelector: podSelector(flow.to), policyTypes: ['Ingress'], ingress: [{ from: [peer(flow.from)], ports: ports(flow) }] },
-        });
-      }
-      if (isInNamespace(flow.from)) {
-        const name = policyName(flow, 'egress');
-        new kplus.k8s.KubeNetworkPolicy(this, name, {
-          metadata: { name },
-          spec: { podSelector: podSelector(flow.from), policyTypes: ['Egress'], egress: [{ to: [peer(flow.to)], ports: ports(flow) }] },
-        });
+      for (const side of policySides(flow)) {
+        const name = policyName(flow, side);
+        const spec: kplus.k8s.NetworkPolicySpec = side === 'ingress'
+          ? { podSelector: podSelector(flow.to), policyTypes: ['Ingress'], ingress: [{ from: [peer(flow.from)], ports: ports(flow) }] }
+          : { podSelector: podSelector(flow.from), policyTypes: ['Egress'], egress: [{ to: [peer(flow.to)], ports: ports(flow) }] };
+        new kplus.k8s.KubeNetworkPolicy(this, name, { metadata: { name }, spec });
       }
     }
   }
