@@ -24,8 +24,6 @@ export interface ValidateOptions {
   readonly level?: Level;
   /** Pod Security policy version (minor of 1.x). @default LATEST_MINOR (`latest`) */
   readonly version?: number;
-  /** Policy rule ids not to run (e.g. while a chart they depend on has not landed). @default none */
-  readonly skipPolicies?: readonly string[];
 }
 
 /** Input that cannot be validated at all (unparsable YAML, a missing path): exit code 2, not 1. */
@@ -66,7 +64,7 @@ export function validateManifests(docs: readonly ManifestDoc[], options: Validat
       }
     }
   }
-  if (only.has('policy')) out.push(...checkPolicies(docs, options.skipPolicies));
+  if (only.has('policy')) out.push(...checkPolicies(docs));
   const fileOrder = new Map<string, number>();
   docs.forEach((d) => { if (!fileOrder.has(d.file)) fileOrder.set(d.file, fileOrder.size); });
   return out.map((v, i) => ({ v, i }))

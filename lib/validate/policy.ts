@@ -164,7 +164,7 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   imagePinned, resourcesBounded, ownServiceAccount, networkPolicyCoverage, noSnippetAnnotations, noSecretData,
 ];
 
-/** Runs the project policies (all, or all but the ids in `skip`). */
-export function checkPolicies(docs: readonly ManifestDoc[], skip: readonly string[] = []): Violation[] {
-  return POLICY_RULES.filter((r) => !skip.includes(r.id)).flatMap((r) => r.check(docs));
+/** Runs every project policy. */
+export function checkPolicies(docs: readonly ManifestDoc[]): Violation[] {
+  return POLICY_RULES.flatMap((r) => r.check(docs));
 }
