@@ -8,8 +8,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError } from '../lib/config';
 import { Outputs, generatedDirs } from '../lib/outputs';
-
-export { generatedDirs };
 import { synthesize } from '../main';
 
 /** How a committed file differs from what synth produces. */
@@ -22,18 +20,18 @@ export interface Drift {
 }
 
 /**
- * Compares `outputs` (path → content, from `synthesize()`) with the files under `root`.
- * @param dirs directories that hold generated files only. @default generatedDirs(outputs)
+ * Compares `outputs` (path → content, from `synthesize()`) with the files under `root`; every directory
+ * synth writes into (`generatedDirs`) holds generated files only, so any other file there is a leftover.
  * @returns the stale paths, sorted by path; empty when the committed files are up to date.
  */
-export function findDrift(root: string, outputs: Outputs, dirs: readonly string[] = generatedDirs(outputs)): Drift[] {
+export function findDrift(root: string, outputs: Outputs): Drift[] {
   const drift: Drift[] = [];
   for (const [rel, content] of outputs) {
     const abs = path.join(root, rel);
     if (!fs.existsSync(abs)) drift.push({ path: rel, kind: 'missing' });
     else if (fs.readFileSync(abs, 'utf8') !== content) drift.push({ path: rel, kind: 'differs' });
   }
-  for (const dir of dirs) {
+  for (const dir of generatedDirs(outputs)) {
     for (const rel of filesUnder(root, dir)) {
       if (!outputs.has(rel)) drift.push({ path: rel, kind: 'not generated' });
     }

@@ -6,9 +6,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { writeOutputs } from '../../lib/outputs';
+import { generatedDirs, writeOutputs } from '../../lib/outputs';
 import { synthesize } from '../../main';
-import { findDrift, formatDrift, generatedDirs } from '../../scripts/check';
+import { findDrift, formatDrift } from '../../scripts/check';
 import { ROOT } from './support';
 
 /** What synth produces for the guide's config (the environment's FACTORY_CONFIG ignored). */
