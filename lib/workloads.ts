@@ -43,6 +43,9 @@ const appEnv = (component: ComponentName) => (c: FactoryConfig) => ({
   FACTORY_REDIS_PORT: String(c.components.redis.port),
 });
 
+/** The platform's PostgreSQL user and database (guide: `FACTORY_DATABASE_USER=factory`). */
+const DATABASE = { user: 'factory', name: 'factory' } as const;
+
 /** The component table. */
 export const COMPONENTS: Record<ComponentName, ComponentSpec> = {
   api: {
@@ -73,13 +76,13 @@ export const COMPONENTS: Record<ComponentName, ComponentSpec> = {
     env: (c) => ({
       PGDATA: '/var/lib/postgresql/data/pgdata',
       PGPORT: String(c.components.postgresql.port),
-      POSTGRES_USER: 'factory',
-      POSTGRES_DB: 'factory',
+      POSTGRES_USER: DATABASE.user,
+      POSTGRES_DB: DATABASE.name,
       POSTGRES_PASSWORD: 'secret:factory-postgresql/password',
     }),
     scratch: { run: '/var/run/postgresql' }, dataPath: '/var/lib/postgresql/data',
     liveness: { tcp: true },
-    readiness: { command: ['pg_isready', '-h', '127.0.0.1', '-U', 'factory', '-d', 'factory'] },
+    readiness: { command: ['pg_isready', '-h', '127.0.0.1', '-U', DATABASE.user, '-d', DATABASE.name] },
   },
 };
 

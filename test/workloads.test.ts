@@ -69,6 +69,12 @@ describe('data stores write only to volumes', () => {
     expect(spec.volumes).toContainEqual({ name: 'run', emptyDir: {} });
   });
 
+  test('Environment Variables Fallback: the database user is factory (FACTORY_DATABASE_USER=factory), for initdb and the readiness probe', () => {
+    const ct = find(workloads, 'StatefulSet', 'factory-postgresql').spec.template.spec.containers[0];
+    expect(ct.env).toContainEqual({ name: 'POSTGRES_USER', value: 'factory' });
+    expect(ct.readinessProbe.exec.command).toEqual(['pg_isready', '-h', '127.0.0.1', '-U', 'factory', '-d', 'factory']);
+  });
+
   test('database passwords come from Secrets, never from a literal', () => {
     const envs = pods.flatMap((p) => allContainers(p.spec)).flatMap((ct) => ct.env ?? []);
     for (const e of envs.filter((x: any) => /PASSWORD|TOKEN|KEY|SECRET/.test(x.name))) {
