@@ -18,17 +18,14 @@ test('GIVEN a CronJob with an init container that asks for privileges WHEN synth
   job.addContainer({ name: 'main', image: 'busybox:1.36.1' });
   const [pod] = podSpecs(c.toJson());
   expect(pod.spec.securityContext).toEqual(GUIDE_POD);
-  for (const ct of allContainers(pod.spec)) {
-    expect(ct.securityContext).toEqual({
-      allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] },
-    });
-  }
+  const hardened = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } };
+  expect(allContainers(pod.spec).map((ct) => [ct.name, ct.securityContext])).toEqual([['init', hardened], ['main', hardened]]);
 });
 
 test('GIVEN a container that adds NET_ADMIN WHEN synthesized THEN nothing is added and ALL is dropped', () => {
   const c = chart();
   const d = new kplus.Deployment(c, 'd');
-  d.addContainer({ name: 'main', image: 'busybox:1.36.1' });
+  d.addContainer({ name: 'main', image: 'busybox:1.36.1', securityContext: { capabilities: { add: [kplus.Capability.NET_ADMIN] } } });
   const patched = c.toJson().find((m) => m.kind === 'Deployment');
   expect(patched.spec.template.spec.containers[0].securityContext.capabilities).toEqual({ drop: ['ALL'] });
 });
@@ -41,7 +38,7 @@ test('GIVEN a config with another uid WHEN synthesized THEN pods run as that uid
   expect(pod.spec.securityContext).toMatchObject({ runAsUser: 2000, runAsGroup: 3000, fsGroup: 4000, seccompProfile: { type: 'RuntimeDefault' } });
 });
 
-test('objects without a pod template are left as they are', () => {
+test('GIVEN an object without a pod template (a ConfigMap) WHEN synthesized THEN it is left as it is', () => {
   const c = chart();
   new kplus.ConfigMap(c, 'cm', { metadata: { name: 'cm' }, data: { a: 'b' } });
   expect(c.toJson()).toEqual([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', namespace: 'factory' }, data: { a: 'b' }, immutable: false }]);
