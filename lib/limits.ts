@@ -35,6 +35,7 @@ export function quotaFor(c: FactoryConfig) {
 
 /** Properties of `ResourceLimits`. */
 export interface ResourceLimitsProps {
+  /** The config: `namespace`, `limitRange`, `components`, `storage` and `quotaHeadroom` (required, no default). */
   readonly config: FactoryConfig;
 }
 

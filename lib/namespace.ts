@@ -31,6 +31,7 @@ export function podSecurityLabels(): Record<string, string> {
 
 /** Properties of `NamespaceChart`. */
 export interface NamespaceChartProps {
+  /** The config: `namespace`, `podSecurity`, `limitRange` and what the quota is computed from (required, no default). */
   readonly config: FactoryConfig;
 }
 

@@ -68,6 +68,7 @@ export function addVaultClient(
 
 /** Properties of `VaultTokenReviewerChart`. */
 export interface VaultTokenReviewerChartProps {
+  /** The config: `namespace` (required, no default). */
   readonly config: FactoryConfig;
 }
 

@@ -187,6 +187,7 @@ export class Component extends Construct {
 
 /** Properties of `WorkloadsChart`. */
 export interface WorkloadsChartProps {
+  /** The config: `namespace`, `components`, `storage`, `podSecurity` and `vault` (required, no default). */
   readonly config: FactoryConfig;
 }
 

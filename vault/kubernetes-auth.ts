@@ -20,6 +20,7 @@ import type { Policy } from '@cdktf/provider-vault/lib/policy';
 
 /** Properties of `KubernetesAuth`. */
 export interface KubernetesAuthProps {
+  /** The config: `namespace` and `vault` (required, no default). */
   readonly config: FactoryConfig;
   /** The policy the role's tokens carry (named by `config.vault.policyName`). */
   readonly policy: Policy;

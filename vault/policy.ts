@@ -20,6 +20,7 @@ export function policyRules(c: FactoryConfig): { path: string; capabilities: str
 
 /** Properties of `FactorySecretsPolicy`. */
 export interface FactorySecretsPolicyProps {
+  /** The config: `vault.kvMount`, `vault.secretsPrefix` and `vault.policyName` (required, no default). */
   readonly config: FactoryConfig;
 }
 

@@ -17,6 +17,7 @@ export const VAULT_STACK_NAME = 'factory-vault';
 
 /** Properties of `FactoryVaultStack`. */
 export interface FactoryVaultStackProps {
+  /** The config: `namespace`, `components` (ports) and `vault` (required, no default). */
   readonly config: FactoryConfig;
 }
 

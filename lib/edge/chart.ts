@@ -17,6 +17,7 @@ import { IngressNginxSettings, IngressNginxWafRules } from './ingress-nginx';
 
 /** Properties of the edge charts. */
 export interface EdgeChartProps {
+  /** The config: `host`, `namespace`, `edge` and `waf` (required, no default). */
   readonly config: FactoryConfig;
 }
 

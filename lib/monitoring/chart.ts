@@ -35,6 +35,7 @@ export function watchedIngresses(table: readonly IngressRow[]): WatchedIngresses
 
 /** Properties of `MonitoringChart`. */
 export interface MonitoringChartProps {
+  /** The config: `monitoring`, `namespace`, `edge.controller` and `edge.rateLimits.statusCode` (required, no default). */
   readonly config: FactoryConfig;
   /** The edge's Ingress table (the alerts never write an Ingress name themselves). */
   readonly ingresses: readonly IngressRow[];

@@ -12,6 +12,7 @@ import { InvalidPromqlError, assertPromql } from './promql';
 export interface AlertRulesProps {
   /** Object name of the PrometheusRule. */
   readonly name: string;
+  /** Namespace of the PrometheusRule (required, no default). */
   readonly namespace: string;
   /** Labels of the PrometheusRule (Prometheus' ruleSelector matches on them). @default {} */
   readonly labels?: Record<string, string>;

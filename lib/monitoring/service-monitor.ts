@@ -10,6 +10,7 @@ import { ServiceMonitor } from '../../imports/servicemonitors-monitoring.coreos.
 
 /** Properties of `ControllerServiceMonitor`. */
 export interface ControllerServiceMonitorProps {
+  /** Object name of the ServiceMonitor (required, no default). */
   readonly name: string;
   /** The controller's namespace: the ServiceMonitor lives there and selects Services there only. */
   readonly namespace: string;
