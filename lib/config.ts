@@ -431,6 +431,14 @@ function crossFieldProblems(c: FactoryConfig): { path: string; message: string }
   const vaultExternal = vaultIsExternal(c);
   const vaultAddressPort = c.vault.address === undefined ? undefined
     : Number(new URL(c.vault.address).port || (c.vault.address.startsWith('https:') ? 443 : 80));
+  const sm = c.monitoring.serviceMonitor;
+  problems.push({
+    path: 'monitoring.serviceMonitor.selector',
+    condition: sm.enabled && Object.keys(sm.selector ?? c.edge.controller.podLabels).length === 0,
+    message: sm.selector === undefined
+      ? 'defaults to edge.controller.podLabels, which is empty: name at least one label of the controller\'s metrics Service (an empty selector matches every Service)'
+      : 'must name at least one label (an empty selector matches every Service)',
+  });
   problems.push(
     { path: 'vault.address', condition: vaultExternal && c.vault.address === undefined, message: 'is required when Vault is outside the cluster (vault.location is a CIDR)' },
     { path: 'vault.address', condition: vaultAddressPort !== undefined && vaultAddressPort !== c.vault.port, message: `port ${vaultAddressPort} differs from vault.port ${c.vault.port} (the port the network policies open)` },

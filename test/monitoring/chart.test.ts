@@ -6,15 +6,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv from 'ajv';
-import { Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { buildCharts } from '../../lib/app';
-import { parseConfig } from '../../lib/config';
+import { ConfigError, parseConfig } from '../../lib/config';
 import { FACTORY_INGRESSES } from '../../lib/edge/ingress';
 import { AlertRule, securityAlertRules } from '../../lib/monitoring/alerts';
 import { MonitoringChart, watchedIngresses } from '../../lib/monitoring/chart';
 import { InvalidPromqlError } from '../../lib/monitoring/promql';
 import { AlertRules, InvalidAlertRuleError } from '../../lib/monitoring/rule';
+import { ControllerServiceMonitor } from '../../lib/monitoring/service-monitor';
 
 const CRDS = path.join(__dirname, '..', '..', '..', 'shared', 'crds', 'prometheus-operator');
 
@@ -171,8 +172,16 @@ describe('ServiceMonitor of the controller metrics', () => {
     expect(synth({ monitoring: { serviceMonitor: { enabled: false } } }).filter((m) => m.kind === 'ServiceMonitor')).toEqual([]);
   });
 
-  test('GIVEN an empty selector THEN the ServiceMonitor is refused (it would match every Service)', () => {
-    expect(() => synth({ monitoring: { serviceMonitor: { selector: {} } } })).toThrow(/selector must name at least one label/);
+  test('GIVEN an empty selector WHEN the ServiceMonitor construct is built THEN it is refused (it would match every Service)', () => {
+    const chart = new Chart(Testing.app(), 'test');
+    expect(() => new ControllerServiceMonitor(chart, 'sm', {
+      name: 'factory-ingress-controller', namespace: 'ingress-nginx', selector: {}, port: 'metrics', interval: '30s',
+    })).toThrow('ServiceMonitor factory-ingress-controller: selector must name at least one label (an empty selector matches every Service)');
+  });
+
+  test('GIVEN an empty monitoring.serviceMonitor.selector in the config WHEN synthesized THEN the config is refused naming the field', () => {
+    expect(() => synth({ monitoring: { serviceMonitor: { selector: {} } } })).toThrow(ConfigError);
+    expect(() => synth({ monitoring: { serviceMonitor: { selector: {} } } })).toThrow('monitoring.serviceMonitor.selector: must name at least one label');
   });
 
   test('GIVEN the defaults THEN the ServiceMonitor is valid against the CRD schema', () => {

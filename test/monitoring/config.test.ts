@@ -45,9 +45,15 @@ describe('monitoring refusals name the field', () => {
     ['a runbook URL with a fragment', { runbookBaseUrl: 'https://example.com/README.md#top' }, 'monitoring.runbookBaseUrl: must not carry a "#" fragment'],
     ['exported_namespace with the managed ServiceMonitor', { namespaceLabel: 'exported_namespace' }, 'monitoring.namespaceLabel: "exported_namespace" never appears'],
     ['an unknown key', { alerts: { blockedRequests: { thresold: 3 } } }, 'monitoring.alerts.blockedRequests: unknown key(s) "thresold"'],
+    ['an empty ServiceMonitor selector', { serviceMonitor: { selector: {} } }, 'monitoring.serviceMonitor.selector: must name at least one label (an empty selector matches every Service)'],
   ])('GIVEN %s THEN the config is refused', (_what, monitoring, message) => {
     expect(refusal(monitoring)).toContain(message);
   });
+});
+
+test('GIVEN empty edge.controller.podLabels and no ServiceMonitor selector WHEN parsed THEN refused at monitoring.serviceMonitor.selector, naming the empty default', () => {
+  expect(() => parseConfig({ edge: { controller: { podLabels: {} } } })).toThrow(
+    'monitoring.serviceMonitor.selector: defaults to edge.controller.podLabels, which is empty');
 });
 
 describe('Prometheus durations', () => {
