@@ -26,6 +26,8 @@ export interface CrsSetting {
   readonly setvars: readonly string[];
   /** `ctl:` actions. @default none */
   readonly ctl?: readonly string[];
+  /** Only for requests whose `variable` matches `rx` (lowercased); rendered as a SecRule. @default every request (a SecAction) */
+  readonly when?: { readonly variable: string; readonly rx: string };
 }
 
 /** CRS rules removed for every request, and why. */
@@ -36,6 +38,34 @@ export const CRS_RULE_EXCLUSIONS = [
       'it is a notice, but its 3 anomaly points plus any other notice reach the blocking threshold on benign requests',
   },
 ] as const;
+
+/**
+ * CRS rules that read code and prose as attacks, removed for API bodies (JSON and multipart forms) only.
+ * An agent platform's users paste shell, SQL, PowerShell and PHP-like code and write SQL-like prose in
+ * prompts; these generic "keyword after a separator" heuristics refuse it. Each class stays covered in those
+ * bodies by structural rules: libinjection (942100, 941100, 1020), the factory's SQL (1011), command (1030)
+ * and code-execution (1031) rules, and every other CRS rule. Query strings, forms, cookies and headers of
+ * other requests keep them.
+ */
+export const CRS_BODY_EXCLUSIONS = [
+  { id: 932100, why: 'Unix command after a separator: GraphQL selections ({ id name }) and markdown (&& export) match' },
+  { id: 932105, why: 'Unix command after a separator (second pattern): code blocks in prompts match' },
+  { id: 932110, why: 'Windows command after a separator: code lines in prompts match' },
+  { id: 932115, why: 'Windows command after a separator: SQL and PowerShell lines in prompts match' },
+  { id: 932120, why: 'PowerShell cmdlet names: prompts about PowerShell (Get-ChildItem, Where-Object) match' },
+  { id: 932130, why: 'Shell expressions $(...) and ${...}: JavaScript template literals and shell snippets match' },
+  { id: 932150, why: 'A command word at the start of a value: prompts that begin with a verb such as "find" match' },
+  { id: 933160, why: 'PHP function call names: prose about exec() or system() in other languages matches' },
+  { id: 941160, why: 'HTML tag with attributes: HTML pasted into a prompt (<img src="/logo.png">) matches; active HTML stays refused by 941100, 941110, 941120, 1020 and 1021' },
+  { id: 941180, why: 'DOM property names (.innerHTML, document.write): front-end code in prompts matches' },
+  { id: 942190, why: 'Quote before union/select: French and Italian elisions before union (l’union) match' },
+  { id: 942270, why: 'union ... select ... from across a sentence: prose about unions and select committees matches' },
+  { id: 942350, why: 'A semicolon then a SQL verb: prose such as "; TRUNCATE empties the table" matches' },
+  { id: 942360, why: 'SQL keyword sequences: SQL code blocks and prose with delete/select words match' },
+] as const;
+
+/** Content types whose bodies are API documents (JSON, multipart forms) for CRS_BODY_EXCLUSIONS. */
+export const API_BODY_CONTENT_TYPE_RX = String.raw`^(?:application/(?:[a-z0-9.-]+\+)?json|multipart/form-data)(?:\s*;|$)`;
 
 /** The settings, from the config. */
 export function crsSettings(config: FactoryConfig): CrsSetting[] {
@@ -52,6 +82,11 @@ export function crsSettings(config: FactoryConfig): CrsSetting[] {
     {
       id: 1104, comment: 'Rules of the CRS that refuse ordinary API traffic, switched off (see CRS_RULE_EXCLUSIONS)',
       setvars: [], ctl: CRS_RULE_EXCLUSIONS.map((e) => `ctl:ruleRemoveById=${e.id}`),
+    },
+    {
+      id: 1105, comment: 'CRS rules that read code and prose as attacks, off for JSON and multipart bodies (see CRS_BODY_EXCLUSIONS)',
+      setvars: [], ctl: CRS_BODY_EXCLUSIONS.map((e) => `ctl:ruleRemoveById=${e.id}`),
+      when: { variable: 'REQUEST_HEADERS:Content-Type', rx: API_BODY_CONTENT_TYPE_RX },
     },
     {
       id: 1103, comment: 'Request content types the API accepts',

@@ -101,6 +101,12 @@ export const ATTACK_TOOL_AGENTS = [
   'zgrab', 'masscan', 'nuclei', 'nikto', 'sqlmap', 'wpscan', 'gobuster', 'dirbuster', 'wfuzz', 'hydra', 'burp',
 ];
 
+/** Admin and debug paths of stacks the platform does not run (regex fragments after a path segment boundary). */
+export const SCANNER_PROBE_PATHS = [
+  'actuator(?:/|$)', 'phpmyadmin', 'pma/', 'myadmin/', 'wp-(?:admin|login\\.php|config\\.php|includes)', 'xmlrpc\\.php', 'cgi-bin/',
+  'server-(?:status|info)$', 'jmx-console', 'manager/html', 'hnap1', 'vendor/phpunit', 'solr/admin', 'boaform',
+];
+
 /** The custom rules 1001-1061. Functions of the config where a guide value (paths, limits) is involved. */
 export function wafRules(config: FactoryConfig): readonly WafRule[] {
   const authPathRx = `^(?:${config.edge.authPaths.map(rxEscape).join('|')})(?:/|$)`;
@@ -116,21 +122,31 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     {
       id: 1001, category: 'directory-traversal', phase: 2,
       variables: ['REQUEST_URI_RAW', ...inputs, 'REQUEST_HEADERS', 'FILES'],
-      operator: { op: 'rx', arg: String.raw`(?:^|[\\/=:'"])\.{2,}[\\/]|[\\/]\.{2,}(?:[\\/;]|$)` },
+      operator: {
+        op: 'rx',
+        arg: String.raw`(?i)\A[^\n]*?(?:(?:^|[\\/=:'"])\.{2,}[\\/]|[\\/]\.{2,}(?:[\\/;]|$))|(?:\.{2,}[\\/]){3}` +
+          String.raw`|\A\S*?(?:^|[\\/])(?:web|meta)-inf[\\/]|^\s*(?:(?:gopher|dict|tftp|netdoc)://|jar:(?:file|https?):)` +
+          String.raw`|(?:^\s*|://(?:[^/\s@]*@)?)(?:169\.254\.169\.254|metadata\.google\.internal|metadata\.azure\.com|100\.100\.100\.200|\[?fd00:ec2::254)` +
+          String.raw`|://(?:[^/\s@]*@)?(?:0x[0-9a-f]{1,8}|\d{8,10}|0\d{1,3}(?:\.0?\d{1,3}){3}|0x[0-9a-f]{1,2}(?:\.0x[0-9a-f]{1,2}){3})(?:[:/?#]|$)`,
+      },
       transformations: ['urlDecodeUni', 'urlDecodeUni', 'removeNulls'],
-      action: deny, message: 'Directory traversal: a dot-dot path segment', severity: 'CRITICAL',
+      action: deny, message: 'Directory traversal and inclusion: a dot-dot segment, an application config folder, an internal-only URL scheme or a metadata or obfuscated IP host', severity: 'CRITICAL',
       tags: ['attack-lfi', 'OWASP_CRS/WEB_ATTACK/DIR_TRAVERSAL'],
-      rationale: 'Catches ../ and ..\\ once or twice URL-decoded, in the path, parameters, headers and upload names; ' +
-        'prose never puts a path separator right after two dots.',
+      rationale: 'Catches ../ and ..\\ once or twice URL-decoded, in the path, parameters, headers and upload names, on the first ' +
+        'line of a value or three levels deep anywhere (a relative import in a pasted multi-line code block is content, not a path); ' +
+        'a path-like value into WEB-INF or META-INF; and the server-side request forgery targets the CRS 3.3 misses: ' +
+        'gopher/dict/tftp/jar URLs, cloud metadata hosts (169.254.169.254, metadata.google.internal) and IP hosts written ' +
+        'as one integer, hex or octal.',
     },
     {
       id: 1002, category: 'directory-traversal', phase: 1,
       variables: ['REQUEST_URI_RAW', 'REQUEST_HEADERS:Referer'],
-      operator: { op: 'rx', arg: String.raw`(?i)%(?:25)+(?:2e|2f|5c)|%c0%(?:ae|af|2f|5c)|%c1%(?:1c|9c|pc)|%e0%80%(?:ae|af)|%u(?:002e|002f|005c|2215|2216|ff0e|ff0f)|%f0%80%80%ae` },
+      operator: { op: 'rx', arg: String.raw`(?i)%(?:25)+(?:2e|2f|5c)|%c0%(?:ae|af|2f|5c)|%c1%(?:1c|9c|pc)|%e0%80%(?:ae|af)|%u(?:002e|002f|005c|2215|2216|ff0e|ff0f)|%f0%80%80%ae|%(?![0-9a-f]{2}|u[0-9a-f]{4})` },
       transformations: [],
       action: deny, message: 'Directory traversal: double, overlong or percent-u encoding of dot, slash or backslash', severity: 'CRITICAL',
       tags: ['attack-lfi', 'OWASP_CRS/WEB_ATTACK/DIR_TRAVERSAL'],
-      rationale: 'Encodings that only exist to slip a traversal past a single decoding; no client needs them.',
+      rationale: 'Encodings that only exist to slip a traversal past a single decoding, and invalid percent escapes (%G1) that ' +
+        'decoders disagree on; no client needs them.',
     },
     // ---- 1010-1012 SQL injection ----
     {
@@ -186,20 +202,22 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     {
       id: 1022, category: 'xss', phase: 2,
       variables: ['ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', 'REQUEST_HEADERS:Referer'],
-      operator: { op: 'rx', arg: String.raw`(?i)(?:^|[\s"'=(<\x60])(?:javascript|vbscript|livescript)\s*:\s*[^\s]|^\s*data\s*:\s*(?:text/html|image/svg\+xml|application/(?:x-)?(?:java|ecma)script)[;,]|\b(?:alert|prompt|confirm|eval)\s*(?:\(\s*(?:\d|['"\x60]|document\b|window\b|this\b|/)|\x60)` },
+      operator: { op: 'rx', arg: String.raw`(?i)(?:^|[\s"'=(<\x60])(?:javascript|vbscript|livescript)\s*:\s*[^\s]|^\s*data\s*:\s*(?:text/html|image/svg\+xml|application/(?:x-)?(?:java|ecma)script)[;,]|\b(?:alert|prompt|confirm|eval)\s*(?:\(\s*(?:\d|document\b|window\b|this\b|/)|\x60)|['"\x60]\s*[-+*/;,|&^]\s*(?:alert|prompt|confirm|eval)\s*\(` },
       transformations: ['urlDecodeUni', 'htmlEntityDecode', 'jsDecode', 'removeNulls'],
       action: deny, message: 'XSS: script URL, HTML data URL or script call outside markup', severity: 'CRITICAL',
       tags: ['attack-xss', 'OWASP_CRS/WEB_ATTACK/XSS'],
-      rationale: 'Payloads that need no tag (links, redirect targets, attribute breakouts); "javascript:" must be followed by code, not a space.',
+      rationale: 'Payloads that need no tag (links, redirect targets, attribute breakouts); "javascript:" must be followed by code, not a space; ' +
+        'a call such as alert(1) or alert(document.cookie), or any call right after a closed string (\x27;alert( ); alert(\x27done\x27) in pasted code passes.',
     },
     {
       id: 1023, category: 'xss', phase: 2,
       variables: ['ARGS', 'ARGS_NAMES', 'REQUEST_FILENAME'],
-      operator: { op: 'rx', arg: String.raw`["'\x60]\s*(?:>|/>|\)|;)\s*<\s*[a-z]|["']\s*(?:/|\s)\s*on[a-z]{3,}\s*=|\{\{\s*constructor|\$\{\s*alert|\bsrcdoc\s*=` },
+      operator: { op: 'rx', arg: String.raw`["'\x60]\s*(?:>|/>|\)|;)\s*<\s*(?:script|svg|iframe|object|embed|[a-z]+\b[^>]*?[\s/]on[a-z]{3,}\s*=)|["']\s*(?:/|\s)\s*on[a-z]{3,}\s*=|\{\{\s*constructor|\$\{\s*alert|\bsrcdoc\s*=` },
       transformations: ['urlDecodeUni', 'htmlEntityDecode', 'lowercase', 'removeNulls'],
       action: deny, message: 'XSS: attribute or string breakout followed by markup or an event handler', severity: 'CRITICAL',
       tags: ['attack-xss', 'OWASP_CRS/WEB_ATTACK/XSS'],
-      rationale: 'Breakouts ("><img, \' onfocus=) and template sandbox escapes that libinjection misses in short fragments.',
+      rationale: 'Breakouts ("><svg, "><img onerror=, \' onfocus=) and template sandbox escapes that libinjection misses in short fragments; ' +
+        'a closed attribute followed by an ordinary tag (class="box">\\n<p>) is HTML pasted into a prompt.',
     },
     // ---- 1030-1031 Command injection ----
     {
@@ -207,25 +225,29 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       variables: ['REQUEST_FILENAME', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'FILES'],
       operator: {
         op: 'rx',
-        arg: String.raw`(?:[;&|\n\x60]|\$\(|\|\||&&)\s*(?:/(?:usr/)?(?:local/)?s?bin/)?(?:${SHELL_COMMANDS.join('|')})(?:\.exe)?(?:\s+(?:[-/$~.'"%]|\d+\.\d+|[\w-]+[./:]\w)|\s*$|\s*[;&|\x60)<>])`,
+        arg: String.raw`\A(?:[^\n]*?(?:[;&|]|(?<!\x60)\x60(?!\x60)|\$\()|\S*\n)\s*(?:/(?:usr/)?(?:local/)?s?bin/)?(?:${SHELL_COMMANDS.join('|')})(?:\.exe)?(?:\s+(?:[-/$~.'"%]|\d+\.\d+|[\w-]+[./:]\w)|\s*$|\s*[;&|\x60)<>])`,
       },
       transformations: ['urlDecodeUni', 'removeNulls'],
       action: deny, message: 'Command injection: a shell separator followed by a command', severity: 'CRITICAL',
       tags: ['attack-rce', 'OWASP_CRS/WEB_ATTACK/COMMAND_INJECTION'],
-      rationale: 'A separator (; | & && || $( backtick newline) then a known command and an option, a path, a variable, an address ' +
-        'or the end; prose puts plain words after "&" or ";" ("cat & dog; id cards").',
+      rationale: 'A separator (; | & && || $( backtick) on the first line of a value, or a line break right after a single token, ' +
+        'then a known command and an option, a path, a variable, an address or the end; prose puts plain words after "&" or ";" ' +
+        '("cat & dog; id cards"), and a multi-line value with shell lines or a ```bash fence is a pasted script, not an injected parameter.',
     },
     {
       id: 1031, category: 'command-injection', phase: 2,
       variables: ['REQUEST_URI_RAW', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', 'REQUEST_HEADERS', 'FILES'],
       operator: {
         op: 'rx',
-        arg: String.raw`(?i)\$\{\s*jndi\s*:|\$\{[^}]{0,20}\$\{\s*(?:lower|upper|::-|env:[^}]*:-)|\$\{IFS\}|\$IFS\$|/dev/(?:tcp|udp)/|\b(?:bash|sh)\s+-[ci]\b|\bnc(?:at)?\s+(?:-[a-z]*e\b|.*\s-e\s)|\bpowershell(?:\.exe)?\s+-(?:e|enc|encodedcommand|nop|w)\b|\bcmd(?:\.exe)?\s*/[ck]\b|\b(?:wget|curl)\s+(?:-\S+\s+)*https?://\S+\s*\|\s*(?:sudo\s+)?(?:ba|z)?sh\b|\(\s*\)\s*\{\s*[^}]*;\s*\}\s*;|<\?php|\bsystem\s*\(\s*['"]|\b(?:exec|passthru|shell_exec|popen|proc_open)\s*\(\s*['"$]|\b__import__\s*\(\s*['"]os|\bos\.(?:system|popen)\s*\(|\bRuntime\.getRuntime\(\)\.exec|\brequire\s*\(\s*['"]child_process`,
+        arg: String.raw`(?i)\$\{\s*jndi\s*:|\$\{[^}]{0,20}\$\{\s*(?:lower|upper|::-|env:[^}]*:-)|\$\{IFS\}|\$IFS\$|/dev/(?:tcp|udp)/|\b(?:bash|sh)\s+-[ci]\b|\bnc(?:at)?\s+(?:-[a-z]*e\b|.*\s-e\s)|\bpowershell(?:\.exe)?\s+-(?:e|enc|encodedcommand|nop|w)\b|\bcmd(?:\.exe)?\s*/[ck]\b|\b(?:wget|curl)\s+(?:-\S+\s+)*https?://\S+\s*\|\s*(?:sudo\s+)?(?:ba|z)?sh\b|\(\s*\)\s*\{\s*[^}]*;\s*\}\s*;|<\?php|\b__import__\s*\(\s*['"]os|\bclass\.module\.classloader|\bclassloader\.(?:resources|urls)\b` +
+          String.raw`|\A[^\n]*?(?:\bsystem\s*\(\s*['"]|\b(?:exec|passthru|shell_exec|popen|proc_open)\s*\(\s*['"$]|\bos\.(?:system|popen)\s*\(|\bRuntime\.getRuntime\(\)\.exec|\brequire\s*\(\s*['"]child_process)`,
       },
-      transformations: ['urlDecodeUni', 'removeNulls', 'compressWhitespace'],
+      transformations: ['urlDecodeUni', 'removeNulls'],
       action: deny, message: 'Code execution payload: JNDI/expression lookup, reverse shell, encoded PowerShell, shellshock or interpreter call', severity: 'CRITICAL',
       tags: ['attack-rce', 'OWASP_CRS/WEB_ATTACK/COMMAND_INJECTION'],
-      rationale: 'Payload shapes that are never prose: ${jndi:, /dev/tcp/, bash -c, () { :; };, <?php, os.system(.',
+      rationale: 'Payload shapes that are never prose: ${jndi:, /dev/tcp/, bash -c, () { :; };, <?php, __import__(os), Spring ' +
+        'class.module.classLoader; interpreter calls (os.system(, exec(\x27, child_process) on the first line of a value: a one-line ' +
+        'parameter is an injection, a multi-line code block in a prompt is content.',
     },
     // ---- 1040-1041 Malicious file uploads ----
     {
@@ -241,31 +263,33 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     {
       id: 1041, category: 'malicious-upload', phase: 2,
       variables: ['FILES', 'REQUEST_HEADERS:X-File-Name', 'REQUEST_HEADERS:X-Filename'],
-      operator: { op: 'rx', arg: String.raw`[\\/]|^\.|\.\.|[\x00-\x1f\x7f]|%(?:00|2f|5c|2e)|^[a-zA-Z]:|^\s|\s$|::\$data` },
+      operator: { op: 'rx', arg: String.raw`[\\/]|^\.|\.\.|[\x00-\x1f\x7f]|%(?:00|2f|5c|2e)|^[a-zA-Z]:|^\s|\s$|::\$data|(?i:^(?:web\.config|php\.ini)$)` },
       transformations: ['removeNulls'],
       action: deny, message: 'Malicious upload: path separator, hidden file, control character or stream name in an upload name', severity: 'CRITICAL',
       tags: ['attack-upload', 'OWASP_CRS/WEB_ATTACK/FILE_UPLOAD'],
-      rationale: 'A browser or HTTP client sends a bare file name; separators, leading dots (.htaccess), NUL and ::$DATA are path tricks.',
+      rationale: 'A browser or HTTP client sends a bare file name; separators, leading dots (.htaccess), NUL and ::$DATA are path tricks; ' +
+        'web.config and php.ini are server configuration that re-enables execution.',
     },
     // ---- 1050-1051 HTTP protocol attacks ----
     {
       id: 1050, category: 'http-protocol', phase: 1,
       variables: ['REQUEST_URI_RAW', 'REQUEST_HEADERS', 'REQUEST_HEADERS_NAMES'],
-      operator: { op: 'rx', arg: String.raw`(?i)(?:%(?:25)*0d|%(?:25)*0a|[\r\n]|\\r|\\n)+(?:%20|\s)*(?:set-cookie|location|content-(?:type|length|disposition)|refresh|transfer-encoding|host|x-[\w-]+|access-control-[\w-]+|%(?:25)*0[ad]|<)|%(?:25)*00|\x00` },
+      operator: { op: 'rx', arg: String.raw`(?i)(?:%(?:25)*0d|%(?:25)*0a|[\r\n]|\\r|\\n)+(?:%20|\s)*(?:set-cookie|location|content-(?:type|length|disposition)|refresh|transfer-encoding|host|x-[\w-]+|access-control-[\w-]+|%(?:25)*0[ad]|<)|%(?:25)*00|\x00|^bytes\s*=\s*(?:[^,]*,){5}` },
       transformations: [],
       action: deny, message: 'HTTP protocol attack: CR/LF before a header or markup, or NUL, in the URL or a header (response splitting)', severity: 'CRITICAL',
       tags: ['attack-protocol', 'OWASP_CRS/PROTOCOL_VIOLATION/INVALID_HREQ'],
       rationale: 'An encoded line break followed by a header name (Set-Cookie, Location ...) splits responses; NUL truncates names. ' +
-        'A plain line break in a query value (a multi-line message) stays allowed.',
+        'A plain line break in a query value (a multi-line message) stays allowed. A Range of six or more ranges amplifies responses (CVE-2011-3192).',
     },
     {
       id: 1051, category: 'http-protocol', phase: 1,
-      variables: ['REQUEST_HEADERS:User-Agent', 'REQUEST_HEADERS:X-Scanner', 'REQUEST_HEADERS:X-Wipp', 'REQUEST_HEADERS:Acunetix-Product'],
-      operator: { op: 'rx', arg: `(?i)${ATTACK_TOOL_AGENTS.map(rxEscape).join('|')}` },
+      variables: ['REQUEST_HEADERS:User-Agent', 'REQUEST_HEADERS:X-Scanner', 'REQUEST_HEADERS:X-Wipp', 'REQUEST_HEADERS:Acunetix-Product', 'REQUEST_FILENAME'],
+      operator: { op: 'rx', arg: `(?i)^(?!/).*?(?:${ATTACK_TOOL_AGENTS.map(rxEscape).join('|')})|^/(?:[^/]+/)*?(?:${SCANNER_PROBE_PATHS.join('|')})` },
       transformations: [],
-      action: deny, message: 'HTTP protocol attack: request from an attack tool or vulnerability scanner', severity: 'CRITICAL',
+      action: deny, message: 'HTTP protocol attack: request from an attack tool or vulnerability scanner, or a probe for another stack admin path', severity: 'CRITICAL',
       tags: ['attack-reputation-scanner', 'OWASP_CRS/AUTOMATION/SECURITY_SCANNER'],
-      rationale: 'Fingerprints of scanners and fuzzers (feroxbuster, ffuf, dirsearch, commix ...) beyond the CRS 3.3 list.',
+      rationale: 'Fingerprints of scanners and fuzzers (feroxbuster, ffuf, dirsearch, commix ...) beyond the CRS 3.3 list, and the ' +
+        'admin and debug paths of other stacks (Spring actuator, phpMyAdmin, WordPress, CGI) that only scanners ask this platform for.',
     },
     // ---- 1060-1061 Rate limiting (ModSecurity-side signals; nginx limit_req refuses) ----
     {

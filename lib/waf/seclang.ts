@@ -108,10 +108,15 @@ export function renderModSecurity(config: FactoryConfig, target: ModSecurityTarg
     ]),
     ...section('OWASP CRS setup', target.crsSetupIncludes ?? []),
     ...section('OWASP CRS settings (set before the CRS initialisation, which keeps values already set)',
-      crsSettings(config).flatMap((s) => [
-        `# ${s.comment}`,
-        `SecAction "id:${s.id},phase:1,pass,nolog,t:none,${[...s.setvars.map((v) => (/\s|\|/.test(v) ? `setvar:'${v}'` : `setvar:${v}`)), ...(s.ctl ?? [])].join(',')}"`,
-      ])),
+      crsSettings(config).flatMap((s) => {
+        const actions = [...s.setvars.map((v) => (/\s|\|/.test(v) ? `setvar:'${v}'` : `setvar:${v}`)), ...(s.ctl ?? [])].join(',');
+        return [
+          `# ${s.comment}`,
+          s.when
+            ? `SecRule ${s.when.variable} "@rx ${operatorPattern(s.when.rx)}" "id:${s.id},phase:1,pass,nolog,t:none,t:lowercase,${actions}"`
+            : `SecAction "id:${s.id},phase:1,pass,nolog,t:none,${actions}"`,
+        ];
+      })),
     ...section('Custom factory rules 1001-1061 (guide: WAF > Custom Factory Rules), loaded before the CRS rules',
       wafRules(config).flatMap((r) => [renderRule(r), ''])),
     ...section('OWASP CRS rules', target.crsIncludes),

@@ -1,5 +1,6 @@
 /** The WAF rule model and its SecLang rendering (guide: WAF > Custom Factory Rules, Operational Security > Audit Logging). */
 import { defaultConfig, parseConfig } from '../../lib/config';
+import { CRS_BODY_EXCLUSIONS } from '../../lib/waf/crs';
 import { WAF_CATEGORIES, WAF_RULES, wafRules } from '../../lib/waf/rules';
 import { renderModSecurity } from '../../lib/waf/seclang';
 import { DEBIAN_TARGET, DOCKER_IMAGE_TARGET } from '../../lib/waf/targets';
@@ -51,6 +52,14 @@ describe('renderModSecurity', () => {
 
   test('GIVEN the API methods WHEN rendered THEN the CRS allowed methods include PUT, PATCH and DELETE', () => {
     expect(rendered).toContain("setvar:'tx.allowed_methods=GET HEAD POST PUT PATCH DELETE OPTIONS'");
+  });
+
+  test('GIVEN prompts with code in API bodies WHEN rendered THEN the CRS code-shaped heuristics are removed for JSON and multipart requests only', () => {
+    const line = rendered.split('\n').find((l) => l.includes('id:1105,'))!;
+    expect(line).toMatch(/^SecRule REQUEST_HEADERS:Content-Type "@rx \^\(\?:application.*json\|multipart\/form-data\)/);
+    for (const e of CRS_BODY_EXCLUSIONS) expect(line).toContain(`ctl:ruleRemoveById=${e.id}`);
+    expect(CRS_BODY_EXCLUSIONS.map((e) => e.id)).not.toContain(942100);
+    expect(CRS_BODY_EXCLUSIONS.map((e) => e.id)).not.toContain(941100);
   });
 
   test('GIVEN paranoia level 1 WHEN rendered THEN the CRS 3 and CRS 4 variables are both set', () => {
