@@ -19,3 +19,9 @@ export function selectorLabels(component: ComponentName): Record<string, string>
 export function componentObjectName(component: ComponentName): string {
   return `${PART_OF}-${component}`;
 }
+
+/**
+ * The platform's PostgreSQL user and database (guide: `FACTORY_DATABASE_USER=factory`): the StatefulSet
+ * creates them and Vault's `secret/factory/database` hands the same user to the platform.
+ */
+export const PLATFORM_DATABASE = { user: 'factory', name: 'factory' } as const;

@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { COMPONENT_NAMES, ComponentConfig, ComponentName, FactoryConfig, cpuMillis, memoryBytes } from './config';
 import { FactoryChart } from './chart';
 import { ComponentIdentity } from './identity';
-import { componentObjectName, selectorLabels } from './labels';
+import { PLATFORM_DATABASE, componentObjectName, selectorLabels } from './labels';
 import { addVaultClient } from './vault-auth';
 
 /** A health check of a component's container. */
@@ -43,8 +43,6 @@ const appEnv = (component: ComponentName) => (c: FactoryConfig) => ({
   FACTORY_REDIS_PORT: String(c.components.redis.port),
 });
 
-/** The platform's PostgreSQL user and database (guide: `FACTORY_DATABASE_USER=factory`). */
-const DATABASE = { user: 'factory', name: 'factory' } as const;
 
 /** The component table. */
 export const COMPONENTS: Record<ComponentName, ComponentSpec> = {
@@ -76,13 +74,13 @@ export const COMPONENTS: Record<ComponentName, ComponentSpec> = {
     env: (c) => ({
       PGDATA: '/var/lib/postgresql/data/pgdata',
       PGPORT: String(c.components.postgresql.port),
-      POSTGRES_USER: DATABASE.user,
-      POSTGRES_DB: DATABASE.name,
+      POSTGRES_USER: PLATFORM_DATABASE.user,
+      POSTGRES_DB: PLATFORM_DATABASE.name,
       POSTGRES_PASSWORD: 'secret:factory-postgresql/password',
     }),
     scratch: { run: '/var/run/postgresql' }, dataPath: '/var/lib/postgresql/data',
     liveness: { tcp: true },
-    readiness: { command: ['pg_isready', '-h', '127.0.0.1', '-U', DATABASE.user, '-d', DATABASE.name] },
+    readiness: { command: ['pg_isready', '-h', '127.0.0.1', '-U', PLATFORM_DATABASE.user, '-d', PLATFORM_DATABASE.name] },
   },
 };
 

@@ -7,7 +7,7 @@
  * or state).
  */
 import type { FactoryConfig } from '../lib/config';
-import { componentObjectName } from '../lib/labels';
+import { PLATFORM_DATABASE, componentObjectName } from '../lib/labels';
 
 /** Where the value of one key comes from. */
 export type KeySource =
@@ -41,7 +41,7 @@ export const SECRET_PATHS: readonly SecretPath[] = [
     keys: [
       { key: 'host', source: () => componentObjectName('postgresql'), description: 'PostgreSQL Service name' },
       { key: 'port', source: (c) => String(c.components.postgresql.port), description: 'PostgreSQL port' },
-      { key: 'user', source: 'input', description: 'PostgreSQL user of the platform (POSTGRES_USER of the StatefulSet)' },
+      { key: 'user', source: () => PLATFORM_DATABASE.user, description: 'PostgreSQL user of the platform (POSTGRES_USER of the StatefulSet)' },
       { key: 'password', source: 'input', description: 'PostgreSQL password of that user' },
     ],
   },

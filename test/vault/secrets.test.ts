@@ -3,6 +3,7 @@ import { Testing } from 'cdktf';
 import { KvSecretV2 } from '@cdktf/provider-vault/lib/kv-secret-v2';
 import { Mount } from '@cdktf/provider-vault/lib/mount';
 import { SECRET_PATHS } from '../../vault/paths';
+import { synthAll } from '../support';
 import { synthVault, vaultJson } from './support';
 
 Testing.setupJest();
@@ -50,7 +51,7 @@ test('Secret values: GIVEN every path WHEN synthesized THEN values go only throu
 test('Secret values: GIVEN a credential key WHEN synthesized THEN it is fed by an ephemeral, sensitive variable with no default', () => {
   const json = vaultJson();
   const credentials: [string, string][] = [
-    ['factory/database', 'user'], ['factory/database', 'password'], ['factory/api-keys', 'anthropic_key'],
+    ['factory/database', 'password'], ['factory/api-keys', 'anthropic_key'],
     ['factory/auth', 'jwt_secret'], ['factory/redis', 'password'],
   ];
   for (const [name, key] of credentials) {
@@ -91,4 +92,12 @@ test('Rotation: GIVEN the secrets_version variable WHEN synthesized THEN it defa
 
 test('Path data: GIVEN the path table WHEN read THEN it is the guide\'s four paths in the guide\'s order', () => {
   expect(SECRET_PATHS.map((p) => `factory/${p.name}`)).toEqual(Object.keys(GUIDE_PATHS));
+});
+
+test('Database credentials: GIVEN the guide config WHEN synthesized THEN the Vault user is the user the postgresql StatefulSet creates', () => {
+  const expr = secretsByName(vaultJson())['factory/database'].data_json_wo;
+  const statefulSet = synthAll().find((m) => m.kind === 'StatefulSet' && m.metadata.name === 'factory-postgresql');
+  const postgresUser = statefulSet.spec.template.spec.containers[0].env.find((e: any) => e.name === 'POSTGRES_USER').value;
+  expect(postgresUser).toBe('factory');
+  expect(expr).toContain(`"user" = "${postgresUser}"`);
 });
