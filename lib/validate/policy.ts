@@ -129,14 +129,20 @@ export const networkPolicyCoverage: PolicyRule = {
   id: 'network-policy',
   description: 'every pod is selected by at least one NetworkPolicy of its namespace',
   check: (docs) => {
-    const policies = docs.filter((d) => d.object?.kind === 'NetworkPolicy');
-    return workloads(docs).flatMap(({ doc, pod }) => {
+    const all = docs.filter((d) => d.object?.kind === 'NetworkPolicy');
+    // A selector with an unknown operator selects nothing: reported on its policy, then left out.
+    const badOperators = (p: ManifestDoc): string[] => (p.object.spec?.podSelector?.matchExpressions ?? [])
+      .map((e: any) => e.operator).filter((o: unknown) => !['In', 'NotIn', 'Exists', 'DoesNotExist'].includes(String(o)));
+    const broken = all.filter((p) => badOperators(p).length > 0).map((p) => violation(p, 'spec.podSelector.matchExpressions', rule('network-policy'),
+      `unknown label selector operator(s) ${badOperators(p).map((o) => JSON.stringify(o)).join(', ')} (allowed: In, NotIn, Exists, DoesNotExist)`));
+    const policies = all.filter((p) => badOperators(p).length === 0);
+    return [...broken, ...workloads(docs).flatMap(({ doc, pod }) => {
       const ns = namespaceOf(doc);
       const labels = pod.metadata.labels ?? {};
       const covered = policies.some((p) => namespaceOf(p) === ns && selectorMatches(p.object.spec?.podSelector ?? {}, labels));
       return covered ? [] : [violation(doc, `${pod.prefix}metadata.labels`, rule('network-policy'),
         `no NetworkPolicy of namespace "${ns}" selects these pods (labels ${JSON.stringify(labels)})`)];
-    });
+    })];
   },
 };
 

@@ -62,6 +62,15 @@ describe('project policies', () => {
     expect(networkPolicyCoverage.check([deployment({}), policy]).length > 0).toBe(refused);
   });
 
+  it('GIVEN a NetworkPolicy whose selector has an unknown operator THEN the policy is refused naming the operator, and covers nothing', () => {
+    const policy = doc({ kind: 'NetworkPolicy', metadata: { name: 'x', namespace: 'factory' },
+      spec: { podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'Bogus', values: ['api'] }] } } });
+    expect(networkPolicyCoverage.check([deployment({}), policy])).toEqual([
+      expect.objectContaining({ kind: 'NetworkPolicy', path: 'spec.podSelector.matchExpressions', message: expect.stringContaining('"Bogus"') }),
+      expect.objectContaining({ path: 'spec.template.metadata.labels' }),
+    ]);
+  });
+
   it('GIVEN an Ingress with a configuration-snippet annotation THEN refused', () => {
     const ing = doc({ kind: 'Ingress', metadata: { name: 'i', annotations: { 'nginx.ingress.kubernetes.io/configuration-snippet': 'return 200;' } } });
     expect(noSnippetAnnotations.check([ing])).toEqual([expect.objectContaining({ path: 'metadata.annotations["nginx.ingress.kubernetes.io/configuration-snippet"]' })]);
