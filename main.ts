@@ -3,9 +3,9 @@
  * Any refusal exits non-zero before a single file is written.
  */
 import * as path from 'path';
-import { buildApp, buildStaticControllerApp } from './lib/app';
+import { buildApp } from './lib/app';
 import { ConfigError, loadConfig } from './lib/config';
-import { INGRESS_NGINX_OUTPUT_DIR, ingressNginxFiles } from './lib/edge/ingress-nginx';
+import { ingressNginxFiles } from './lib/edge/ingress-nginx';
 import { Outputs, generatedDirs, synthToMemory, writeOutputs } from './lib/outputs';
 import { standaloneOutputs } from './lib/waf/standalone';
 import { formatViolation, manifestOutputs, parseManifests, validateManifests } from './lib/validate';
@@ -18,8 +18,6 @@ export function synthesize(env: NodeJS.ProcessEnv = process.env): Outputs {
   for (const [file, content] of standaloneOutputs(config)) outputs.set(file, content);
   // The ingress-nginx Helm values and static-install patch (ingress-nginx/), from the same settings as dist/.
   for (const [file, content] of ingressNginxFiles(config)) outputs.set(file, content);
-  // The controller's ConfigMaps for static installs (ingress-nginx/controller-configmaps.k8s.yaml).
-  for (const [file, content] of synthToMemory((outdir) => buildStaticControllerApp(config, outdir), INGRESS_NGINX_OUTPUT_DIR)) outputs.set(file, content);
   return outputs;
 }
 

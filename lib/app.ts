@@ -19,6 +19,7 @@ export interface FactoryCharts {
   readonly network: NetworkChart;
   readonly edgeWaf: EdgeWafChart;
   readonly edge: EdgeChart;
+  readonly edgeController: EdgeControllerChart;
   readonly monitoring: MonitoringChart;
 }
 
@@ -31,15 +32,18 @@ export function buildCharts(app: App, config: FactoryConfig): FactoryCharts {
   network.addDependency(workloads);
   // Vault outside the cluster: its token-reviewer ServiceAccount (lib/vault-auth.ts); nothing otherwise.
   addVaultAuthCharts(app, config, namespace);
-  // The edge: WAF rules (applied before the controller), cert-manager and Ingresses.
+  // The edge: WAF rules (applied before the controller), cert-manager and Ingresses, and the controller's
+  // ConfigMaps (the same settings as ingress-nginx/values.yaml, for controllers not installed with Helm).
   const edgeWaf = new EdgeWafChart(app, 'edge-waf', { config });
   edgeWaf.addDependency(namespace);
   const edge = new EdgeChart(app, 'edge', { config });
   edge.addDependency(edgeWaf);
+  const edgeController = new EdgeControllerChart(app, 'edge-controller', { config });
+  edgeController.addDependency(edge);
   // Monitoring: the security alerts (PrometheusRule) on the edge Ingresses' metrics, and the controller's ServiceMonitor.
   const monitoring = new MonitoringChart(app, 'monitoring', { config, ingresses: FACTORY_INGRESSES });
   monitoring.addDependency(namespace);
-  return { namespace, workloads, network, edgeWaf, edge, monitoring };
+  return { namespace, workloads, network, edgeWaf, edge, edgeController, monitoring };
 }
 
 /** A new app that writes one YAML file per chart into `outdir`. */
@@ -48,13 +52,3 @@ export function buildApp(config: FactoryConfig, outdir: string): { app: App; cha
   return { app, charts: buildCharts(app, config) };
 }
 
-/**
- * The ingress controller's own ConfigMaps, for a controller installed from static manifests only (a Helm
- * install takes the same settings from ingress-nginx/values.yaml): a separate app, so that they are not in
- * dist/ and `kubectl apply -f dist/` never fights Helm over the controller's ConfigMap.
- */
-export function buildStaticControllerApp(config: FactoryConfig, outdir: string): App {
-  const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART, outputFileExtension: '.k8s.yaml' });
-  new EdgeControllerChart(app, 'controller-configmaps', { config });
-  return app;
-}

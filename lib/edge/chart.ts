@@ -4,9 +4,8 @@
  *   installed or patched: its pods cannot start without it);
  * - `edge`: cert-manager's ClusterIssuer and Certificate, and the Ingresses (always applied, once the
  *   controller runs: its admission webhook validates Ingresses);
- * - the controller's ConfigMaps (`ingress-nginx/controller-configmaps.k8s.yaml`, outside dist/), for a
- *   controller installed from static manifests. A controller installed with Helm takes the same
- *   settings from `ingress-nginx/values.yaml` instead.
+ * - `edge-controller`: the ingress controller's ConfigMaps. A controller installed with Helm takes the
+ *   same settings from `ingress-nginx/values.yaml` (applying this file too is harmless: same data).
  */
 import { Construct } from 'constructs';
 import type { FactoryConfig } from '../config';

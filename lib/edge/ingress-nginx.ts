@@ -289,7 +289,7 @@ export function ingressNginxFiles(config: FactoryConfig): Map<string, string> {
   const yaml = (v: unknown) => YAML.stringify(v, { lineWidth: 0 });
   return new Map([
     [`${INGRESS_NGINX_OUTPUT_DIR}/values.yaml`, generatedHeader([
-      'Values for the ingress-nginx Helm chart: the settings of ingress-nginx/controller-configmaps.k8s.yaml (not applied',
+      'Values for the ingress-nginx Helm chart: the settings of dist/*-edge-controller.k8s.yaml (not applied',
       'with Helm) and the mount of the WAF rules ConfigMap (dist/*-edge-waf.k8s.yaml, applied first). Install or upgrade with',
       `  helm upgrade --install ingress-nginx ingress-nginx/ingress-nginx -n ${config.edge.controller.namespace} --create-namespace -f ${INGRESS_NGINX_OUTPUT_DIR}/values.yaml`,
     ]) + yaml(helmValues(config))],
