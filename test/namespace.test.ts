@@ -70,7 +70,3 @@ describe('Resource Limits: ResourceQuota', () => {
     expect(quota.spec.hard['services.nodeports']).toBe('0');
   });
 });
-
-test('the namespace chart matches its snapshot', () => {
-  expect(manifests).toMatchSnapshot();
-});

@@ -134,7 +134,3 @@ describe('reviewable output', () => {
     expect(JSON.stringify(Object.values(synthCharts()).flat())).toBe(JSON.stringify(all));
   });
 });
-
-test('the workloads chart matches its snapshot', () => {
-  expect(workloads).toMatchSnapshot();
-});
