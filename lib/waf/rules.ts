@@ -277,7 +277,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       variables: ['REQUEST_URI_RAW', 'REQUEST_HEADERS', 'REQUEST_HEADERS_NAMES'],
       operator: { op: 'rx', arg: String.raw`(?i)(?:%(?:25)*0d|%(?:25)*0a|[\r\n]|\\r|\\n)+(?:%20|\s)*(?:set-cookie|location|content-(?:type|length|disposition)|refresh|transfer-encoding|host|x-[\w-]+|access-control-[\w-]+|%(?:25)*0[ad]|<)|%(?:25)*00|\x00|^bytes\s*=\s*(?:[^,]*,){5}` },
       transformations: [],
-      action: deny, message: 'HTTP protocol attack: CR/LF before a header or markup, or NUL, in the URL or a header (response splitting)', severity: 'CRITICAL',
+      action: deny, message: 'HTTP protocol attack: CR/LF before a header or markup or NUL in the URL or a header (response splitting), or a Range of six or more ranges', severity: 'CRITICAL',
       tags: ['attack-protocol', 'OWASP_CRS/PROTOCOL_VIOLATION/INVALID_HREQ'],
       rationale: 'An encoded line break followed by a header name (Set-Cookie, Location ...) splits responses; NUL truncates names. ' +
         'A plain line break in a query value (a multi-line message) stays allowed. A Range of six or more ranges amplifies responses (CVE-2011-3192).',
