@@ -286,7 +286,8 @@ function generatedHeader(lines: string[]): string {
  * project-relative path.
  */
 export function ingressNginxFiles(config: FactoryConfig): Map<string, string> {
-  const yaml = (v: unknown) => YAML.stringify(v, { lineWidth: 0 });
+  // Helm and kubectl read YAML 1.1: written as 1.1, a string like "on" or "yes" is quoted, never a boolean.
+  const yaml = (v: unknown) => YAML.stringify(v, { lineWidth: 0, version: '1.1' });
   return new Map([
     [`${INGRESS_NGINX_OUTPUT_DIR}/values.yaml`, generatedHeader([
       'Values for the ingress-nginx Helm chart: the settings of dist/*-edge-controller.k8s.yaml (not applied',

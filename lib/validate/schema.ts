@@ -3,7 +3,7 @@
  * - Kubernetes kinds: the OpenAPI validators of `kubernetes-models` (an ESM-only package; the validators
  *   of the kinds present are bundled once into CommonJS with esbuild and cached in `.build/validators/`);
  * - custom resources (cert-manager, prometheus-operator): ajv against the `openAPIV3Schema` of the CRDs
- *   in `../shared/crds/`, read at run time. Like the API server's strict field validation (kubectl's
+ *   copied into the repository's `crds/` (each upstream with its SOURCE.md), read at run time. Like the API server's strict field validation (kubectl's
  *   default), a field the schema does not declare is refused, so a misspelled field is caught. Compiled
  *   validators are cached in `.build/validators/`, keyed by the CRD file's content hash: a CRD of 300 KB
  *   takes seconds to parse and compile, then milliseconds to load.
@@ -27,9 +27,9 @@ export function projectRoot(): string {
   }
 }
 
-/** The folder of the shared CRDs: `../shared/crds` beside the project root. */
+/** The folder of the CRDs the project validates against and imports from: `crds/` of the project. */
 export function crdDirectory(root = projectRoot()): string {
-  return path.resolve(root, '..', 'shared', 'crds');
+  return path.join(root, 'crds');
 }
 
 const cacheDir = (root: string) => path.join(root, '.build', 'validators');
@@ -102,7 +102,7 @@ function loadModels(root: string, keys: string[]): void {
 
 interface CrdFile { file: string; group: string; kind: string }
 
-/** The CRD files of the shared folder, indexed by group and kind (read with a regex: parsing is slow). */
+/** The CRD files of the folder, indexed by group and kind (read with a regex: parsing is slow). */
 function crdIndex(dir: string): CrdFile[] {
   const out: CrdFile[] = [];
   const walk = (d: string) => {

@@ -9,8 +9,9 @@ import addFormats from 'ajv-formats';
 import * as YAML from 'yaml';
 import { ConfigError, defaultConfig, parseConfig } from '../../lib/config';
 import { synthAll, synthCharts, find } from '../support';
+import { crdDirectory } from '../../lib/validate/schema';
 
-const CRDS = path.join(__dirname, '..', '..', '..', 'shared', 'crds', 'cert-manager');
+const CRDS = path.join(crdDirectory(), 'cert-manager');
 
 /** The openAPIV3Schema of a CRD file's served version. */
 function crdSchema(file: string, version: string): object {

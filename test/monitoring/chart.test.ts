@@ -16,8 +16,9 @@ import { MonitoringChart, watchedIngresses } from '../../lib/monitoring/chart';
 import { InvalidPromqlError } from '../../lib/monitoring/promql';
 import { AlertRules, InvalidAlertRuleError } from '../../lib/monitoring/rule';
 import { ControllerServiceMonitor } from '../../lib/monitoring/service-monitor';
+import { crdDirectory } from '../../lib/validate/schema';
 
-const CRDS = path.join(__dirname, '..', '..', '..', 'shared', 'crds', 'prometheus-operator');
+const CRDS = path.join(crdDirectory(), 'prometheus-operator');
 
 function synth(override: unknown = {}): any[] {
   return new MonitoringChart(Testing.app(), 'monitoring', { config: parseConfig(override), ingresses: FACTORY_INGRESSES }).toJson();

@@ -68,3 +68,56 @@ describe('npm run validate', () => {
     expect(parseArgs([])).toEqual({ level: 'restricted', version: 37, paths: ['dist'] });
   });
 });
+
+/**
+ * Guide "Pod Security Standards" (restricted), as the API server would see the file: kubectl reads
+ * manifests as YAML 1.1, where yes/on/y (any case) are `true` and no/off/n are `false`.
+ */
+describe('npm run validate reads YAML as kubectl does (YAML 1.1 booleans)', () => {
+  const pod = (hostField: string, privileged: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: factory}
+spec:
+  ${hostField}
+  securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}
+  containers:
+  - name: app
+    image: nginx:1.27.3
+    securityContext:
+      allowPrivilegeEscalation: false
+      capabilities: {drop: [ALL]}
+      privileged: ${privileged}
+`;
+  const restricted = (file: string) => run(['--only', 'pod-security', '--level', 'restricted', file]);
+
+  it.each(['no', 'off', 'Off', 'NO', 'n'])('GIVEN hostIPC and privileged written %s (false to kubectl) THEN the restricted pod is admitted: exit 0', (word) => {
+    const r = restricted(write(`false-${word}.yaml`, pod(`hostIPC: ${word}`, word)));
+    expect([r.code, r.out]).toEqual([0, '']);
+  });
+
+  it.each(['hostIPC', 'hostPID', 'hostNetwork'].flatMap((field) => ['yes', 'on', 'Yes', 'ON', 'y'].map((word) => [field, word])))(
+    'GIVEN %s written %s (true to kubectl) THEN restricted refuses it: exit 1, hostNamespaces', (field, word) => {
+      const file = write(`${field}-${word}.yaml`, pod(`${field}: ${word}`, 'false'));
+      const r = restricted(file);
+      expect(r.code).toBe(1);
+      expect(r.out.trim().split('\n')).toEqual([
+        `${file}: Pod/factory/p: spec.${field}: [pod-security/restricted:latest/hostNamespaces] must not be true (host namespaces are forbidden)`,
+      ]);
+    });
+
+  it.each(['yes', 'on', 'Yes', 'ON', 'y'])('GIVEN privileged written %s (true to kubectl) THEN restricted refuses it: exit 1, privileged', (word) => {
+    const file = write(`privileged-${word}.yaml`, pod('hostIPC: false', word));
+    const r = restricted(file);
+    expect(r.code).toBe(1);
+    expect(r.out.trim().split('\n')).toEqual([
+      `${file}: Pod/factory/p: spec.containers[0].securityContext.privileged: [pod-security/restricted:latest/privileged] must not be true (privileged containers are forbidden)`,
+    ]);
+  });
+
+  it('GIVEN hostIPC quoted "yes" (a string, which the API server refuses for a boolean) THEN the schema check refuses it: exit 1', () => {
+    const file = write('quoted-yes.yaml', pod('hostIPC: "yes"', 'false'));
+    const r = run(['--only', 'schema', file]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/Pod\/factory\/p: spec\.hostIPC: \[schema\/v1\] must be boolean/);
+  });
+});
