@@ -7,9 +7,14 @@ import * as os from 'os';
 import * as path from 'path';
 import { ConfigError, defaultConfig, imagePinProblem, loadConfig, parseConfig } from '../lib/config';
 
+let tmp: string;
+beforeAll(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'factory-config-')); });
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+let files = 0;
+/** A FACTORY_CONFIG file with this text, in the suite's temporary folder (removed after the suite). */
 function configFile(text: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'factory-config-'));
-  const file = path.join(dir, 'factory.yaml');
+  const file = path.join(tmp, `factory-${files++}.yaml`);
   fs.writeFileSync(file, text);
   return file;
 }

@@ -10,8 +10,8 @@ const ROOT = path.resolve(__dirname, '..');
 const NOT_COPIED = new Set(['node_modules', '.git', '.build', 'cdktf.out', 'coverage']);
 
 /**
- * A scratch copy of the project (every tracked-looking entry, linked node_modules) with `../shared`
- * beside it as in a checkout, to run synth in without touching the real dist/.
+ * A scratch copy of the working tree (every tracked-looking entry, linked node_modules), alone in an
+ * empty folder, to run synth in without touching the real dist/.
  */
 function scratchProject(): string {
   const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'factory-main-'));
@@ -21,7 +21,6 @@ function scratchProject(): string {
     fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
   }
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-  fs.symlinkSync(path.resolve(ROOT, '..', 'shared'), path.join(parent, 'shared'));
   return dir;
 }
 

@@ -1,0 +1,45 @@
+/**
+ * scripts/run.mjs (every `npm run` entry goes through it): one bundle per entry path, so `npm run synth`
+ * (main.ts) and `npm run vault:synth` (vault/main.ts) never overwrite each other's bundle.
+ */
+import { spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const RUN = path.resolve(__dirname, '..', '..', 'scripts', 'run.mjs');
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'factory-run-'));
+  for (const name of ['main', 'vault']) {
+    const entry = path.join(dir, name === 'main' ? 'main.ts' : 'vault/main.ts');
+    fs.mkdirSync(path.dirname(entry), { recursive: true });
+    fs.writeFileSync(entry, `const who: string = '${name}';\nprocess.stdout.write(who);\n`);
+  }
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const run = (entry: string) => spawnSync(process.execPath, [RUN, entry], { cwd: dir, encoding: 'utf8' });
+
+test('GIVEN main.ts and vault/main.ts WHEN both ran THEN each keeps its own bundle, named after its path', () => {
+  expect([run('main.ts').stdout, run('vault/main.ts').stdout]).toEqual(['main', 'vault']);
+  expect(fs.readFileSync(path.join(dir, '.build', 'run', 'main.cjs'), 'utf8')).toContain('"main"');
+  expect(fs.readFileSync(path.join(dir, '.build', 'run', 'vault', 'main.cjs'), 'utf8')).toContain('"vault"');
+});
+
+test('GIVEN the two entries started at once THEN each runs its own code', async () => {
+  const start = (entry: string) => new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, [RUN, entry], { cwd: dir });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${entry} exited ${code}`))));
+  });
+  expect(await Promise.all([start('main.ts'), start('vault/main.ts'), start('main.ts'), start('vault/main.ts')])).toEqual(['main', 'vault', 'main', 'vault']);
+});
+
+test('GIVEN the runs THEN no staging file is left beside the bundles', () => {
+  const files = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? files(path.join(d, e.name)) : [e.name]));
+  expect(files(path.join(dir, '.build', 'run')).sort()).toEqual(['main.cjs', 'main.cjs']);
+});
