@@ -2,7 +2,7 @@
  * A user's clone works (README "Quick start"): the repository carries everything it builds and tests
  * with. The committed HEAD, cloned into an empty folder with nothing beside it (node_modules linked to
  * save the install), synthesizes exactly the committed files, and `npx cdk8s import` reproduces imports/
- * from crds/. Beside it, no tracked file names the team's `../shared` folder.
+ * from crds/. Beside it, no tracked file names the folder where the team receives upstream material.
  */
 import { SpawnSyncReturns, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -79,8 +79,8 @@ describe('nothing outside the repository is named', () => {
   // Built from pieces so that this file does not name it either.
   const SHARED = 'sha' + 'red';
   const named = [
-    new RegExp(String.raw`\.\.[\\/]+${SHARED}\b`), // ../shared, ..\shared
-    new RegExp(String.raw`(['"\x60])\.\.\1\s*,\s*(?:(['"\x60])\.\.\2\s*,\s*)*(['"\x60])${SHARED}\3`), // path.join(…, '..', 'shared')
+    new RegExp(String.raw`\.\.[\\/]+${SHARED}\b`), // the relative path, either separator
+    new RegExp(String.raw`(['"\x60])\.\.\1\s*,\s*(?:(['"\x60])\.\.\2\s*,\s*)*(['"\x60])${SHARED}\3`), // the same as path segments of path.join
   ];
   const namesShared = (text: string) => named.some((re) => re.test(text));
 
@@ -88,7 +88,7 @@ describe('nothing outside the repository is named', () => {
     expect([`x ../${SHARED}/crds`, `path.join(__dirname, '..', '..', '${SHARED}', 'crds')`, 'shared drive'].map(namesShared)).toEqual([true, true, false]);
   });
 
-  test('GIVEN every tracked file THEN none names ../shared (a user\'s clone has nothing beside it)', () => {
+  test('GIVEN every tracked file THEN none names the team folder beside the checkout (a user\'s clone has nothing beside it)', () => {
     const tracked = git(ROOT, 'ls-files', '-z').split('\0').filter(Boolean);
     expect(tracked.length).toBeGreaterThan(100);
     const offenders = tracked.filter((f) => {

@@ -7,6 +7,8 @@ const path = require('path');
 
 module.exports = async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'factory-test-'));
+  // Like /tmp itself, traversable by others: the WAF harness's nginx workers run as `nobody`.
+  fs.chmodSync(dir, 0o755);
   process.env.FACTORY_TEST_TMPDIR = dir;
   process.env.TMPDIR = dir;
 };

@@ -38,9 +38,13 @@ function exited(child: ChildProcess): Promise<void> {
 test.each(['SIGINT', 'SIGTERM'] as const)('GIVEN npm run waf:up WHEN npm receives %s THEN nginx stops and the port is free', async (signal) => {
   const port = await freePort();
   const child = await start(port);
-  expect((await send(port, { name: 'ready', why: 'the stub upstream answers', category: 'benign', path: '/api/health' } as any)).status).toBe(200);
-  child.kill(signal);
-  await exited(child);
+  try {
+    expect((await send(port, { name: 'ready', why: 'the stub upstream answers', category: 'benign', path: '/api/health' } as any)).status).toBe(200);
+  } finally {
+    // Signalled whatever the answer was, so a failed assertion never leaves waf:up running.
+    child.kill(signal);
+    await exited(child);
+  }
   // nginx's master stops its workers and closes the listener right after.
   for (let i = 0; i < 40 && await listening(port); i++) await new Promise((r) => setTimeout(r, 100));
   expect(await listening(port)).toBe(false);
