@@ -7,8 +7,7 @@
  */
 import { Chart, ChartProps, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { FactoryConfig } from './config';
-import { hardeningPatches } from './hardening';
+import { PodIdentity, hardeningPatches } from './hardening';
 
 const ADDRESS_LABEL = 'cdk8s.io/metadata.addr';
 
@@ -26,8 +25,8 @@ export function withoutAddressLabels(value: any): any {
 
 /** Properties of a `FactoryChart`. */
 export interface FactoryChartProps extends ChartProps {
-  /** The config whose pod identity (uid, gid, fsGroup) every pod runs with. */
-  readonly config: FactoryConfig;
+  /** The identity (uid, gid, fsGroup) every pod of the chart runs as. */
+  readonly podIdentity: PodIdentity;
 }
 
 /**
@@ -35,14 +34,15 @@ export interface FactoryChartProps extends ChartProps {
  * hardened on its way out.
  */
 export class FactoryChart extends Chart {
-  private readonly podSecurity: FactoryConfig['podSecurity'];
+  private readonly podIdentity: PodIdentity;
 
   constructor(scope: Construct, id: string, props: FactoryChartProps) {
-    super(scope, id, { disableResourceNameHashes: true, ...props });
-    this.podSecurity = props.config.podSecurity;
+    const { podIdentity, ...chartProps } = props;
+    super(scope, id, { disableResourceNameHashes: true, ...chartProps });
+    this.podIdentity = podIdentity;
   }
 
   public toJson(): any[] {
-    return super.toJson().map((m) => JsonPatch.apply(withoutAddressLabels(m), ...hardeningPatches(m, this.podSecurity)));
+    return super.toJson().map((m) => JsonPatch.apply(withoutAddressLabels(m), ...hardeningPatches(m, this.podIdentity)));
   }
 }

@@ -9,35 +9,15 @@
 import * as fs from 'fs';
 import * as YAML from 'yaml';
 import { z } from 'zod';
+import { imagePinProblem } from './k8s/image';
+import { cpuMillis, isNonNegativeQuantity, memoryBytes } from './k8s/quantity';
 
 /** The names of the platform's components, in a stable order (output follows this order). */
 export const COMPONENT_NAMES = ['api', 'worker', 'dashboard', 'redis', 'postgresql'] as const;
 export type ComponentName = (typeof COMPONENT_NAMES)[number];
 
-// ---------------------------------------------------------------------------------------------------
-// Quantities: the subset of Kubernetes quantities this project uses, parsed so they can be compared.
-// ---------------------------------------------------------------------------------------------------
-
-const CPU_RE = /^(\d+(?:\.\d+)?)(m?)$/;
-const MEMORY_RE = /^(\d+)(Ki|Mi|Gi|Ti)?$/;
-const MEMORY_UNITS: Record<string, number> = { '': 1, 'Ki': 2 ** 10, 'Mi': 2 ** 20, 'Gi': 2 ** 30, 'Ti': 2 ** 40 };
-
-/** CPU quantity (`500m`, `2`, `0.5`) in millicores. */
-export function cpuMillis(q: string): number {
-  const m = CPU_RE.exec(q);
-  if (!m) throw new Error(`invalid CPU quantity "${q}"`);
-  return m[2] === 'm' ? Number(m[1]) : Math.round(Number(m[1]) * 1000);
-}
-
-/** Memory quantity (`512Mi`, `4Gi`) in bytes. */
-export function memoryBytes(q: string): number {
-  const m = MEMORY_RE.exec(q);
-  if (!m) throw new Error(`invalid memory quantity "${q}"`);
-  return Number(m[1]) * MEMORY_UNITS[m[2] ?? ''];
-}
-
-const cpu = z.string().regex(CPU_RE, 'must be a CPU quantity such as "500m" or "2"');
-const memory = z.string().regex(MEMORY_RE, 'must be a memory quantity such as "512Mi" or "4Gi"');
+const cpu = z.string().refine(isNonNegativeQuantity, 'must be a CPU quantity such as "500m" or "2"');
+const memory = z.string().refine(isNonNegativeQuantity, 'must be a memory quantity such as "512Mi", "512M" or "4Gi"');
 const quantities = z.strictObject({ cpu, memory });
 
 // ---------------------------------------------------------------------------------------------------
@@ -54,22 +34,6 @@ const dnsLabel = z.string().regex(DNS_LABEL_RE, 'must be an RFC 1123 DNS label (
 const dnsName = z.string().refine(isDnsName, { message: 'must be an RFC 1123 DNS name (lower-case labels separated by ".")' });
 const port = z.number().int('must be an integer').min(1, 'must be a port from 1 to 65535').max(65535, 'must be a port from 1 to 65535');
 const id = z.number().int('must be an integer').min(1, 'must be a non-root id (1 or more)').max(2147483647);
-
-/**
- * A container image pinned to a version: `repo:tag` with a tag other than `latest`, or `repo@sha256:…`.
- * Returns the reason it is not pinned, or undefined.
- */
-export function imagePinProblem(image: string): string | undefined {
-  if (/\s/.test(image) || image === '') return 'is not an image reference';
-  if (/@sha256:[a-f0-9]{64}$/.test(image)) return undefined;
-  const lastSegment = image.slice(image.lastIndexOf('/') + 1);
-  const colon = lastSegment.lastIndexOf(':');
-  if (colon < 0) return 'is untagged (an untagged image means "latest"); pin a version tag or a digest';
-  const tag = lastSegment.slice(colon + 1);
-  if (tag === 'latest') return 'is tagged "latest"; pin a version tag or a digest';
-  if (!/^[\w][\w.-]{0,127}$/.test(tag)) return `has an invalid tag "${tag}"`;
-  return undefined;
-}
 
 const image = z.string().superRefine((s, ctx) => {
   const problem = imagePinProblem(s);

@@ -4,34 +4,33 @@
  * cdk8s-plus-27 cannot express `seccompProfile` and its `Capability` enum has no `ALL`, so the guide's
  * security contexts are applied with cdk8s' JSON-patch escape hatch, on the synthesized manifest of every
  * object of every `FactoryChart` (lib/chart.ts): no workload can be synthesized around it.
+ *
+ * The patches merge: what a workload sets beside the guide's fields (`fsGroupChangePolicy`, `sysctls`,
+ * `supplementalGroups`, a container's `seLinuxOptions`, …) is kept; the guide's fields are set to the
+ * guide's values whatever the workload asked, and no capability is added.
  */
 import { JsonPatch } from 'cdk8s';
-import type { FactoryConfig } from './config';
+import { containerEntries, podTemplateAt } from './k8s/pod-template';
 
-/** Where the pod spec sits in each workload kind. */
-const POD_SPEC_PATH: Record<string, string> = {
-  Pod: '/spec',
-  Deployment: '/spec/template/spec',
-  StatefulSet: '/spec/template/spec',
-  DaemonSet: '/spec/template/spec',
-  ReplicaSet: '/spec/template/spec',
-  ReplicationController: '/spec/template/spec',
-  Job: '/spec/template/spec',
-  CronJob: '/spec/jobTemplate/spec/template/spec',
-};
+/** The identity every pod runs as (guide: runAsUser 1000, runAsGroup 1000, fsGroup 1000). */
+export interface PodIdentity {
+  readonly runAsUser: number;
+  readonly runAsGroup: number;
+  readonly fsGroup: number;
+}
 
-/** The pod-level security context the guide requires of all pods. */
-export function podSecurityContext(c: FactoryConfig['podSecurity']) {
+/** The pod-level security context fields the guide requires of all pods. */
+export function podSecurityContext(identity: PodIdentity) {
   return {
     runAsNonRoot: true,
-    runAsUser: c.runAsUser,
-    runAsGroup: c.runAsGroup,
-    fsGroup: c.fsGroup,
+    runAsUser: identity.runAsUser,
+    runAsGroup: identity.runAsGroup,
+    fsGroup: identity.fsGroup,
     seccompProfile: { type: 'RuntimeDefault' },
   };
 }
 
-/** The container-level security context the guide requires of every container. */
+/** The container-level security context fields the guide requires of every container. */
 export const CONTAINER_SECURITY_CONTEXT = {
   allowPrivilegeEscalation: false,
   readOnlyRootFilesystem: true,
@@ -40,19 +39,22 @@ export const CONTAINER_SECURITY_CONTEXT = {
   capabilities: { drop: ['ALL'] },
 } as const;
 
+/** The guide's fields with their values, then every other field the workload set (kept as it was). */
+function merged(guide: Record<string, unknown>, workload: unknown): Record<string, unknown> {
+  const own = workload && typeof workload === 'object' && !Array.isArray(workload) ? Object.entries(workload) : [];
+  return { ...guide, ...Object.fromEntries(own.filter(([k]) => !(k in guide))) };
+}
+
 /** The JSON patches that harden one manifest (none for kinds without a pod template). */
-export function hardeningPatches(manifest: any, c: FactoryConfig['podSecurity']): JsonPatch[] {
-  const base = POD_SPEC_PATH[manifest?.kind];
-  if (base === undefined) return [];
-  const spec = base.split('/').slice(1).reduce((o, k) => o?.[k], manifest);
-  if (spec === undefined) return [];
-  const patches = [JsonPatch.add(`${base}/securityContext`, podSecurityContext(c))];
-  for (const list of ['initContainers', 'containers', 'ephemeralContainers']) {
-    (spec[list] ?? []).forEach((_container: unknown, i: number) => {
-      // Replaced whole: the pod's identity applies, nothing is added, everything is dropped.
-      patches.push(JsonPatch.add(`${base}/${list}/${i}/securityContext`, CONTAINER_SECURITY_CONTEXT));
-    });
+export function hardeningPatches(manifest: any, identity: PodIdentity): JsonPatch[] {
+  const at = podTemplateAt(manifest);
+  if (!at) return [];
+  const spec = `/${[...at.path, 'spec'].join('/')}`;
+  const pod = at.template.spec;
+  const patches = [JsonPatch.add(`${spec}/securityContext`, merged(podSecurityContext(identity), pod.securityContext))];
+  for (const { container, list, index } of containerEntries(pod)) {
+    // The guide's fields win; `capabilities` is the guide's alone: nothing added, everything dropped.
+    patches.push(JsonPatch.add(`${spec}/${list}/${index}/securityContext`, merged(CONTAINER_SECURITY_CONTEXT, container.securityContext)));
   }
   return patches;
 }
-

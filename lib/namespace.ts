@@ -38,7 +38,7 @@ export interface NamespaceChartProps {
 /** Namespace, default ServiceAccount, LimitRange and ResourceQuota. */
 export class NamespaceChart extends FactoryChart {
   constructor(scope: Construct, id: string, props: NamespaceChartProps) {
-    super(scope, id, { config: props.config });
+    super(scope, id, { podIdentity: props.config.podSecurity });
     const namespace = props.config.namespace;
     new kplus.Namespace(this, 'namespace', {
       metadata: { name: namespace, labels: podSecurityLabels() },

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { App } from 'cdk8s';
+import { writeFileAtomic } from './text';
 
 /** Relative path (from the project root, `/` separated) → file content. */
 export type Outputs = Map<string, string>;
@@ -49,9 +50,6 @@ export function writeOutputs(root: string, outputs: Outputs, owned: string[]): v
   for (const [rel, content] of outputs) {
     const abs = path.join(root, rel);
     if (fs.existsSync(abs) && fs.readFileSync(abs, 'utf8') === content) continue;
-    fs.mkdirSync(path.dirname(abs), { recursive: true });
-    const tmp = `${abs}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, content);
-    fs.renameSync(tmp, abs);
+    writeFileAtomic(abs, content);
   }
 }

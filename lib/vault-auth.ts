@@ -81,7 +81,7 @@ export class VaultTokenReviewerChart extends FactoryChart {
 
   constructor(scope: Construct, id: string, props: VaultTokenReviewerChartProps) {
     // No chart namespace: the ClusterRoleBinding is cluster-scoped; namespaced objects name theirs.
-    super(scope, id, { config: props.config });
+    super(scope, id, { podIdentity: props.config.podSecurity });
     const namespace = props.config.namespace;
     const labels = { [NAME_LABEL]: 'vault-token-reviewer', [PART_OF_LABEL]: PART_OF };
     this.serviceAccount = new kplus.ServiceAccount(this, 'sa', {

@@ -6,7 +6,8 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { COMPONENT_NAMES, ComponentConfig, ComponentName, FactoryConfig, cpuMillis, memoryBytes } from './config';
+import { COMPONENT_NAMES, ComponentConfig, ComponentName, FactoryConfig } from './config';
+import { cpuMillis, memoryBytes } from './k8s/quantity';
 import { FactoryChart } from './chart';
 import { ComponentIdentity } from './identity';
 import { PLATFORM_DATABASE, componentObjectName, selectorLabels } from './labels';
@@ -194,7 +195,7 @@ export class WorkloadsChart extends FactoryChart {
   public readonly components: Record<ComponentName, Component>;
 
   constructor(scope: Construct, id: string, props: WorkloadsChartProps) {
-    super(scope, id, { config: props.config, namespace: props.config.namespace });
+    super(scope, id, { podIdentity: props.config.podSecurity, namespace: props.config.namespace });
     this.components = {} as Record<ComponentName, Component>;
     for (const name of COMPONENT_NAMES) {
       const identity = new ComponentIdentity(this, `${name}-identity`, { name });

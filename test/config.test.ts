@@ -5,7 +5,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ConfigError, defaultConfig, imagePinProblem, loadConfig, parseConfig } from '../lib/config';
+import { ConfigError, defaultConfig, loadConfig, parseConfig } from '../lib/config';
+import { imagePinProblem } from '../lib/k8s/image';
 
 let tmp: string;
 beforeAll(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'factory-config-')); });

@@ -1,5 +1,6 @@
 /** lib/namespace.ts and lib/limits.ts: guide "Namespace Labels" and "Resource Limits". */
-import { COMPONENT_NAMES, cpuMillis, defaultConfig, memoryBytes } from '../lib/config';
+import { COMPONENT_NAMES, defaultConfig } from '../lib/config';
+import { cpuMillis, memoryBytes } from '../lib/k8s/quantity';
 import { find, synthCharts } from './support';
 
 const manifests = synthCharts().namespace;

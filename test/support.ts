@@ -2,6 +2,7 @@
 import { App, Testing } from 'cdk8s';
 import { buildCharts } from '../lib/app';
 import { FactoryConfig, defaultConfig, parseConfig } from '../lib/config';
+import { containerEntries, podTemplateAt } from '../lib/k8s/pod-template';
 
 /** The manifests of every chart, by chart id, for a config (default: the guide's). */
 export function synthCharts(config: FactoryConfig = defaultConfig()): Record<string, any[]> {
@@ -26,7 +27,7 @@ export function find(manifests: any[], kind: string, name: string): any {
 export function podSpecs(manifests: any[]): { owner: string; spec: any; labels: Record<string, string> }[] {
   const out: { owner: string; spec: any; labels: Record<string, string> }[] = [];
   for (const m of manifests) {
-    const template = m.kind === 'Pod' ? m : m.kind === 'CronJob' ? m.spec?.jobTemplate?.spec?.template : m.spec?.template;
+    const template = podTemplateAt(m)?.template;
     if (template?.spec?.containers) out.push({ owner: `${m.kind}/${m.metadata.name}`, spec: template.spec, labels: template.metadata?.labels ?? {} });
   }
   return out;
@@ -34,5 +35,5 @@ export function podSpecs(manifests: any[]): { owner: string; spec: any; labels: 
 
 /** Every container (init, regular, ephemeral) of a pod spec. */
 export function allContainers(spec: any): any[] {
-  return [...(spec.initContainers ?? []), ...(spec.containers ?? []), ...(spec.ephemeralContainers ?? [])];
+  return containerEntries(spec).map((e) => e.container);
 }

@@ -1,5 +1,6 @@
 /** lib/workloads.ts, lib/hardening.ts, lib/identity.ts: guide "Pod Security Context" and "Container Security". */
-import { COMPONENT_NAMES, cpuMillis, defaultConfig, memoryBytes } from '../lib/config';
+import { COMPONENT_NAMES, defaultConfig } from '../lib/config';
+import { cpuMillis, memoryBytes } from '../lib/k8s/quantity';
 import { allContainers, find, podSpecs, synthCharts } from './support';
 
 const charts = synthCharts();
@@ -19,6 +20,8 @@ describe('Pod Security Context: every pod', () => {
   test.each(pods.map((p) => [p.owner, p.spec]))('%s: runAsNonRoot, uid/gid/fsGroup 1000, seccomp RuntimeDefault', (_owner, spec: any) => {
     expect(spec.securityContext).toEqual({
       runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' },
+      // cdk8s-plus' own setting (Kubernetes' default too), kept by the hardening merge.
+      fsGroupChangePolicy: 'Always',
     });
   });
 });

@@ -26,7 +26,7 @@ export class EdgeChart extends FactoryChart {
   public readonly ingresses: FactoryIngresses;
 
   constructor(scope: Construct, id: string, props: EdgeChartProps) {
-    super(scope, id, { config: props.config });
+    super(scope, id, { podIdentity: props.config.podSecurity });
     this.certificates = new TlsCertificates(this, 'tls', { config: props.config });
     this.ingresses = new FactoryIngresses(this, 'ingresses', { config: props.config });
   }
@@ -35,7 +35,7 @@ export class EdgeChart extends FactoryChart {
 /** The rendered WAF rules, as the ConfigMap the controller mounts. */
 export class EdgeWafChart extends FactoryChart {
   constructor(scope: Construct, id: string, props: EdgeChartProps) {
-    super(scope, id, { config: props.config });
+    super(scope, id, { podIdentity: props.config.podSecurity });
     new IngressNginxWafRules(this, 'waf-rules', { config: props.config });
   }
 }
@@ -43,7 +43,7 @@ export class EdgeWafChart extends FactoryChart {
 /** The ingress controller's ConfigMaps (controller settings and response headers). */
 export class EdgeControllerChart extends FactoryChart {
   constructor(scope: Construct, id: string, props: EdgeChartProps) {
-    super(scope, id, { config: props.config });
+    super(scope, id, { podIdentity: props.config.podSecurity });
     new IngressNginxSettings(this, 'ingress-nginx', { config: props.config });
   }
 }

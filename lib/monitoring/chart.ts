@@ -44,7 +44,7 @@ export interface MonitoringChartProps {
 /** PrometheusRule `factory-security-alerts` and the controller's ServiceMonitor. */
 export class MonitoringChart extends FactoryChart {
   constructor(scope: Construct, id: string, props: MonitoringChartProps) {
-    super(scope, id, { config: props.config });
+    super(scope, id, { podIdentity: props.config.podSecurity });
     const { config } = props;
     const m = config.monitoring;
     const labels = { [PART_OF_LABEL]: PART_OF, ...m.selectorLabels };

@@ -5,6 +5,7 @@
  * means the expression does not parse.
  */
 import { parser } from '@prometheus-io/lezer-promql';
+import { escapeRegExp } from '../text';
 
 /** One place where an expression stops parsing. */
 export interface PromqlSyntaxError {
@@ -55,7 +56,7 @@ export function quote(value: string): string {
 /** An RE2 alternation that matches exactly the given literal values (regex metacharacters escaped). */
 export function anyOf(values: readonly string[]): string {
   if (values.length === 0) throw new Error('anyOf needs at least one value');
-  return values.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  return values.map(escapeRegExp).join('|');
 }
 
 /** A label matcher. */

@@ -72,7 +72,7 @@ export interface NetworkChartProps {
 /** `default-deny-all` and the allow-list policies of the flow table. */
 export class NetworkChart extends FactoryChart {
   constructor(scope: Construct, id: string, props: NetworkChartProps) {
-    super(scope, id, { config: props.config, namespace: props.config.namespace });
+    super(scope, id, { podIdentity: props.config.podSecurity, namespace: props.config.namespace });
     new kplus.k8s.KubeNetworkPolicy(this, DEFAULT_DENY_POLICY, {
       metadata: { name: DEFAULT_DENY_POLICY },
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },

@@ -9,11 +9,11 @@
  * - no `*-snippet` annotation (ingress-nginx snippets bypass the WAF and the controller's hardening);
  * - no Secret carrying data (secrets come from Vault at run time, never from dist/).
  */
-import { imagePinProblem } from '../config';
+import { imagePinProblem } from '../k8s/image';
 import { selectorMatches } from '../network/evaluate';
 import { podTemplateOf } from './pod-security';
 import { containersOf } from './pod-security/model';
-import { parseQuantity } from './quantity';
+import { parseQuantity } from '../k8s/quantity';
 import { ManifestDoc, Violation, violation } from './types';
 
 /** A project policy: an id (reported as `policy/<id>`) and its check over every manifest of a synth. */

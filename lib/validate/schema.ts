@@ -13,6 +13,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { writeFileAtomic } from '../text';
 import { ManifestDoc, Violation, fieldPath, violation } from './types';
 
 /** The project root (the folder of this project's package.json), from this module's location. */
@@ -35,13 +36,6 @@ export function crdDirectory(root = projectRoot()): string {
 const cacheDir = (root: string) => path.join(root, '.build', 'validators');
 const sha = (text: string) => crypto.createHash('sha256').update(text).digest('hex').slice(0, 16);
 
-/** Writes a cache file atomically (parallel test workers may race on it). */
-function writeCache(file: string, content: string): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, content);
-  fs.renameSync(tmp, file);
-}
 
 interface AjvError { instancePath: string; keyword: string; params: Record<string, any>; message?: string }
 
@@ -90,7 +84,7 @@ function loadModels(root: string, keys: string[]): void {
       stdin: { contents, resolveDir: root, loader: 'js' },
       bundle: true, platform: 'node', format: 'cjs', target: 'node20', write: false, logLevel: 'error',
     });
-    writeCache(file, out.outputFiles[0].text);
+    writeFileAtomic(file, out.outputFiles[0].text);
   }
   const mod = require(file);
   missing.forEach((k, i) => modelCache.set(k, mod[`m${i}`]));
@@ -178,7 +172,7 @@ function crdValidator(root: string, apiVersion: string, kind: string): CompiledV
         // eslint-disable-next-line @typescript-eslint/no-var-requires
         const standalone = require('ajv/dist/standalone').default;
         const ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateFormats: false, code: { source: true } });
-        writeCache(file, standalone(ajv, ajv.compile(strictSchema(v.schema.openAPIV3Schema))));
+        writeFileAtomic(file, standalone(ajv, ajv.compile(strictSchema(v.schema.openAPIV3Schema))));
       }
     }
     if (fs.existsSync(file)) validator = require(file);

@@ -8,6 +8,7 @@
  * patterns chosen to stay silent on ordinary prose (apostrophes, SQL-like words, markdown).
  */
 import { FactoryConfig, defaultConfig } from '../config';
+import { escapeRegExp } from '../text';
 
 /** The guide's categories of custom rules, with their id ranges ("Custom Factory Rules"). */
 export const WAF_CATEGORIES = {
@@ -73,10 +74,6 @@ export interface WafRule {
   readonly rationale: string;
 }
 
-/** Escapes a string for use inside a regular expression. */
-function rxEscape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
 
 // Commands an injected shell payload runs. Words that are ordinary English ("cat", "id", "echo") only
 // count after a shell metacharacter and before an argument or the end (see 1030).
@@ -109,7 +106,7 @@ export const SCANNER_PROBE_PATHS = [
 
 /** The custom rules 1001-1061. Functions of the config where a guide value (paths, limits) is involved. */
 export function wafRules(config: FactoryConfig): readonly WafRule[] {
-  const authPathRx = `^(?:${config.edge.authPaths.map(rxEscape).join('|')})(?:/|$)`;
+  const authPathRx = `^(?:${config.edge.authPaths.map(escapeRegExp).join('|')})(?:/|$)`;
   const auth = config.edge.rateLimits.auth;
   const authWindowSeconds = auth.per === 'minute' ? 60 : 1;
   const authSignalAbove = auth.rate + auth.burst;
@@ -285,7 +282,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     {
       id: 1051, category: 'http-protocol', phase: 1,
       variables: ['REQUEST_HEADERS:User-Agent', 'REQUEST_HEADERS:X-Scanner', 'REQUEST_HEADERS:X-Wipp', 'REQUEST_HEADERS:Acunetix-Product', 'REQUEST_FILENAME'],
-      operator: { op: 'rx', arg: `(?i)^(?!/).*?(?:${ATTACK_TOOL_AGENTS.map(rxEscape).join('|')})|^/(?:[^/]+/)*?(?:${SCANNER_PROBE_PATHS.join('|')})` },
+      operator: { op: 'rx', arg: `(?i)^(?!/).*?(?:${ATTACK_TOOL_AGENTS.map(escapeRegExp).join('|')})|^/(?:[^/]+/)*?(?:${SCANNER_PROBE_PATHS.join('|')})` },
       transformations: [],
       action: deny, message: 'HTTP protocol attack: request from an attack tool or vulnerability scanner, or a probe for another stack admin path', severity: 'CRITICAL',
       tags: ['attack-reputation-scanner', 'OWASP_CRS/AUTOMATION/SECURITY_SCANNER'],

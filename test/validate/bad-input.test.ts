@@ -66,7 +66,7 @@ describe('invalid FACTORY_CONFIG files are refused naming the field', () => {
 /** The violations of a chart built by `build`, as report lines. */
 function violationsOf(build: (chart: FactoryChart) => void): string[] {
   const app = Testing.app();
-  const chart = new FactoryChart(app, 'misuse', { config: defaultConfig(), namespace: 'factory' });
+  const chart = new FactoryChart(app, 'misuse', { podIdentity: defaultConfig().podSecurity, namespace: 'factory' });
   build(chart);
   return validateManifests(chart.toJson().map((object: any) => ({ file: 'misuse.k8s.yaml', object })), { only: ['pod-security', 'schema'] })
     .map(formatViolation);
@@ -90,7 +90,7 @@ describe('invalid construct uses are refused by the manifest validation', () => 
 
   it('GIVEN a container image on latest THEN refused by the image-pinned policy naming the image field', () => {
     const app = Testing.app();
-    const chart = new FactoryChart(app, 'misuse', { config: defaultConfig(), namespace: 'factory' });
+    const chart = new FactoryChart(app, 'misuse', { podIdentity: defaultConfig().podSecurity, namespace: 'factory' });
     workload(chart, 'nginx:latest');
     const lines = validateManifests(chart.toJson().map((object: any) => ({ file: 'misuse.k8s.yaml', object })), { only: ['policy'] }).map(formatViolation);
     expect(lines).toContainEqual(expect.stringMatching(/spec\.template\.spec\.containers\[0\]\.image: \[policy\/image-pinned\] image "nginx:latest" is tagged "latest"/));

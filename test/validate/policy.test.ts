@@ -2,7 +2,7 @@
 import { synthesize } from '../../main';
 import { manifestOutputs, parseManifests } from '../../lib/validate';
 import { checkPolicies, imagePinned, networkPolicyCoverage, noSecretData, noSnippetAnnotations, ownServiceAccount, resourcesBounded } from '../../lib/validate/policy';
-import { parseQuantity } from '../../lib/validate/quantity';
+import { parseQuantity } from '../../lib/k8s/quantity';
 
 const doc = (object: any) => ({ file: 'test.yaml', object });
 const limitRange = doc({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'factory-limits', namespace: 'factory' },

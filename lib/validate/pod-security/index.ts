@@ -3,37 +3,25 @@
  * level at a policy version, as Kubernetes' pod-security-admission would when the namespace enforces
  * `<level>:<version>`.
  */
+import { WORKLOAD_KINDS as KINDS, podTemplateAt } from '../../k8s/pod-template';
 import { CHECKS } from './checks';
 import { Check, Finding, Level, PodTemplate, checkAt } from './model';
 
 export { LATEST_MINOR, LEVELS, parsePolicyVersion } from './model';
 export type { Level } from './model';
 
-/** Where the pod template sits in each pod-template-bearing kind. */
-const TEMPLATE_PATH: Record<string, string[]> = {
-  Pod: [],
-  Deployment: ['spec', 'template'],
-  ReplicaSet: ['spec', 'template'],
-  StatefulSet: ['spec', 'template'],
-  DaemonSet: ['spec', 'template'],
-  Job: ['spec', 'template'],
-  ReplicationController: ['spec', 'template'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-};
-
 /** The kinds whose objects carry a pod template. */
-export const WORKLOAD_KINDS = Object.keys(TEMPLATE_PATH);
+export const WORKLOAD_KINDS = KINDS;
 
-/** The pod template of a manifest, or undefined for kinds without one (or a template without a spec). */
+/** The pod template of a manifest as the checks see it, or undefined for kinds without one. */
 export function podTemplateOf(manifest: any): PodTemplate | undefined {
-  const path = TEMPLATE_PATH[manifest?.kind];
-  if (path === undefined) return undefined;
-  const template = path.reduce((o: any, k) => o?.[k], manifest);
-  if (!template || typeof template.spec !== 'object' || template.spec === null) return undefined;
+  const at = podTemplateAt(manifest);
+  if (!at) return undefined;
+  const { metadata, spec } = at.template;
   return {
-    metadata: template.metadata && typeof template.metadata === 'object' ? template.metadata : {},
-    spec: template.spec,
-    prefix: path.length ? `${path.join('.')}.` : '',
+    metadata: metadata && typeof metadata === 'object' ? metadata : {},
+    spec,
+    prefix: at.path.length ? `${at.path.join('.')}.` : '',
   };
 }
 

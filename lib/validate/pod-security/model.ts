@@ -3,6 +3,7 @@
  * check (the same shape Kubernetes' pod-security-admission uses: a check has a level and a list of
  * versioned implementations, each in force from its minimum version until the next one).
  */
+import { containerEntries } from '../../k8s/pod-template';
 
 /** The Pod Security Standards levels this checker enforces (`privileged` enforces nothing). */
 export const LEVELS = ['baseline', 'restricted'] as const;
@@ -73,15 +74,7 @@ export interface ContainerAt {
 
 /** Every container of a pod template (init, regular, ephemeral), with its field path. */
 export function containersOf(pod: PodTemplate): ContainerAt[] {
-  const out: ContainerAt[] = [];
-  for (const list of ['initContainers', 'containers', 'ephemeralContainers']) {
-    const items = pod.spec[list];
-    if (!Array.isArray(items)) continue;
-    items.forEach((container, i) => {
-      if (container && typeof container === 'object') out.push({ container, path: `${pod.prefix}spec.${list}[${i}]` });
-    });
-  }
-  return out;
+  return containerEntries(pod.spec).map(({ container, list, index }) => ({ container, path: `${pod.prefix}spec.${list}[${index}]` }));
 }
 
 /** The pod's `securityContext` (or an empty object). */

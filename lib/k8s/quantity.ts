@@ -20,3 +20,29 @@ export function parseQuantity(q: unknown): number | undefined {
   if (m[2]) return base * 10 ** Number(m[2].slice(1));
   return base * SUFFIX[m[3] ?? ''];
 }
+
+/** Rounds up to a whole number, ignoring floating-point noise (`0.1 × 1000` is 100, not 101). */
+function wholeUp(v: number): number {
+  const r = Math.round(v);
+  return Math.abs(v - r) < 1e-6 ? r : Math.ceil(v);
+}
+
+/** Whether a value is a quantity of 0 or more (a request, a limit, a size). */
+export function isNonNegativeQuantity(q: unknown): boolean {
+  const v = parseQuantity(q);
+  return v !== undefined && v >= 0;
+}
+
+/** A CPU quantity (`500m`, `2`, `0.5`) in millicores, rounded up as the API server does; throws on a non-quantity. */
+export function cpuMillis(q: string): number {
+  const v = parseQuantity(q);
+  if (v === undefined) throw new Error(`invalid CPU quantity "${q}"`);
+  return wholeUp(v * 1000);
+}
+
+/** A memory or storage quantity (`512Mi`, `4Gi`, `512M`) in bytes, rounded up; throws on a non-quantity. */
+export function memoryBytes(q: string): number {
+  const v = parseQuantity(q);
+  if (v === undefined) throw new Error(`invalid memory quantity "${q}"`);
+  return wholeUp(v);
+}
