@@ -9,8 +9,10 @@
 import * as fs from 'fs';
 import * as YAML from 'yaml';
 import { z } from 'zod';
+import { configProblems } from './config-rules';
 import { imagePinProblem } from './k8s/image';
-import { cpuMillis, isNonNegativeQuantity, memoryBytes } from './k8s/quantity';
+import { isNonNegativeQuantity } from './k8s/quantity';
+import { isPromDuration } from './monitoring/duration';
 
 /** The names of the platform's components, in a stable order (output follows this order). */
 export const COMPONENT_NAMES = ['api', 'worker', 'dashboard', 'redis', 'postgresql'] as const;
@@ -40,16 +42,7 @@ const image = z.string().superRefine((s, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: `image "${s}" ${problem}` });
 });
 
-/** A Prometheus duration (`30s`, `5m`, `1h30m`): units from y to ms, largest first, no zero. */
-const PROM_DURATION_RE = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
-const PROM_DURATION_UNITS = [365 * 86400, 7 * 86400, 86400, 3600, 60, 1, 0.001];
-/** A Prometheus duration in seconds (`5m` → 300); throws on anything else. */
-export function promDurationSeconds(d: string): number {
-  const m = PROM_DURATION_RE.exec(d);
-  if (!m || d === '') throw new Error(`invalid Prometheus duration "${d}"`);
-  return m.slice(1).reduce((sum, n, i) => sum + Number(n ?? 0) * PROM_DURATION_UNITS[i], 0);
-}
-const promDuration = z.string().refine((d) => PROM_DURATION_RE.test(d) && d !== '' && promDurationSeconds(d) > 0, {
+const promDuration = z.string().refine(isPromDuration, {
   message: 'must be a Prometheus duration such as "30s", "5m" or "1h"',
 });
 const alertSeverity = z.enum(['info', 'warning', 'critical']);
@@ -316,10 +309,6 @@ export const configSchema = z.strictObject({
         baselineFloor: z.number().gt(0, 'must be more than 0 (it guards the division)').default(0.05),
         for: promDuration.default('2m'),
         severity: alertSeverity.default('critical'),
-      }).superRefine((a, ctx) => {
-        if (promDurationSeconds(a.baselineWindow) <= promDurationSeconds(a.window)) {
-          ctx.addIssue({ code: 'custom', path: ['baselineWindow'], message: `"${a.baselineWindow}" must be longer than window "${a.window}"` });
-        }
       }).prefault({}),
       /** "Rate limit triggers": responses with the rate limit's status (edge.rateLimits.statusCode). */
       rateLimited: z.strictObject(countAlert({ threshold: 100, window: '5m', for: '5m', severity: 'warning' })).prefault({}),
@@ -336,13 +325,6 @@ export const configSchema = z.strictObject({
       port: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/, 'must be a port name (IANA_SVC_NAME)').default('metrics'),
       interval: promDuration.default('30s'),
     }).prefault({}),
-  }).superRefine((m, ctx) => {
-    if (m.serviceMonitor.enabled && m.namespaceLabel === 'exported_namespace') {
-      ctx.addIssue({
-        code: 'custom', path: ['namespaceLabel'],
-        message: '"exported_namespace" never appears: the ServiceMonitor this project manages honors the metrics\' labels (use "namespace", or serviceMonitor.enabled: false)',
-      });
-    }
   }).prefault({}),
 });
 
@@ -352,62 +334,6 @@ export type ComponentConfig = FactoryConfig['components'][ComponentName];
 /** Whether Vault runs outside the cluster (`vault.location` is a CIDR): both the cdktf stack and the token reviewer follow it. */
 export function vaultIsExternal(c: FactoryConfig): boolean {
   return 'cidr' in c.vault.location;
-}
-
-/** Cross-field rules that a per-field schema cannot express, as a table of {condition, message}. */
-function crossFieldProblems(c: FactoryConfig): { path: string; message: string }[] {
-  const problems: { path: string; message: string; condition: boolean }[] = [];
-  const max = c.limitRange.max;
-  const bounded = (path: string, q: { cpu: string; memory: string }) => {
-    problems.push({
-      path: `${path}.cpu`, condition: cpuMillis(q.cpu) > cpuMillis(max.cpu),
-      message: `"${q.cpu}" is above the LimitRange max cpu "${max.cpu}"`,
-    });
-    problems.push({
-      path: `${path}.memory`, condition: memoryBytes(q.memory) > memoryBytes(max.memory),
-      message: `"${q.memory}" is above the LimitRange max memory "${max.memory}"`,
-    });
-  };
-  bounded('limitRange.default', c.limitRange.default);
-  bounded('limitRange.defaultRequest', c.limitRange.defaultRequest);
-  for (const name of COMPONENT_NAMES) {
-    const r = c.components[name].resources;
-    bounded(`components.${name}.resources.limits`, r.limits);
-    bounded(`components.${name}.resources.requests`, r.requests);
-    for (const k of ['cpu', 'memory'] as const) {
-      const toNum = k === 'cpu' ? cpuMillis : memoryBytes;
-      problems.push({
-        path: `components.${name}.resources.requests.${k}`,
-        condition: toNum(r.requests[k]) > toNum(r.limits[k]),
-        message: `request "${r.requests[k]}" is above the limit "${r.limits[k]}"`,
-      });
-    }
-  }
-  const ports = new Map<number, string>();
-  for (const name of COMPONENT_NAMES) {
-    const p = c.components[name].port;
-    problems.push({
-      path: `components.${name}.port`, condition: ports.has(p),
-      message: `port ${p} is already used by ${ports.get(p)}`,
-    });
-    ports.set(p, name);
-  }
-  const vaultExternal = vaultIsExternal(c);
-  const vaultAddressPort = c.vault.address === undefined ? undefined
-    : Number(new URL(c.vault.address).port || (c.vault.address.startsWith('https:') ? 443 : 80));
-  const sm = c.monitoring.serviceMonitor;
-  problems.push({
-    path: 'monitoring.serviceMonitor.selector',
-    condition: sm.enabled && Object.keys(sm.selector ?? c.edge.controller.podLabels).length === 0,
-    message: sm.selector === undefined
-      ? 'defaults to edge.controller.podLabels, which is empty: name at least one label of the controller\'s metrics Service (an empty selector matches every Service)'
-      : 'must name at least one label (an empty selector matches every Service)',
-  });
-  problems.push(
-    { path: 'vault.address', condition: vaultExternal && c.vault.address === undefined, message: 'is required when Vault is outside the cluster (vault.location is a CIDR)' },
-    { path: 'vault.address', condition: vaultAddressPort !== undefined && vaultAddressPort !== c.vault.port, message: `port ${vaultAddressPort} differs from vault.port ${c.vault.port} (the port the network policies open)` },
-  );
-  return problems.filter((p) => p.condition);
 }
 
 /** A refused configuration: names the source, the field path and the reason. */
@@ -427,7 +353,7 @@ export function parseConfig(input: unknown, source = 'config'): FactoryConfig {
       message: i.code === 'unrecognized_keys' ? `unknown key(s) ${i.keys.map((k) => `"${k}"`).join(', ')}` : i.message,
     })));
   }
-  const problems = crossFieldProblems(result.data);
+  const problems = configProblems(result.data);
   if (problems.length > 0) throw new ConfigError(source, problems);
   return result.data;
 }

@@ -100,3 +100,24 @@ describe('refused configurations name the file and the field', () => {
     expect(parseConfig({ components: { api: { image } } }).components.api.image).toBe(image);
   });
 });
+
+describe('cross-field rules (lib/config-rules.ts): every table runs in parseConfig and names the FACTORY_CONFIG file', () => {
+  const broken: [string, string, RegExp][] = [
+    ['resources', 'components:\n  api:\n    resources:\n      requests: {cpu: "2", memory: 256Mi}\n', /components\.api\.resources\.requests\.cpu: request "2" is above the limit "1"/],
+    ['ports', 'components:\n  dashboard:\n    port: 8000\n', /components\.dashboard\.port: port 8000 is already used by api/],
+    ['vault', 'vault:\n  location: {cidr: 203.0.113.10/32}\n', /vault\.address: is required when Vault is outside the cluster/],
+    ['ingresses', 'edge:\n  authPaths: [/api]\n', /edge\.authPaths: path "\/api" is already routed by edge\.apiPaths/],
+    ['ingress-nginx', 'edge:\n  rateLimits:\n    auth: {rate: 5, per: minute, burst: 7}\n', /edge\.rateLimits\.auth\.burst: burst 7 is not a whole multiple/],
+    ['monitoring', 'monitoring:\n  alerts:\n    anomalySpike: {window: 1h, baselineWindow: 30m}\n', /monitoring\.alerts\.anomalySpike\.baselineWindow: "30m" must be longer than window "1h"/],
+  ];
+  test.each(broken)('GIVEN a config breaking a %s rule WHEN loaded THEN it is refused with the file, the field path and the bad value', (_table, yaml, message) => {
+    const file = configFile(yaml);
+    expect(() => loadConfig({ FACTORY_CONFIG: file })).toThrow(message);
+    expect(() => loadConfig({ FACTORY_CONFIG: file })).toThrow(`invalid configuration in FACTORY_CONFIG=${file}:`);
+  });
+
+  test('GIVEN memory in decimal units (512M) WHEN loaded THEN it is accepted like any Kubernetes quantity', () => {
+    const c = loadConfig({ FACTORY_CONFIG: configFile('components:\n  dashboard:\n    resources:\n      limits: {cpu: 500m, memory: 512M}\n') });
+    expect(c.components.dashboard.resources.limits.memory).toBe('512M');
+  });
+});

@@ -32,7 +32,7 @@ import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
-import { ConfigError, FactoryConfig } from '../config';
+import type { FactoryConfig } from '../config';
 import { PART_OF, PART_OF_LABEL } from '../labels';
 import { ModSecurityTarget, renderModSecurity } from '../waf/seclang';
 
@@ -88,8 +88,12 @@ export function escapeNginxSingleQuoted(text: string): string {
 
 /** The rendered WAF configuration (SecLang) for this controller: the content of the mounted file. */
 export function modsecurityRules(config: FactoryConfig): string {
-  return renderModSecurity(config, INGRESS_NGINX_MODSECURITY_TARGET);
+  let text = renderedRules.get(config);
+  if (text === undefined) renderedRules.set(config, text = renderModSecurity(config, INGRESS_NGINX_MODSECURITY_TARGET));
+  return text;
 }
+/** Rendered once per config object: the ConfigMap, the snippet's file name and the Helm values all need it. */
+const renderedRules = new WeakMap<FactoryConfig, string>();
 
 /** The rules file's name: versioned by its content, so a change is a new file (see the module comment). */
 export function modsecurityRulesFileName(config: FactoryConfig): string {
@@ -107,55 +111,35 @@ export interface RateLimit {
 /** The rate limits of the Ingresses, by config key (`edge.rateLimits.<key>`). */
 export type RateLimitKey = 'api' | 'auth';
 
-/** Problems of the config this controller cannot express, as a table of {condition, message}. */
-export function ingressNginxProblems(config: FactoryConfig): { path: string; message: string }[] {
-  const problems: { path: string; condition: boolean; message: string }[] = [];
-  for (const key of ['api', 'auth'] as const) {
-    const { rate, burst } = config.edge.rateLimits[key];
-    problems.push({
-      path: `edge.rateLimits.${key}.burst`,
-      condition: burst % rate !== 0 || burst < rate,
-      message: `burst ${burst} is not a whole multiple (1 or more) of rate ${rate}: ingress-nginx sets burst as rate × limit-burst-multiplier`,
-    });
-  }
-  const snippetBytes = Buffer.byteLength(modsecuritySnippetUnchecked(config), 'utf8') + SNIPPET_FRAME_BYTES;
-  problems.push({
-    path: 'waf',
-    condition: snippetBytes >= NGINX_PARAMETER_MAX_BYTES,
-    message: `the rendered modsecurity-snippet takes ${snippetBytes} bytes in nginx.conf; nginx refuses a parameter of ${NGINX_PARAMETER_MAX_BYTES} bytes or more ("too long parameter")`,
-  });
-  for (const [name, value] of Object.entries(config.edge.securityHeaders)) {
-    problems.push({
-      path: `edge.securityHeaders.${name}`,
-      condition: /["\\$\r\n]/.test(value),
-      message: 'must not contain `"`, `\\`, `$` or a line break (ingress-nginx writes it as add_header NAME "VALUE")',
-    });
-  }
-  return problems.filter((p) => p.condition).map(({ path, message }) => ({ path, message }));
-}
-
-/** Refuses a config this controller cannot express. */
-export function assertIngressNginxCompatible(config: FactoryConfig): void {
-  const problems = ingressNginxProblems(config);
-  if (problems.length > 0) throw new ConfigError(`config (the ingress-nginx ${INGRESS_NGINX_VERSION} target, lib/edge/ingress-nginx.ts)`, problems);
-}
-
-function modsecuritySnippetUnchecked(config: FactoryConfig): string {
+/** The `modsecurity-snippet` text for a rules file name (escaped for the `modsecurity_rules '…'` it lands in). */
+export function modsecuritySnippetFor(controllerNamespace: string, rulesFileName: string): string {
   return escapeNginxSingleQuoted([
-    `# The factory WAF (lib/waf): ConfigMap ${config.edge.controller.namespace}/${MODSECURITY_RULES.configMapName}, mounted.`,
+    `# The factory WAF (lib/waf): ConfigMap ${controllerNamespace}/${MODSECURITY_RULES.configMapName}, mounted.`,
     `# It loads ${MODSECURITY_PATHS.base}, sets SecRuleEngine On, audit logging, the CRS settings`,
     '# (allowed methods) and the custom rules 1001-1061; the controller loads the CRS after it.',
-    `Include ${MODSECURITY_RULES.mountPath}/${modsecurityRulesFileName(config)}`,
+    `Include ${MODSECURITY_RULES.mountPath}/${rulesFileName}`,
   ].join('\n'));
 }
+
+/** The bytes a snippet takes as nginx's quoted parameter (quotes and the template's framing included). */
+export function snippetParameterBytes(snippet: string): number {
+  return Buffer.byteLength(snippet, 'utf8') + SNIPPET_FRAME_BYTES;
+}
+
+/** The ingress-nginx rate-limit constraint: burst is rate × a whole `limit-burst-multiplier` of 1 or more. */
+export function burstExpressible(limit: RateLimit): boolean {
+  return limit.burst % limit.rate === 0 && limit.burst >= limit.rate;
+}
+
+/** Characters a header value must not hold: ingress-nginx writes it as add_header NAME "VALUE". */
+export const HEADER_VALUE_FORBIDDEN = /["\\$\r\n]/;
 
 /**
  * The `modsecurity-snippet` value: an `Include` of the mounted rules file (the full rules exceed nginx's
  * parameter size), escaped for the `modsecurity_rules '…'` it lands in.
  */
 export function modsecuritySnippet(config: FactoryConfig): string {
-  assertIngressNginxCompatible(config);
-  return modsecuritySnippetUnchecked(config);
+  return modsecuritySnippetFor(config.edge.controller.namespace, modsecurityRulesFileName(config));
 }
 
 /** `edge.rateLimits.<key>` as annotations: `limit-rps`/`limit-rpm` and `limit-burst-multiplier`. */
@@ -171,7 +155,6 @@ export function rateLimitAnnotations(limit: RateLimit): Record<string, string> {
  * (High), the rate limit, and the guide's ciphers with `ssl_prefer_server_ciphers off`. No snippet.
  */
 export function ingressAnnotations(config: FactoryConfig, rateLimit: RateLimitKey): Record<string, string> {
-  assertIngressNginxCompatible(config);
   const tls = config.edge.tls;
   const annotations: Record<string, string> = {
     [`${ANNOTATION_PREFIX}enable-modsecurity`]: 'true',

@@ -5,9 +5,9 @@
  */
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ConfigError, FactoryConfig } from '../config';
+import type { FactoryConfig } from '../config';
 import { PART_OF, PART_OF_LABEL, componentObjectName } from '../labels';
-import { TLS_CERTIFICATE, certificateDnsNames } from './certificates';
+import { TLS_CERTIFICATE } from './certificates';
 import { RateLimitKey, ingressAnnotations } from './ingress-nginx';
 
 /** One Ingress of the platform. */
@@ -29,29 +29,6 @@ export const FACTORY_INGRESSES: readonly FactoryIngressSpec[] = [
 /** The component every Ingress sends to. */
 const BACKEND = 'api' as const;
 
-/** Problems of the Ingresses' config, as a table of {condition, message}. */
-export function ingressProblems(config: FactoryConfig): { path: string; message: string }[] {
-  const problems: { path: string; condition: boolean; message: string }[] = [];
-  const dnsNames = certificateDnsNames(config);
-  problems.push({
-    path: 'edge.certificate.dnsNames',
-    condition: !dnsNames.includes(config.host),
-    message: `[${dnsNames.join(', ')}] does not include the host "${config.host}" the Ingresses serve`,
-  });
-  const owner = new Map<string, string>();
-  for (const ingress of FACTORY_INGRESSES) {
-    const field = ingress.rateLimit === 'api' ? 'edge.apiPaths' : 'edge.authPaths';
-    for (const path of ingress.paths(config)) {
-      problems.push({
-        path: field, condition: owner.has(path),
-        message: `path "${path}" is already routed by Ingress ${owner.get(path)} (one rate limit per path)`,
-      });
-      owner.set(path, ingress.name);
-    }
-  }
-  return problems.filter((p) => p.condition).map(({ path, message }) => ({ path, message }));
-}
-
 /** Properties of `FactoryIngresses`. */
 export interface FactoryIngressesProps {
   /** The config: namespace, host, `edge`, and the api component's port. */
@@ -65,9 +42,6 @@ export class FactoryIngresses extends Construct {
   constructor(scope: Construct, id: string, props: FactoryIngressesProps) {
     super(scope, id);
     const { config } = props;
-    const problems = ingressProblems(config);
-    if (problems.length > 0) throw new ConfigError('config (the Ingresses, lib/edge/ingress.ts)', problems);
-
     this.ingresses = FACTORY_INGRESSES.map((spec) => new kplus.k8s.KubeIngress(this, spec.name, {
       metadata: {
         name: spec.name,

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/prometheusrules-monitoring.coreos.com';
 import type { AlertRule } from './alerts';
 import { InvalidPromqlError, assertPromql } from './promql';
+import { brokenRules } from '../rules';
 
 /** Properties of `AlertRules`. */
 export interface AlertRulesProps {
@@ -32,17 +33,17 @@ export class InvalidAlertRuleError extends Error {
 
 const ALERT_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-/** What every alert rule must satisfy besides parsing, as a table of {condition, message}. */
+/** What every alert rule must satisfy besides parsing (lib/rules.ts), each rule's path its alert name. */
 export function alertRuleProblems(rule: AlertRule, seen: ReadonlySet<string>): string[] {
-  const problems: { condition: boolean; message: string }[] = [
-    { condition: !ALERT_NAME_RE.test(rule.alert), message: `name "${rule.alert}" is not a valid alert name ([a-zA-Z_][a-zA-Z0-9_]*)` },
-    { condition: seen.has(rule.alert), message: 'is defined twice' },
-    { condition: !rule.labels.severity, message: 'has no severity label' },
-    { condition: !rule.annotations.summary, message: 'has no summary annotation' },
-    { condition: !rule.annotations.description, message: 'has no description annotation' },
-    { condition: !/^https?:\/\/[^#\s]+#[\w-]+$/.test(rule.annotations.runbook_url), message: `runbook_url "${rule.annotations.runbook_url}" is not a link to a section` },
-  ];
-  return problems.filter((p) => p.condition).map((p) => p.message);
+  const path = rule.alert;
+  return brokenRules([
+    { path, condition: !ALERT_NAME_RE.test(rule.alert), message: `name "${rule.alert}" is not a valid alert name ([a-zA-Z_][a-zA-Z0-9_]*)` },
+    { path, condition: seen.has(rule.alert), message: 'is defined twice' },
+    { path, condition: !rule.labels.severity, message: 'has no severity label' },
+    { path, condition: !rule.annotations.summary, message: 'has no summary annotation' },
+    { path, condition: !rule.annotations.description, message: 'has no description annotation' },
+    { path, condition: !/^https?:\/\/[^#\s]+#[\w-]+$/.test(rule.annotations.runbook_url), message: `runbook_url "${rule.annotations.runbook_url}" is not a link to a section` },
+  ]).map((p) => p.message);
 }
 
 /**

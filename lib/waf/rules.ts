@@ -7,7 +7,7 @@
  * leaves open (SQL injection in the URL path, NoSQL operators, tool fingerprints, upload names) with
  * patterns chosen to stay silent on ordinary prose (apostrophes, SQL-like words, markdown).
  */
-import { FactoryConfig, defaultConfig } from '../config';
+import type { FactoryConfig } from '../config';
 import { escapeRegExp } from '../text';
 
 /** The guide's categories of custom rules, with their id ranges ("Custom Factory Rules"). */
@@ -312,5 +312,3 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
   ];
 }
 
-/** The rule table for the guide's configuration (renderers use `wafRules(config)` for an overridden config). */
-export const WAF_RULES: readonly WafRule[] = wafRules(defaultConfig());

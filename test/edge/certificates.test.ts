@@ -71,10 +71,10 @@ describe('cert-manager (guide: Certificate Management)', () => {
     expect(find(all, 'Certificate', 'factory-tls').spec.dnsNames).toEqual(['app.example.org', 'www.example.org']);
   });
 
-  test('GIVEN dnsNames that do not include the host WHEN synthesized THEN it is refused naming edge.certificate.dnsNames', () => {
-    const config = parseConfig({ edge: { certificate: { dnsNames: ['other.example.com'] } } });
-    expect(() => synthCharts(config)).toThrow(ConfigError);
-    expect(() => synthCharts(config)).toThrow(/edge\.certificate\.dnsNames: \[other\.example\.com\] does not include the host "factory\.example\.com"/);
+  test('GIVEN dnsNames that do not include the host WHEN the config is parsed THEN it is refused naming edge.certificate.dnsNames, before any construct runs', () => {
+    const parse = () => parseConfig({ edge: { certificate: { dnsNames: ['other.example.com'] } } });
+    expect(parse).toThrow(ConfigError);
+    expect(parse).toThrow(/edge\.certificate\.dnsNames: \[other\.example\.com\] does not include the host "factory\.example\.com"/);
   });
 
   test('GIVEN cert-manager\'s CRD schemas WHEN the ClusterIssuer and Certificate are validated THEN both conform', () => {

@@ -90,15 +90,14 @@ describe('Ingresses (guide: Kubernetes Ingress, Rate Limiting, TLS)', () => {
     }
   });
 
-  test('GIVEN a burst that is not a multiple of the rate WHEN synthesized THEN it is refused naming edge.rateLimits.api.burst', () => {
-    const config = parseConfig({ edge: { rateLimits: { api: { rate: 10, per: 'second', burst: 25 } } } });
-    expect(() => synthCharts(config)).toThrow(ConfigError);
-    expect(() => synthCharts(config)).toThrow(/edge\.rateLimits\.api\.burst: burst 25 is not a whole multiple \(1 or more\) of rate 10/);
+  test('GIVEN a burst that is not a multiple of the rate WHEN the config is parsed THEN it is refused naming edge.rateLimits.api.burst', () => {
+    const parse = () => parseConfig({ edge: { rateLimits: { api: { rate: 10, per: 'second', burst: 25 } } } });
+    expect(parse).toThrow(ConfigError);
+    expect(parse).toThrow(/edge\.rateLimits\.api\.burst: burst 25 is not a whole multiple \(1 or more\) of rate 10/);
   });
 
-  test('GIVEN a path in both apiPaths and authPaths WHEN synthesized THEN it is refused naming edge.authPaths', () => {
-    const config = parseConfig({ edge: { apiPaths: ['/api', '/api/auth'] } });
-    expect(() => synthCharts(config)).toThrow(/edge\.authPaths: path "\/api\/auth" is already routed by Ingress factory-api/);
+  test('GIVEN a path in both apiPaths and authPaths WHEN the config is parsed THEN it is refused naming edge.authPaths', () => {
+    expect(() => parseConfig({ edge: { apiPaths: ['/api', '/api/auth'] } })).toThrow(/edge\.authPaths: path "\/api\/auth" is already routed by edge\.apiPaths/);
   });
 
   test('GIVEN overrides of host, class, paths and rates WHEN synthesized THEN the Ingresses follow the config', () => {

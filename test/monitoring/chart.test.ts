@@ -182,7 +182,7 @@ describe('ServiceMonitor of the controller metrics', () => {
 
   test('GIVEN an empty monitoring.serviceMonitor.selector in the config WHEN synthesized THEN the config is refused naming the field', () => {
     expect(() => synth({ monitoring: { serviceMonitor: { selector: {} } } })).toThrow(ConfigError);
-    expect(() => synth({ monitoring: { serviceMonitor: { selector: {} } } })).toThrow('monitoring.serviceMonitor.selector: must name at least one label');
+    expect(() => synth({ monitoring: { serviceMonitor: { selector: {} } } })).toThrow('monitoring.serviceMonitor.selector: {} must name at least one label');
   });
 
   test('GIVEN the defaults THEN the ServiceMonitor is valid against the CRD schema', () => {

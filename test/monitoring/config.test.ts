@@ -1,7 +1,8 @@
 /**
  * The `monitoring` section of lib/config.ts: its defaults and its refusals, each naming the field path.
  */
-import { ConfigError, defaultConfig, parseConfig, promDurationSeconds } from '../../lib/config';
+import { ConfigError, defaultConfig, parseConfig } from '../../lib/config';
+import { promDurationSeconds } from '../../lib/monitoring/duration';
 
 function refusal(monitoring: unknown): string {
   try {
@@ -45,7 +46,7 @@ describe('monitoring refusals name the field', () => {
     ['a runbook URL with a fragment', { runbookBaseUrl: 'https://example.com/README.md#top' }, 'monitoring.runbookBaseUrl: must not carry a "#" fragment'],
     ['exported_namespace with the managed ServiceMonitor', { namespaceLabel: 'exported_namespace' }, 'monitoring.namespaceLabel: "exported_namespace" never appears'],
     ['an unknown key', { alerts: { blockedRequests: { thresold: 3 } } }, 'monitoring.alerts.blockedRequests: unknown key(s) "thresold"'],
-    ['an empty ServiceMonitor selector', { serviceMonitor: { selector: {} } }, 'monitoring.serviceMonitor.selector: must name at least one label (an empty selector matches every Service)'],
+    ['an empty ServiceMonitor selector', { serviceMonitor: { selector: {} } }, 'monitoring.serviceMonitor.selector: {} must name at least one label (an empty selector matches every Service)'],
   ])('GIVEN %s THEN the config is refused', (_what, monitoring, message) => {
     expect(refusal(monitoring)).toContain(message);
   });

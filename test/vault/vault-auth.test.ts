@@ -65,7 +65,7 @@ test('Token expiry: GIVEN a token expiry of 3600 s in the config WHEN synthesize
 test.each([
   [{ vault: { tokenExpirationSeconds: 599 } }, /vault\.tokenExpirationSeconds: must be at least 600/],
   [{ vault: { location: { cidr: '203.0.113.10/32' } } }, /vault\.address: is required when Vault is outside the cluster/],
-  [{ vault: { address: 'https://vault.example.com:8201' } }, /vault\.address: port 8201 differs from vault\.port 8200/],
+  [{ vault: { address: 'https://vault.example.com:8201' } }, /vault\.address: "https:\/\/vault\.example\.com:8201": port 8201 differs from vault\.port 8200/],
   [{ vault: { address: 'ftp://vault.example.com:8200' } }, /vault\.address: must be an http\(s\) URL/],
 ])('Config: GIVEN %j WHEN parsed THEN it is refused, naming the field and the reason', (override, message) => {
   expect(() => parseConfig(override)).toThrow(ConfigError);

@@ -1,8 +1,10 @@
 /** The WAF rule model and its SecLang rendering (guide: WAF > Custom Factory Rules, Operational Security > Audit Logging). */
 import { defaultConfig, parseConfig } from '../../lib/config';
 import { CRS_BODY_EXCLUSIONS } from '../../lib/waf/crs';
-import { WAF_CATEGORIES, WAF_RULES, wafRules } from '../../lib/waf/rules';
+import { WAF_CATEGORIES, wafRules } from '../../lib/waf/rules';
 import { renderModSecurity } from '../../lib/waf/seclang';
+
+const WAF_RULES = wafRules(defaultConfig());
 import { DEBIAN_TARGET, DOCKER_IMAGE_TARGET } from '../../lib/waf/targets';
 
 const rendered = renderModSecurity(defaultConfig(), DEBIAN_TARGET);

@@ -1,0 +1,120 @@
+/**
+ * Every cross-field rule of the configuration, in one table per concern, all run once by `parseConfig`
+ * (lib/config.ts) with the one runner of lib/rules.ts: a config that breaks one is refused before any
+ * construct runs, with the FACTORY_CONFIG file, the field path and the bad value. Constructs never throw
+ * config errors.
+ */
+import type { FactoryConfig } from './config';
+import {
+  HEADER_VALUE_FORBIDDEN, INGRESS_NGINX_VERSION, NGINX_PARAMETER_MAX_BYTES, burstExpressible, modsecuritySnippetFor, snippetParameterBytes,
+} from './edge/ingress-nginx';
+import { cpuMillis, memoryBytes } from './k8s/quantity';
+import { promDurationSeconds } from './monitoring/duration';
+import { Problem, Rule, brokenRules } from './rules';
+
+/** Requests and limits within the LimitRange max, and each request within its limit. */
+function resourceRules(c: FactoryConfig): Rule[] {
+  const max = c.limitRange.max;
+  const bounded = (path: string, q: { cpu: string; memory: string }): Rule[] => [
+    { path: `${path}.cpu`, condition: cpuMillis(q.cpu) > cpuMillis(max.cpu), message: `"${q.cpu}" is above the LimitRange max cpu "${max.cpu}"` },
+    { path: `${path}.memory`, condition: memoryBytes(q.memory) > memoryBytes(max.memory), message: `"${q.memory}" is above the LimitRange max memory "${max.memory}"` },
+  ];
+  return [
+    ...bounded('limitRange.default', c.limitRange.default),
+    ...bounded('limitRange.defaultRequest', c.limitRange.defaultRequest),
+    ...Object.entries(c.components).flatMap(([name, { resources: r }]) => [
+      ...bounded(`components.${name}.resources.limits`, r.limits),
+      ...bounded(`components.${name}.resources.requests`, r.requests),
+      { path: `components.${name}.resources.requests.cpu`, condition: cpuMillis(r.requests.cpu) > cpuMillis(r.limits.cpu), message: `request "${r.requests.cpu}" is above the limit "${r.limits.cpu}"` },
+      { path: `components.${name}.resources.requests.memory`, condition: memoryBytes(r.requests.memory) > memoryBytes(r.limits.memory), message: `request "${r.requests.memory}" is above the limit "${r.limits.memory}"` },
+    ]),
+  ];
+}
+
+/** One port per component. */
+function portRules(c: FactoryConfig): Rule[] {
+  const owner = new Map<number, string>();
+  return Object.entries(c.components).map(([name, { port }]) => {
+    const rule = { path: `components.${name}.port`, condition: owner.has(port), message: `port ${port} is already used by ${owner.get(port)}` };
+    owner.set(port, name);
+    return rule;
+  });
+}
+
+/** Where Vault is and the address the pods use agree. */
+function vaultRules(c: FactoryConfig): Rule[] {
+  const external = 'cidr' in c.vault.location;
+  const address = c.vault.address;
+  const addressPort = address === undefined ? undefined : Number(new URL(address).port || (address.startsWith('https:') ? 443 : 80));
+  return [
+    { path: 'vault.address', condition: external && address === undefined, message: 'is required when Vault is outside the cluster (vault.location is a CIDR)' },
+    { path: 'vault.address', condition: addressPort !== undefined && addressPort !== c.vault.port, message: `"${address}": port ${addressPort} differs from vault.port ${c.vault.port} (the port the network policies open)` },
+  ];
+}
+
+/** The certificate covers the host, and each path has one Ingress (one rate limit per path). */
+function ingressRules(c: FactoryConfig): Rule[] {
+  const dnsNames = c.edge.certificate.dnsNames ?? [c.host];
+  const owner = new Map<string, string>();
+  const paths = (field: 'apiPaths' | 'authPaths'): Rule[] => c.edge[field].map((path) => {
+    const rule = { path: `edge.${field}`, condition: owner.has(path), message: `path "${path}" is already routed by edge.${owner.get(path)} (one rate limit per path)` };
+    owner.set(path, field);
+    return rule;
+  });
+  return [
+    { path: 'edge.certificate.dnsNames', condition: !dnsNames.includes(c.host), message: `[${dnsNames.join(', ')}] does not include the host "${c.host}" the Ingresses serve` },
+    ...paths('apiPaths'),
+    ...paths('authPaths'),
+  ];
+}
+
+/** What the ingress-nginx controller (its last release) can express. */
+function ingressNginxRules(c: FactoryConfig): Rule[] {
+  // The snippet's size does not depend on the rules' content: the file name's hash has a fixed length.
+  const snippetBytes = snippetParameterBytes(modsecuritySnippetFor(c.edge.controller.namespace, `factory-modsecurity-${'0'.repeat(12)}.conf`));
+  return [
+    ...(['api', 'auth'] as const).map((key) => {
+      const { rate, burst } = c.edge.rateLimits[key];
+      return {
+        path: `edge.rateLimits.${key}.burst`, condition: !burstExpressible(c.edge.rateLimits[key]),
+        message: `burst ${burst} is not a whole multiple (1 or more) of rate ${rate}: ingress-nginx ${INGRESS_NGINX_VERSION} sets burst as rate × limit-burst-multiplier`,
+      };
+    }),
+    {
+      path: 'edge.controller.namespace', condition: snippetBytes >= NGINX_PARAMETER_MAX_BYTES,
+      message: `"${c.edge.controller.namespace}" makes the modsecurity-snippet take ${snippetBytes} bytes in nginx.conf; nginx refuses a parameter of ${NGINX_PARAMETER_MAX_BYTES} bytes or more ("too long parameter")`,
+    },
+    ...Object.entries(c.edge.securityHeaders).map(([name, value]) => ({
+      path: `edge.securityHeaders.${name}`, condition: HEADER_VALUE_FORBIDDEN.test(value),
+      message: `${JSON.stringify(value)} must not contain \`"\`, \`\\\`, \`$\` or a line break (ingress-nginx writes it as add_header NAME "VALUE")`,
+    })),
+  ];
+}
+
+/** The alerts' windows and the ServiceMonitor agree with what they watch. */
+function monitoringRules(c: FactoryConfig): Rule[] {
+  const m = c.monitoring;
+  const spike = m.alerts.anomalySpike;
+  return [
+    {
+      path: 'monitoring.alerts.anomalySpike.baselineWindow', condition: promDurationSeconds(spike.baselineWindow) <= promDurationSeconds(spike.window),
+      message: `"${spike.baselineWindow}" must be longer than window "${spike.window}"`,
+    },
+    {
+      path: 'monitoring.namespaceLabel', condition: m.serviceMonitor.enabled && m.namespaceLabel === 'exported_namespace',
+      message: '"exported_namespace" never appears: the ServiceMonitor this project manages honors the metrics\' labels (use "namespace", or serviceMonitor.enabled: false)',
+    },
+    {
+      path: 'monitoring.serviceMonitor.selector',
+      condition: m.serviceMonitor.enabled && Object.keys(m.serviceMonitor.selector ?? c.edge.controller.podLabels).length === 0,
+      message: m.serviceMonitor.selector === undefined
+        ? 'defaults to edge.controller.podLabels, which is empty: name at least one label of the controller\'s metrics Service (an empty selector matches every Service)'
+        : '{} must name at least one label (an empty selector matches every Service)',
+    },
+  ];
+}
+
+/** Every broken cross-field rule of a config whose fields each passed the schema. */
+export function configProblems(c: FactoryConfig): Problem[] {
+  return brokenRules([...resourceRules(c), ...portRules(c), ...vaultRules(c), ...ingressRules(c), ...ingressNginxRules(c), ...monitoringRules(c)]);
+}
