@@ -6,7 +6,7 @@ import * as path from 'path';
 import { buildApp } from './lib/app';
 import { ConfigError, loadConfig } from './lib/config';
 import { ingressNginxFiles } from './lib/edge/ingress-nginx';
-import { Outputs, generatedDirs, synthToMemory, writeOutputs } from './lib/outputs';
+import { type Outputs, generatedDirs, synthToMemory, writeOutputs } from './lib/outputs';
 import { standaloneOutputs } from './lib/waf/standalone';
 import { formatViolation, manifestOutputs, parseManifests, validateManifests } from './lib/validate';
 

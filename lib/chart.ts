@@ -5,9 +5,9 @@
  *   diffs only carry the stable labels of lib/labels.ts;
  * and object names carry no hash suffix.
  */
-import { Chart, ChartProps, JsonPatch } from 'cdk8s';
-import { Construct } from 'constructs';
-import { PodIdentity, hardeningPatches } from './hardening';
+import { Chart, type ChartProps, JsonPatch } from 'cdk8s';
+import { type Construct } from 'constructs';
+import { type PodIdentity, hardeningPatches } from './hardening';
 
 const ADDRESS_LABEL = 'cdk8s.io/metadata.addr';
 

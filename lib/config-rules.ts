@@ -10,7 +10,7 @@ import {
 } from './edge/ingress-nginx';
 import { cpuMillis, memoryBytes } from './k8s/quantity';
 import { promDurationSeconds } from './monitoring/duration';
-import { Problem, Rule, brokenRules } from './rules';
+import { type Problem, type Rule, brokenRules } from './rules';
 
 /** Requests and limits within the LimitRange max, and each request within its limit. */
 function resourceRules(c: FactoryConfig): Rule[] {

@@ -236,7 +236,7 @@ export const configSchema = z.strictObject({
     backend: z.discriminatedUnion('type', [
       z.strictObject({
         type: z.literal('local'),
-        path: z.string().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[\w.\/-]+$/, 'must be a relative path inside the project (no leading "/", no "..")').default('terraform.factory-vault.tfstate'),
+        path: z.string().regex(/^(?!\/)(?!.*(^|\/)\.\.(\/|$))[\w./-]+$/, 'must be a relative path inside the project (no leading "/", no "..")').default('terraform.factory-vault.tfstate'),
       }),
       z.strictObject({ type: z.literal('s3'), bucket: z.string().min(3), key: z.string().min(1), region: z.string().min(1) }),
     ]).default({ type: 'local', path: 'terraform.factory-vault.tfstate' }),

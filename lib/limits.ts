@@ -4,7 +4,7 @@
  */
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { COMPONENT_NAMES, FactoryConfig } from './config';
+import { COMPONENT_NAMES, type FactoryConfig } from './config';
 import { cpuMillis, memoryBytes } from './k8s/quantity';
 
 /** The quota the default workloads need, times the headroom (cpu in millicores, memory in bytes). */

@@ -3,7 +3,7 @@
  * namespace as a whole: the token-less `default` ServiceAccount and the resource limits.
  */
 import * as kplus from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import { type Construct } from 'constructs';
 import type { FactoryConfig } from './config';
 import { FactoryChart } from './chart';
 import { DefaultServiceAccount } from './identity';

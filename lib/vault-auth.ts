@@ -8,10 +8,10 @@
  *   `system:auth-delegator` (with its long-lived token Secret) lets Vault review those tokens.
  * The Vault side (role, audience, TTL) is vault/kubernetes-auth.ts; both read `config.vault`.
  */
-import { ApiObject, App, JsonPatch } from 'cdk8s';
+import { ApiObject, type App, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
-import { ComponentName, FactoryConfig, vaultIsExternal } from './config';
+import { type Construct } from 'constructs';
+import { type ComponentName, type FactoryConfig, vaultIsExternal } from './config';
 import { FactoryChart } from './chart';
 import { NAME_LABEL, PART_OF, PART_OF_LABEL } from './labels';
 

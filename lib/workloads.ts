@@ -6,7 +6,7 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { COMPONENT_NAMES, ComponentConfig, ComponentName, FactoryConfig } from './config';
+import { COMPONENT_NAMES, type ComponentConfig, type ComponentName, type FactoryConfig } from './config';
 import { cpuMillis, memoryBytes } from './k8s/quantity';
 import { FactoryChart } from './chart';
 import { ComponentIdentity } from './identity';

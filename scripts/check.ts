@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError } from '../lib/config';
-import { Outputs, generatedDirs } from '../lib/outputs';
+import { type Outputs, generatedDirs } from '../lib/outputs';
 import { synthesize } from '../main';
 
 /** How a committed file differs from what synth produces. */

@@ -28,4 +28,5 @@ const require = createRequire(import.meta.url);
 require.cache = {};
 // Make `require.main === module` true in the entry.
 const Module = require('module');
-Module.runMain ? Module._load(outfile, null, true) : require(outfile);
+if (Module.runMain) Module._load(outfile, null, true);
+else require(outfile);

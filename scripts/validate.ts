@@ -8,8 +8,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { FAMILIES, Family, UnusableInputError, formatViolation, parseManifests, validateManifests } from '../lib/validate';
-import { LEVELS, Level, parsePolicyVersion } from '../lib/validate/pod-security';
+import { FAMILIES, type Family, UnusableInputError, formatViolation, parseManifests, validateManifests } from '../lib/validate';
+import { LEVELS, type Level, parsePolicyVersion } from '../lib/validate/pod-security';
 
 const USAGE = 'usage: npm run validate -- [--only pod-security|schema|policy] [--level restricted|baseline] [--version v1.NN|latest] [PATH...]';
 

@@ -4,7 +4,7 @@
  * save the install), synthesizes exactly the committed files, and `npx cdk8s import` reproduces imports/
  * from crds/. Beside it, no tracked file names the folder where the team receives upstream material.
  */
-import { SpawnSyncReturns, spawnSync } from 'child_process';
+import { type SpawnSyncReturns, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';

@@ -1,7 +1,7 @@
 /** Shared helpers of the tests: synthesize the app in memory and find objects in it. */
-import { App, Testing } from 'cdk8s';
+import { type App, Testing } from 'cdk8s';
 import { buildCharts } from '../lib/app';
-import { FactoryConfig, defaultConfig, parseConfig } from '../lib/config';
+import { type FactoryConfig, defaultConfig, parseConfig } from '../lib/config';
 import { containerEntries, podTemplateAt } from '../lib/k8s/pod-template';
 
 /** The manifests of every chart, by chart id, for a config (default: the guide's). */

@@ -3,7 +3,7 @@
  * an absolute path into the JSON), the provider as a version constraint (the prebuilt bindings pin it
  * exactly) and the Terraform version that write-only arguments and ephemeral variables need.
  */
-import { LocalBackend, S3Backend, TerraformStack } from 'cdktf';
+import { LocalBackend, S3Backend, type TerraformStack } from 'cdktf';
 import * as path from 'path';
 import type { FactoryConfig } from '../lib/config';
 

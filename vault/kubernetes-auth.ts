@@ -14,7 +14,7 @@ import { Construct } from 'constructs';
 import { AuthBackend } from '@cdktf/provider-vault/lib/auth-backend';
 import { KubernetesAuthBackendConfig } from '@cdktf/provider-vault/lib/kubernetes-auth-backend-config';
 import { KubernetesAuthBackendRole } from '@cdktf/provider-vault/lib/kubernetes-auth-backend-role';
-import { FactoryConfig, vaultIsExternal } from '../lib/config';
+import { type FactoryConfig, vaultIsExternal } from '../lib/config';
 import { componentObjectName } from '../lib/labels';
 import type { Policy } from '@cdktf/provider-vault/lib/policy';
 

@@ -3,7 +3,7 @@
  * `cdktf.out/stacks/factory-vault/cdk.tf.json`. Needs no terraform binary and no network.
  */
 import { App } from 'cdktf';
-import { ConfigError, FactoryConfig, loadConfig } from '../lib/config';
+import { ConfigError, type FactoryConfig, loadConfig } from '../lib/config';
 import { FactoryVaultStack, VAULT_STACK_NAME } from './stack';
 
 /** The cdktf app of the Vault stack. Stack traces are off: they would put absolute paths in the JSON. */

@@ -4,7 +4,7 @@
  * VAULT_TOKEN at plan time: the provider block carries neither.
  */
 import { TerraformStack } from 'cdktf';
-import { Construct } from 'constructs';
+import { type Construct } from 'constructs';
 import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
 import type { FactoryConfig } from '../lib/config';
 import { configureTerraform } from './backend';

@@ -7,7 +7,7 @@
  * - `edge-controller`: the ingress controller's ConfigMaps. A controller installed with Helm takes the
  *   same settings from `ingress-nginx/values.yaml` (applying this file too is harmless: same data).
  */
-import { Construct } from 'constructs';
+import { type Construct } from 'constructs';
 import type { FactoryConfig } from '../config';
 import { FactoryChart } from '../chart';
 import { TlsCertificates } from './certificates';

@@ -34,7 +34,7 @@ import * as kplus from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
 import type { FactoryConfig } from '../config';
 import { PART_OF, PART_OF_LABEL } from '../labels';
-import { ModSecurityTarget, renderModSecurity } from '../waf/seclang';
+import { type ModSecurityTarget, renderModSecurity } from '../waf/seclang';
 
 /** The controller release these settings were checked against. */
 export const INGRESS_NGINX_VERSION = 'v1.15.1';

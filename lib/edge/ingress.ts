@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import type { FactoryConfig } from '../config';
 import { PART_OF, PART_OF_LABEL, componentObjectName } from '../labels';
 import { TLS_CERTIFICATE } from './certificates';
-import { RateLimitKey, ingressAnnotations } from './ingress-nginx';
+import { type RateLimitKey, ingressAnnotations } from './ingress-nginx';
 
 /** One Ingress of the platform. */
 export interface FactoryIngressSpec {

@@ -9,7 +9,7 @@
  * `edge.rateLimits.statusCode`, and the auth Ingress carries the login endpoints.
  */
 import type { FactoryConfig } from '../config';
-import { Matcher, labelIn, quote, selector } from './promql';
+import { type Matcher, labelIn, quote, selector } from './promql';
 
 /** ingress-nginx's per-request counter. */
 export const INGRESS_REQUESTS_METRIC = 'nginx_ingress_controller_requests';

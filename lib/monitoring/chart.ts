@@ -2,11 +2,11 @@
  * The monitoring chart (guide: "Monitoring Alerts"): the PrometheusRule `factory-security-alerts` and,
  * when this project manages it, the ServiceMonitor of the ingress controller's metrics.
  */
-import { Construct } from 'constructs';
+import { type Construct } from 'constructs';
 import type { FactoryConfig } from '../config';
 import { FactoryChart } from '../chart';
 import { PART_OF, PART_OF_LABEL } from '../labels';
-import { WatchedIngresses, securityAlertRules } from './alerts';
+import { type WatchedIngresses, securityAlertRules } from './alerts';
 import { AlertRules } from './rule';
 import { ControllerServiceMonitor } from './service-monitor';
 

@@ -3,7 +3,7 @@
  * list `kubectl get networkpolicies -n factory` prints.
  */
 import type { FactoryConfig } from '../config';
-import { Endpoint, endpointName, flowTable } from './flows';
+import { type Endpoint, endpointName, flowTable } from './flows';
 import { DEFAULT_DENY_POLICY, policyName, policySides } from './policies';
 
 function describe(e: Endpoint): string {

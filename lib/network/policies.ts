@@ -8,11 +8,11 @@
  * no allowance ever matching a quarantined pod, which the default deny then isolates.
  */
 import * as kplus from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import { type Construct } from 'constructs';
 import { FactoryChart } from '../chart';
 import type { FactoryConfig } from '../config';
 import { selectorLabels } from '../labels';
-import { Endpoint, Flow, QUARANTINE_LABEL, endpointName, flowTable, isInNamespace } from './flows';
+import { type Endpoint, type Flow, QUARANTINE_LABEL, endpointName, flowTable, isInNamespace } from './flows';
 
 type k8sSelector = kplus.k8s.LabelSelector;
 

@@ -4,10 +4,10 @@
  * constructs, so the same judge serves `npm run synth`, `cdk8s synth` and `npm run validate`.
  */
 import * as YAML from 'yaml';
-import { LATEST_MINOR, Level, checkPodSecurity } from './pod-security';
+import { LATEST_MINOR, type Level, checkPodSecurity } from './pod-security';
 import { checkPolicies } from './policy';
 import { checkSchemas } from './schema';
-import { ManifestDoc, Violation, violation } from './types';
+import { type ManifestDoc, type Violation, violation } from './types';
 
 export { formatViolation } from './types';
 export type { ManifestDoc, Violation } from './types';

@@ -14,7 +14,7 @@ import { selectorMatches } from '../network/evaluate';
 import { podTemplateOf } from './pod-security';
 import { containersOf } from './pod-security/model';
 import { parseQuantity } from '../k8s/quantity';
-import { ManifestDoc, Violation, violation } from './types';
+import { type ManifestDoc, type Violation, violation } from './types';
 
 /** A project policy: an id (reported as `policy/<id>`) and its check over every manifest of a synth. */
 export interface PolicyRule {

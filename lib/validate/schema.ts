@@ -14,7 +14,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { writeFileAtomic } from '../text';
-import { ManifestDoc, Violation, fieldPath, violation } from './types';
+import { type ManifestDoc, type Violation, fieldPath, violation } from './types';
 
 /** The project root (the folder of this project's package.json), from this module's location. */
 export function projectRoot(): string {
@@ -78,7 +78,7 @@ function loadModels(root: string, keys: string[]): void {
   if (!fs.existsSync(file)) {
     const contents = missing.map((k, i) => `export { ${k.slice(k.lastIndexOf('/') + 1)} as m${i} } from 'kubernetes-models/${k}';`).join('\n');
     // esbuild is a dev tool loaded only when a new set of kinds must be bundled.
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+     
     const { buildSync } = require('esbuild') as typeof import('esbuild');
     const out = buildSync({
       stdin: { contents, resolveDir: root, loader: 'js' },
@@ -160,16 +160,16 @@ function crdValidator(root: string, apiVersion: string, kind: string): CompiledV
   let validator: CompiledValidator | null = null;
   if (crd && version) {
     const text = fs.readFileSync(crd.file, 'utf8');
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+     
     const ajvVersion = require('ajv/package.json').version;
     const file = path.join(cacheDir(root), `crd-${kind}-${version}-${sha(`${CRD_TRANSFORM_VERSION}\n${ajvVersion}\n${text}`)}.js`);
     if (!fs.existsSync(file)) {
       const def = YAML.parse(text);
       const v = (def?.spec?.versions ?? []).find((x: any) => x?.name === version);
       if (v?.schema?.openAPIV3Schema) {
-        // eslint-disable-next-line @typescript-eslint/no-var-requires
+         
         const Ajv = require('ajv').default;
-        // eslint-disable-next-line @typescript-eslint/no-var-requires
+         
         const standalone = require('ajv/dist/standalone').default;
         const ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateFormats: false, code: { source: true } });
         writeFileAtomic(file, standalone(ajv, ajv.compile(strictSchema(v.schema.openAPIV3Schema))));

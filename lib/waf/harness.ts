@@ -6,14 +6,14 @@
  * Everything lives in a fresh temp folder (config, pid file, temp dirs, logs, the stub's unix socket);
  * `stop()` ends nginx and removes the folder, freeing the port.
  */
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { type ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import type { FactoryConfig } from '../config';
-import { NginxTarget, renderNginx } from './nginx';
-import { ModSecurityTarget, renderModSecurity } from './seclang';
+import { type NginxTarget, renderNginx } from './nginx';
+import { type ModSecurityTarget, renderModSecurity } from './seclang';
 import { DEBIAN_PACKAGES, DEBIAN_PATHS, DEBIAN_TARGET } from './targets';
 
 /** The exact command that installs the engine. */

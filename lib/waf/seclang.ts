@@ -6,7 +6,7 @@
  */
 import type { FactoryConfig } from '../config';
 import { JSON_CONTENT_TYPE_RX, REQUEST_BODY_LIMIT_BYTES, REQUEST_BODY_NO_FILES_LIMIT_BYTES, crsSettings } from './crs';
-import { WafRule, wafRules } from './rules';
+import { type WafRule, wafRules } from './rules';
 
 /** Where a target's engine files live. */
 export interface ModSecurityTarget {

@@ -6,7 +6,7 @@
 import * as YAML from 'yaml';
 import type { FactoryConfig } from '../config';
 import type { Outputs } from '../outputs';
-import { NginxTarget, renderNginx } from './nginx';
+import { type NginxTarget, renderNginx } from './nginx';
 import { renderModSecurity } from './seclang';
 import { DOCKER_IMAGE_TARGET } from './targets';
 

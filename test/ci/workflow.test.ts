@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { synthesize } from '../../main';
-import { Job, ROOT, Step, allSteps, jobs, jobsUsing, stepUsing, stepsRunning, workflow, workflowText } from './support';
+import { type Job, ROOT, type Step, allSteps, jobs, jobsUsing, stepUsing, stepsRunning, workflow, workflowText } from './support';
 
 const TRIVY = 'aquasecurity/trivy-action';
 const SNYK = 'snyk/actions/node';

@@ -4,7 +4,7 @@
  */
 import { defaultConfig, parseConfig } from '../../lib/config';
 import { FACTORY_INGRESSES } from '../../lib/edge/ingress';
-import { AlertRule, SIGNALS, securityAlertRules } from '../../lib/monitoring/alerts';
+import { type AlertRule, SIGNALS, securityAlertRules } from '../../lib/monitoring/alerts';
 import { watchedIngresses } from '../../lib/monitoring/chart';
 import { promqlSyntaxErrors } from '../../lib/monitoring/promql';
 

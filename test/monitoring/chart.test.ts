@@ -11,7 +11,7 @@ import * as YAML from 'yaml';
 import { buildCharts } from '../../lib/app';
 import { ConfigError, parseConfig } from '../../lib/config';
 import { FACTORY_INGRESSES } from '../../lib/edge/ingress';
-import { AlertRule, securityAlertRules } from '../../lib/monitoring/alerts';
+import { type AlertRule, securityAlertRules } from '../../lib/monitoring/alerts';
 import { MonitoringChart, watchedIngresses } from '../../lib/monitoring/chart';
 import { InvalidPromqlError } from '../../lib/monitoring/promql';
 import { AlertRules, InvalidAlertRuleError } from '../../lib/monitoring/rule';

@@ -1,5 +1,5 @@
 /** lib/network/evaluate.ts on cases beyond this app: the NetworkPolicy semantics the matrix relies on. */
-import { ClusterModel, PodModel, Probe, cidrContains, isAllowed, selectorMatches } from '../../lib/network/evaluate';
+import { type ClusterModel, type PodModel, type Probe, cidrContains, isAllowed, selectorMatches } from '../../lib/network/evaluate';
 
 const web: PodModel = { name: 'web', namespace: 'a', labels: { app: 'web' }, ip: '10.0.0.1', ports: [{ name: 'http', containerPort: 8080 }] };
 const db: PodModel = { name: 'db', namespace: 'a', labels: { app: 'db' }, ip: '10.0.0.2', ports: [{ name: 'pg', containerPort: 5432 }] };

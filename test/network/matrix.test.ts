@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { ClusterModel, Host, PodModel, Probe, isAllowed } from '../../lib/network/evaluate';
+import { type ClusterModel, type Host, type PodModel, type Probe, isAllowed } from '../../lib/network/evaluate';
 import { synthAll } from '../support';
 
 const DIST = path.resolve(__dirname, '../../dist');

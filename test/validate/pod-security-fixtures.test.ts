@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseManifests } from '../../lib/validate';
-import { checkPodSecurity, parsePolicyVersion, Level } from '../../lib/validate/pod-security';
+import { checkPodSecurity, parsePolicyVersion, type Level } from '../../lib/validate/pod-security';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'pod-security-admission');
 

@@ -3,7 +3,7 @@
  * versions, the workload kinds whose pod templates are checked, ephemeral containers, AppArmor fields,
  * Windows exemptions and the user-namespace relaxations.
  */
-import { checkPodSecurity, checksFor, parsePolicyVersion, podTemplateOf, WORKLOAD_KINDS, Level } from '../../lib/validate/pod-security';
+import { checkPodSecurity, checksFor, parsePolicyVersion, podTemplateOf, WORKLOAD_KINDS, type Level } from '../../lib/validate/pod-security';
 
 /** A restricted-compliant pod spec (the guide's Pod Security Context), to be spoiled one field at a time. */
 function goodSpec(): any {

@@ -5,11 +5,11 @@
  */
 import * as fs from 'fs';
 import { defaultConfig } from '../../lib/config';
-import { CHECK_DIR, checkModSecurityParses, Harness, startHarness } from '../../lib/waf/harness';
+import { CHECK_DIR, checkModSecurityParses, type Harness, startHarness } from '../../lib/waf/harness';
 import { securityHeaders } from '../../lib/waf/nginx';
 import { INGRESS_LIKE_DEBIAN_CRS_LOADER, DEBIAN_PATHS } from '../../lib/waf/targets';
 import { MODSECURITY_PATHS, MODSECURITY_RULES, modsecurityRules, modsecurityRulesFileName, modsecuritySnippet } from '../../lib/edge/ingress-nginx';
-import { CorpusEntry, Reply, freePort, send, sourceAddress } from './client';
+import { type CorpusEntry, type Reply, freePort, send, sourceAddress } from './client';
 import { ATTACKS, BENIGN } from './corpus';
 
 jest.setTimeout(120000);

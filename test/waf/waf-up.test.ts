@@ -2,7 +2,7 @@
  * `npm run waf:up` as a user (or a test harness) runs it: through npm, stopped by a signal sent to the npm
  * process. It must print the ready line, answer, then stop everything it started and free the port.
  */
-import { ChildProcess, spawn } from 'child_process';
+import { type ChildProcess, spawn } from 'child_process';
 import * as net from 'net';
 import * as path from 'path';
 import { freePort, send } from './client';

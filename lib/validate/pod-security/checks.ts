@@ -16,7 +16,7 @@
  *   Windows pods (`spec.os.name: windows`) exempt from v1.25.
  */
 import {
-  Check, ContainerAt, Finding, PodTemplate, annotationPath, containerSecurityContext, containersOf,
+  type Check, type ContainerAt, type Finding, type PodTemplate, annotationPath, containerSecurityContext, containersOf,
   isWindows, podSecurityContext, specPath, usesUserNamespace,
 } from './model';
 

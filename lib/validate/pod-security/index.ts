@@ -5,7 +5,7 @@
  */
 import { WORKLOAD_KINDS as KINDS, podTemplateAt } from '../../k8s/pod-template';
 import { CHECKS } from './checks';
-import { Check, Finding, Level, PodTemplate, checkAt } from './model';
+import { type Check, type Finding, type Level, type PodTemplate, checkAt } from './model';
 
 export { LATEST_MINOR, LEVELS, parsePolicyVersion } from './model';
 export type { Level } from './model';
