@@ -38,8 +38,21 @@ test('GIVEN the two entries started at once THEN each runs its own code', async 
   expect(await Promise.all([start('main.ts'), start('vault/main.ts'), start('main.ts'), start('vault/main.ts')])).toEqual(['main', 'vault', 'main', 'vault']);
 });
 
-test('GIVEN the runs THEN no staging file is left beside the bundles', () => {
+test('GIVEN the runs THEN no staging file is left beside the bundles and their input lists', () => {
   const files = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true })
     .flatMap((e) => (e.isDirectory() ? files(path.join(d, e.name)) : [e.name]));
-  expect(files(path.join(dir, '.build', 'run')).sort()).toEqual(['main.cjs', 'main.cjs']);
+  expect(files(path.join(dir, '.build', 'run')).sort()).toEqual(['main.cjs', 'main.cjs', 'main.cjs.inputs.json', 'main.cjs.inputs.json']);
+});
+
+test('GIVEN unchanged inputs WHEN the entry runs again THEN the bundle is reused, not rebuilt', () => {
+  const bundle = path.join(dir, '.build', 'run', 'main.cjs');
+  const before = fs.statSync(bundle).mtimeMs;
+  expect(run('main.ts').stdout).toBe('main');
+  expect(fs.statSync(bundle).mtimeMs).toBe(before);
+});
+
+test('GIVEN an input edited WHEN the entry runs again THEN the bundle is rebuilt and runs the new code', () => {
+  fs.writeFileSync(path.join(dir, 'main.ts'), `const who: string = 'edited';\nprocess.stdout.write(who);\n`);
+  expect(run('main.ts').stdout).toBe('edited');
+  expect(fs.readFileSync(path.join(dir, '.build', 'run', 'main.cjs'), 'utf8')).toContain('"edited"');
 });
