@@ -50,11 +50,12 @@ async function build() {
   const { build: esbuild } = await import('esbuild');
   const result = await esbuild({
     entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20',
-    packages: 'external', sourcemap: 'inline', logLevel: 'error', write: false, metafile: true,
+    packages: 'external', sourcemap: 'linked', logLevel: 'error', write: false, metafile: true,
   });
   fs.mkdirSync(path.dirname(outfile), { recursive: true });
   const inputs = Object.fromEntries([...Object.keys(result.metafile.inputs).map((f) => path.resolve(f)), SELF].map((f) => [f, stamp(f)]));
-  writeAtomic(outfile, result.outputFiles[0].contents);
+  // The source map is written beside the bundle (node reads it only with --enable-source-maps).
+  for (const file of result.outputFiles) writeAtomic(file.path, file.contents);
   writeAtomic(inputsFile, JSON.stringify(inputs));
 }
 
