@@ -8,6 +8,7 @@
 import * as fs from 'fs';
 import { createRequire } from 'module';
 import * as path from 'path';
+import { fileURLToPath } from 'url';
 
 const [entry, ...args] = process.argv.slice(2);
 if (!entry) {
@@ -18,7 +19,7 @@ const relative = path.relative(process.cwd(), path.resolve(entry)).split(path.se
 const outfile = path.resolve('.build', 'run', ...relative).replace(/\.[cm]?[jt]s$/, '') + '.cjs';
 const inputsFile = `${outfile}.inputs.json`;
 // The bundle also depends on how it is built: this file.
-const SELF = new URL(import.meta.url).pathname;
+const SELF = fileURLToPath(import.meta.url);
 
 /** `size:mtime` of a file, or null when it is gone. */
 function stamp(file) {
