@@ -38,10 +38,10 @@ test('GIVEN the two entries started at once THEN each runs its own code', async 
   expect(await Promise.all([start('main.ts'), start('vault/main.ts'), start('main.ts'), start('vault/main.ts')])).toEqual(['main', 'vault', 'main', 'vault']);
 });
 
-test('GIVEN the runs THEN no staging file is left beside the bundles and their input lists', () => {
+test('GIVEN the runs THEN no staging file is left beside the bundles, their input lists and source maps', () => {
   const files = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true })
     .flatMap((e) => (e.isDirectory() ? files(path.join(d, e.name)) : [e.name]));
-  expect(files(path.join(dir, '.build', 'run')).sort()).toEqual(['main.cjs', 'main.cjs', 'main.cjs.inputs.json', 'main.cjs.inputs.json']);
+  expect(files(path.join(dir, '.build', 'run')).sort()).toEqual(['main.cjs', 'main.cjs', 'main.cjs.inputs.json', 'main.cjs.inputs.json', 'main.cjs.map', 'main.cjs.map']);
 });
 
 test('GIVEN unchanged inputs WHEN the entry runs again THEN the bundle is reused, not rebuilt', () => {
