@@ -14,9 +14,8 @@ import { imagePinProblem } from './k8s/image';
 import { isNonNegativeQuantity } from './k8s/quantity';
 import { isPromDuration } from './monitoring/duration';
 
-/** The names of the platform's components, in a stable order (output follows this order). */
-export const COMPONENT_NAMES = ['api', 'worker', 'dashboard', 'redis', 'postgresql'] as const;
-export type ComponentName = (typeof COMPONENT_NAMES)[number];
+import type { ComponentName } from './component-names';
+export { COMPONENT_NAMES, type ComponentName } from './component-names';
 
 const cpu = z.string().refine(isNonNegativeQuantity, 'must be a CPU quantity such as "500m" or "2"');
 const memory = z.string().refine(isNonNegativeQuantity, 'must be a memory quantity such as "512Mi", "512M" or "4Gi"');

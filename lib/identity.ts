@@ -5,7 +5,7 @@
  */
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { ComponentName } from './config';
+import type { ComponentName } from './component-names';
 import { componentObjectName, selectorLabels } from './labels';
 
 /** Properties of a `ComponentIdentity`. */

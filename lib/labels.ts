@@ -2,7 +2,7 @@
  * The stable labels every object of a component carries and every selector (workload, Service,
  * NetworkPolicy) matches on. Never cdk8s-generated address labels: these survive refactors of the code.
  */
-import type { ComponentName } from './config';
+import type { ComponentName } from './component-names';
 
 /** The label that names the component: the one key selectors match on. */
 export const NAME_LABEL = 'app.kubernetes.io/name';

@@ -4,29 +4,43 @@
  */
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { COMPONENT_NAMES, type FactoryConfig } from './config';
 import { cpuMillis, memoryBytes } from './k8s/quantity';
 
-/** The quota the default workloads need, times the headroom (cpu in millicores, memory in bytes). */
-export function quotaFor(c: FactoryConfig) {
+/** cpu and memory quantities (`500m`, `512Mi`). */
+export interface Quantities {
+  readonly cpu: string;
+  readonly memory: string;
+}
+
+/** What the quota is computed from: the workloads, their storage and the headroom over them. */
+export interface QuotaInputs {
+  /** Each workload's replicas and its main container's requests and limits. */
+  readonly workloads: readonly { readonly replicas: number; readonly resources: { readonly requests: Quantities; readonly limits: Quantities } }[];
+  /** The size of each PersistentVolumeClaim. */
+  readonly claims: readonly string[];
+  /** Factor over the sum (room for a rolling update's surge pod and a manual scale-up). */
+  readonly headroom: number;
+}
+
+/** The quota the workloads need, times the headroom. */
+export function quotaFor(q: QuotaInputs): Record<string, string> {
   let requestsCpu = 0; let requestsMemory = 0; let limitsCpu = 0; let limitsMemory = 0; let pods = 0;
-  for (const name of COMPONENT_NAMES) {
-    const { replicas, resources } = c.components[name];
+  for (const { replicas, resources } of q.workloads) {
     requestsCpu += replicas * cpuMillis(resources.requests.cpu);
     requestsMemory += replicas * memoryBytes(resources.requests.memory);
     limitsCpu += replicas * cpuMillis(resources.limits.cpu);
     limitsMemory += replicas * memoryBytes(resources.limits.memory);
     pods += replicas;
   }
-  const h = c.quotaHeadroom;
-  const storage = memoryBytes(c.storage.redis) + memoryBytes(c.storage.postgresql);
+  const h = q.headroom;
+  const storage = q.claims.reduce((sum, size) => sum + memoryBytes(size), 0);
   return {
     'requests.cpu': `${Math.ceil(requestsCpu * h)}m`,
     'requests.memory': `${Math.ceil((requestsMemory * h) / 2 ** 20)}Mi`,
     'limits.cpu': `${Math.ceil(limitsCpu * h)}m`,
     'limits.memory': `${Math.ceil((limitsMemory * h) / 2 ** 20)}Mi`,
     'pods': String(Math.ceil(pods * h)),
-    'persistentvolumeclaims': String(Math.ceil(2 * h)),
+    'persistentvolumeclaims': String(Math.ceil(q.claims.length * h)),
     'requests.storage': `${Math.ceil((storage * h) / 2 ** 30)}Gi`,
     // The platform exposes nothing outside the cluster but through the Ingress.
     'services.loadbalancers': '0',
@@ -36,17 +50,21 @@ export function quotaFor(c: FactoryConfig) {
 
 /** Properties of `ResourceLimits`. */
 export interface ResourceLimitsProps {
-  /** The config: `namespace`, `limitRange`, `components`, `storage` and `quotaHeadroom` (required, no default). */
-  readonly config: FactoryConfig;
+  /** The namespace both objects live in (required, no default). */
+  readonly namespace: string;
+  /** The LimitRange of containers: defaults, default requests and the maximum (required, no default). */
+  readonly limitRange: { readonly default: Quantities; readonly defaultRequest: Quantities; readonly max: Quantities };
+  /** The ResourceQuota's `hard` limits (see `quotaFor`) (required, no default). */
+  readonly quota: Record<string, string>;
 }
 
 /** LimitRange `factory-limits` and ResourceQuota `factory-quota`. */
 export class ResourceLimits extends Construct {
   constructor(scope: Construct, id: string, props: ResourceLimitsProps) {
     super(scope, id);
-    const { limitRange } = props.config;
+    const { limitRange, namespace } = props;
     new kplus.k8s.KubeLimitRange(this, 'limit-range', {
-      metadata: { name: 'factory-limits', namespace: props.config.namespace },
+      metadata: { name: 'factory-limits', namespace },
       spec: {
         limits: [{
           type: 'Container',
@@ -57,14 +75,14 @@ export class ResourceLimits extends Construct {
       },
     });
     new kplus.k8s.KubeResourceQuota(this, 'quota', {
-      metadata: { name: 'factory-quota', namespace: props.config.namespace },
+      metadata: { name: 'factory-quota', namespace },
       spec: {
-        hard: Object.fromEntries(Object.entries(quotaFor(props.config)).map(([k, v]) => [k, kplus.k8s.Quantity.fromString(v)])),
+        hard: Object.fromEntries(Object.entries(props.quota).map(([k, v]) => [k, kplus.k8s.Quantity.fromString(v)])),
       },
     });
   }
 }
 
-function quantities(q: { cpu: string; memory: string }) {
+function quantities(q: Quantities) {
   return { cpu: kplus.k8s.Quantity.fromString(q.cpu), memory: kplus.k8s.Quantity.fromString(q.memory) };
 }

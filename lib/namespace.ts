@@ -3,11 +3,11 @@
  * namespace as a whole: the token-less `default` ServiceAccount and the resource limits.
  */
 import * as kplus from 'cdk8s-plus-27';
-import { type Construct } from 'constructs';
-import type { FactoryConfig } from './config';
+import { Construct } from 'constructs';
+import { COMPONENT_NAMES, type FactoryConfig } from './config';
 import { FactoryChart } from './chart';
 import { DefaultServiceAccount } from './identity';
-import { ResourceLimits } from './limits';
+import { ResourceLimits, quotaFor } from './limits';
 
 /** The Pod Security level the guide enforces, warns and audits at. */
 export const POD_SECURITY_LEVEL = 'restricted';
@@ -19,14 +19,50 @@ export const POD_SECURITY_LEVEL = 'restricted';
  */
 export const POD_SECURITY_VERSIONS = { enforce: 'v1.27', warn: 'latest', audit: 'latest' } as const;
 
-/** The Pod Security Admission labels of the namespace. */
-export function podSecurityLabels(): Record<string, string> {
+/** The Pod Security Admission labels of a namespace: one level, a policy version per mode. */
+export function podSecurityLabels(level: string = POD_SECURITY_LEVEL, versions: PodSecurityVersions = POD_SECURITY_VERSIONS): Record<string, string> {
   const labels: Record<string, string> = {};
-  for (const [mode, version] of Object.entries(POD_SECURITY_VERSIONS)) {
-    labels[`pod-security.kubernetes.io/${mode}`] = POD_SECURITY_LEVEL;
+  for (const [mode, version] of Object.entries(versions)) {
+    labels[`pod-security.kubernetes.io/${mode}`] = level;
     labels[`pod-security.kubernetes.io/${mode}-version`] = version;
   }
   return labels;
+}
+
+/** The policy version of each Pod Security Admission mode (`v1.NN` or `latest`). */
+export interface PodSecurityVersions {
+  readonly enforce: string;
+  readonly warn: string;
+  readonly audit: string;
+}
+
+/** Properties of `HardenedNamespace`. */
+export interface HardenedNamespaceProps {
+  /** The namespace's name (required, no default). */
+  readonly name: string;
+  /** The Pod Security level enforced, warned and audited at. @default 'restricted' (the guide's) */
+  readonly level?: 'restricted' | 'baseline';
+  /** The policy version of each mode. @default enforce v1.27, warn and audit latest */
+  readonly versions?: PodSecurityVersions;
+}
+
+/** A namespace with the guide's Pod Security Admission labels, and its `default` ServiceAccount without a token. */
+export class HardenedNamespace extends Construct {
+  public readonly namespace: kplus.Namespace;
+
+  constructor(scope: Construct, id: string, props: HardenedNamespaceProps) {
+    super(scope, id);
+    const level = props.level ?? POD_SECURITY_LEVEL;
+    const versions = props.versions ?? POD_SECURITY_VERSIONS;
+    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(props.name)) {
+      throw new Error(`HardenedNamespace: name "${props.name}" is not an RFC 1123 DNS label`);
+    }
+    for (const [mode, version] of Object.entries(versions)) {
+      if (!/^(v1\.\d+|latest)$/.test(version)) throw new Error(`HardenedNamespace ${props.name}: ${mode} version "${version}" is not v1.NN or latest`);
+    }
+    this.namespace = new kplus.Namespace(this, 'namespace', { metadata: { name: props.name, labels: podSecurityLabels(level, versions) } });
+    new DefaultServiceAccount(this, 'default-sa', { namespace: props.name });
+  }
 }
 
 /** Properties of `NamespaceChart`. */
@@ -35,15 +71,20 @@ export interface NamespaceChartProps {
   readonly config: FactoryConfig;
 }
 
-/** Namespace, default ServiceAccount, LimitRange and ResourceQuota. */
+/** Namespace, default ServiceAccount, LimitRange and ResourceQuota, from the config. */
 export class NamespaceChart extends FactoryChart {
   constructor(scope: Construct, id: string, props: NamespaceChartProps) {
-    super(scope, id, { podIdentity: props.config.podSecurity });
-    const namespace = props.config.namespace;
-    new kplus.Namespace(this, 'namespace', {
-      metadata: { name: namespace, labels: podSecurityLabels() },
+    const { config } = props;
+    super(scope, id, { podIdentity: config.podSecurity });
+    new HardenedNamespace(this, 'namespace', { name: config.namespace });
+    new ResourceLimits(this, 'limits', {
+      namespace: config.namespace,
+      limitRange: config.limitRange,
+      quota: quotaFor({
+        workloads: COMPONENT_NAMES.map((name) => config.components[name]),
+        claims: [config.storage.redis, config.storage.postgresql],
+        headroom: config.quotaHeadroom,
+      }),
     });
-    new DefaultServiceAccount(this, 'default-sa', { namespace });
-    new ResourceLimits(this, 'limits', { config: props.config });
   }
 }

@@ -7,7 +7,6 @@
  * would then create a second Certificate for the same Secret. This explicit Certificate is the one.
  */
 import { Construct } from 'constructs';
-import type { FactoryConfig } from '../config';
 import { PART_OF, PART_OF_LABEL } from '../labels';
 import {
   Certificate,
@@ -36,15 +35,16 @@ export const TLS_CERTIFICATE = {
   rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
 } as const;
 
-/** The names on the certificate: `edge.certificate.dnsNames`, or the host alone. */
-export function certificateDnsNames(config: FactoryConfig): string[] {
-  return config.edge.certificate.dnsNames ?? [config.host];
-}
-
 /** Properties of `TlsCertificates`. */
 export interface TlsCertificatesProps {
-  /** The config: namespace, host, ingress class and `edge.certificate`. */
-  readonly config: FactoryConfig;
+  /** Namespace of the Certificate (and of its Secret) (required, no default). */
+  readonly namespace: string;
+  /** Names on the certificate (required, no default; at least one). */
+  readonly dnsNames: readonly string[];
+  /** ACME account e-mail: Let's Encrypt's expiry notices (required, no default). */
+  readonly acmeEmail: string;
+  /** IngressClass the http01 solver answers through (required, no default). */
+  readonly ingressClassName: string;
 }
 
 /** ClusterIssuer `letsencrypt-prod` and Certificate `factory-tls`. */
@@ -54,7 +54,7 @@ export class TlsCertificates extends Construct {
 
   constructor(scope: Construct, id: string, props: TlsCertificatesProps) {
     super(scope, id);
-    const { config } = props;
+    if (props.dnsNames.length === 0) throw new Error('TlsCertificates: dnsNames must name at least one DNS name');
     const labels = { [PART_OF_LABEL]: PART_OF };
 
     this.issuer = new ClusterIssuer(this, 'issuer', {
@@ -62,15 +62,15 @@ export class TlsCertificates extends Construct {
       spec: {
         acme: {
           server: TLS_CERTIFICATE.acmeServer,
-          email: config.edge.certificate.acmeEmail,
+          email: props.acmeEmail,
           privateKeySecretRef: { name: TLS_CERTIFICATE.accountKeySecretName },
-          solvers: [{ http01: { ingress: { ingressClassName: config.edge.ingressClassName } } }],
+          solvers: [{ http01: { ingress: { ingressClassName: props.ingressClassName } } }],
         },
       },
     });
 
     this.certificate = new Certificate(this, 'certificate', {
-      metadata: { name: TLS_CERTIFICATE.certificateName, namespace: config.namespace, labels },
+      metadata: { name: TLS_CERTIFICATE.certificateName, namespace: props.namespace, labels },
       spec: {
         secretName: TLS_CERTIFICATE.secretName,
         issuerRef: {
@@ -78,7 +78,7 @@ export class TlsCertificates extends Construct {
           kind: TLS_CERTIFICATE.issuerKind,
           group: TLS_CERTIFICATE.issuerGroup,
         },
-        dnsNames: certificateDnsNames(config),
+        dnsNames: [...props.dnsNames],
         privateKey: {
           algorithm: TLS_CERTIFICATE.privateKey.algorithm,
           size: TLS_CERTIFICATE.privateKey.size,

@@ -10,9 +10,11 @@
 import { type Construct } from 'constructs';
 import type { FactoryConfig } from '../config';
 import { FactoryChart } from '../chart';
+import { componentObjectName } from '../labels';
 import { TlsCertificates } from './certificates';
-import { FactoryIngresses } from './ingress';
-import { IngressNginxSettings, IngressNginxWafRules } from './ingress-nginx';
+import { FACTORY_INGRESSES, FactoryIngresses } from './ingress';
+import { controllerConfigMapData, ingressAnnotations, modsecurityRules, modsecurityRulesFileName, securityHeadersData } from './ingress-nginx';
+import { IngressNginxSettings, IngressNginxWafRules } from './ingress-nginx-configmaps';
 
 /** Properties of the edge charts. */
 export interface EdgeChartProps {
@@ -27,8 +29,20 @@ export class EdgeChart extends FactoryChart {
 
   constructor(scope: Construct, id: string, props: EdgeChartProps) {
     super(scope, id, { podIdentity: props.config.podSecurity });
-    this.certificates = new TlsCertificates(this, 'tls', { config: props.config });
-    this.ingresses = new FactoryIngresses(this, 'ingresses', { config: props.config });
+    const { config } = props;
+    this.certificates = new TlsCertificates(this, 'tls', {
+      namespace: config.namespace,
+      dnsNames: config.edge.certificate.dnsNames ?? [config.host],
+      acmeEmail: config.edge.certificate.acmeEmail,
+      ingressClassName: config.edge.ingressClassName,
+    });
+    this.ingresses = new FactoryIngresses(this, 'ingresses', {
+      namespace: config.namespace,
+      host: config.host,
+      ingressClassName: config.edge.ingressClassName,
+      backend: { service: componentObjectName('api'), port: config.components.api.port },
+      routes: FACTORY_INGRESSES.map((spec) => ({ name: spec.name, paths: spec.paths(config), annotations: ingressAnnotations(config, spec.rateLimit) })),
+    });
   }
 }
 
@@ -36,7 +50,10 @@ export class EdgeChart extends FactoryChart {
 export class EdgeWafChart extends FactoryChart {
   constructor(scope: Construct, id: string, props: EdgeChartProps) {
     super(scope, id, { podIdentity: props.config.podSecurity });
-    new IngressNginxWafRules(this, 'waf-rules', { config: props.config });
+    const { config } = props;
+    new IngressNginxWafRules(this, 'waf-rules', {
+      namespace: config.edge.controller.namespace, fileName: modsecurityRulesFileName(config), rules: modsecurityRules(config),
+    });
   }
 }
 
@@ -44,6 +61,12 @@ export class EdgeWafChart extends FactoryChart {
 export class EdgeControllerChart extends FactoryChart {
   constructor(scope: Construct, id: string, props: EdgeChartProps) {
     super(scope, id, { podIdentity: props.config.podSecurity });
-    new IngressNginxSettings(this, 'ingress-nginx', { config: props.config });
+    const { config } = props;
+    new IngressNginxSettings(this, 'ingress-nginx', {
+      namespace: config.edge.controller.namespace,
+      configMapName: config.edge.controller.configMapName,
+      settings: controllerConfigMapData(config),
+      headers: securityHeadersData(config),
+    });
   }
 }

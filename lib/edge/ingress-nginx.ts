@@ -29,11 +29,8 @@
  *   `add-headers` from `controller.addHeaders`: the same keys in `controller.config` would be duplicated.
  */
 import { createHash } from 'crypto';
-import { Construct } from 'constructs';
-import * as kplus from 'cdk8s-plus-27';
 import * as YAML from 'yaml';
 import type { FactoryConfig } from '../config';
-import { PART_OF, PART_OF_LABEL } from '../labels';
 import { type ModSecurityTarget, renderModSecurity } from '../waf/seclang';
 
 /** The controller release these settings were checked against. */
@@ -283,52 +280,6 @@ export function ingressNginxFiles(config: FactoryConfig): Map<string, string> {
       `  kubectl -n ${config.edge.controller.namespace} patch deployment ingress-nginx-controller --patch-file ${INGRESS_NGINX_OUTPUT_DIR}/controller-patch.yaml`,
     ]) + yaml(controllerDeploymentPatch())],
   ]);
-}
-
-/** Properties of the ingress-nginx constructs. */
-export interface IngressNginxProps {
-  /** The config: `edge` and `waf`. */
-  readonly config: FactoryConfig;
-}
-
-/**
- * The rendered WAF rules as a ConfigMap in the controller's namespace, under their versioned file name.
- * Needed whichever way the controller is installed.
- */
-export class IngressNginxWafRules extends Construct {
-  constructor(scope: Construct, id: string, props: IngressNginxProps) {
-    super(scope, id);
-    const { config } = props;
-    new kplus.k8s.KubeConfigMap(this, 'rules', {
-      metadata: {
-        name: MODSECURITY_RULES.configMapName,
-        namespace: config.edge.controller.namespace,
-        labels: { [PART_OF_LABEL]: PART_OF },
-      },
-      data: { [modsecurityRulesFileName(config)]: modsecurityRules(config) },
-    });
-  }
-}
-
-/**
- * The controller ConfigMap and the response-headers ConfigMap, in the controller's namespace: for a
- * controller installed from static manifests (with Helm, the values file carries the same settings).
- */
-export class IngressNginxSettings extends Construct {
-  constructor(scope: Construct, id: string, props: IngressNginxProps) {
-    super(scope, id);
-    const { config } = props;
-    const labels = { [PART_OF_LABEL]: PART_OF };
-    const namespace = config.edge.controller.namespace;
-    new kplus.k8s.KubeConfigMap(this, 'controller', {
-      metadata: { name: config.edge.controller.configMapName, namespace, labels },
-      data: controllerConfigMapData(config),
-    });
-    new kplus.k8s.KubeConfigMap(this, 'headers', {
-      metadata: { name: SECURITY_HEADERS_CONFIGMAP, namespace, labels },
-      data: securityHeadersData(config),
-    });
-  }
 }
 
 function sortedRecord(r: Record<string, string>): Record<string, string> {

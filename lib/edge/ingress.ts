@@ -6,9 +6,9 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { FactoryConfig } from '../config';
-import { PART_OF, PART_OF_LABEL, componentObjectName } from '../labels';
+import { PART_OF, PART_OF_LABEL } from '../labels';
 import { TLS_CERTIFICATE } from './certificates';
-import { type RateLimitKey, ingressAnnotations } from './ingress-nginx';
+import type { RateLimitKey } from './ingress-nginx';
 
 /** One Ingress of the platform. */
 export interface FactoryIngressSpec {
@@ -26,44 +26,54 @@ export const FACTORY_INGRESSES: readonly FactoryIngressSpec[] = [
   { name: 'factory-auth', paths: (c) => c.edge.authPaths, rateLimit: 'auth' },
 ];
 
-/** The component every Ingress sends to. */
-const BACKEND = 'api' as const;
+/** One Ingress: its name, the path prefixes it routes and its controller annotations. */
+export interface IngressRoute {
+  readonly name: string;
+  readonly paths: readonly string[];
+  /** Controller-specific annotations (rate limit, WAF, ciphers); none is a snippet. @default {} */
+  readonly annotations?: Record<string, string>;
+}
 
 /** Properties of `FactoryIngresses`. */
 export interface FactoryIngressesProps {
-  /** The config: namespace, host, `edge`, and the api component's port. */
-  readonly config: FactoryConfig;
+  /** Namespace of the Ingresses (required, no default). */
+  readonly namespace: string;
+  /** The host every Ingress serves, with TLS (required, no default). */
+  readonly host: string;
+  /** IngressClass of every Ingress (required, no default). */
+  readonly ingressClassName: string;
+  /** The Secret holding the certificate. @default factory-tls */
+  readonly tlsSecretName?: string;
+  /** The Service every path sends to, and its port (required, no default). */
+  readonly backend: { readonly service: string; readonly port: number };
+  /** The Ingresses, one per rate limit (required, no default). */
+  readonly routes: readonly IngressRoute[];
 }
 
-/** Every Ingress of the table. */
+/** One Ingress per route, on one host, with TLS, in front of one Service. */
 export class FactoryIngresses extends Construct {
   public readonly ingresses: kplus.k8s.KubeIngress[];
 
   constructor(scope: Construct, id: string, props: FactoryIngressesProps) {
     super(scope, id);
-    const { config } = props;
-    this.ingresses = FACTORY_INGRESSES.map((spec) => new kplus.k8s.KubeIngress(this, spec.name, {
+    const tlsSecretName = props.tlsSecretName ?? TLS_CERTIFICATE.secretName;
+    this.ingresses = props.routes.map((route) => new kplus.k8s.KubeIngress(this, route.name, {
       metadata: {
-        name: spec.name,
-        namespace: config.namespace,
+        name: route.name,
+        namespace: props.namespace,
         labels: { [PART_OF_LABEL]: PART_OF },
-        annotations: ingressAnnotations(config, spec.rateLimit),
+        annotations: route.annotations,
       },
       spec: {
-        ingressClassName: config.edge.ingressClassName,
-        tls: [{ hosts: [config.host], secretName: TLS_CERTIFICATE.secretName }],
+        ingressClassName: props.ingressClassName,
+        tls: [{ hosts: [props.host], secretName: tlsSecretName }],
         rules: [{
-          host: config.host,
+          host: props.host,
           http: {
-            paths: spec.paths(config).map((path) => ({
+            paths: route.paths.map((path) => ({
               path,
               pathType: 'Prefix',
-              backend: {
-                service: {
-                  name: componentObjectName(BACKEND),
-                  port: { number: config.components[BACKEND].port },
-                },
-              },
+              backend: { service: { name: props.backend.service, port: { number: props.backend.port } } },
             })),
           },
         }],

@@ -4,7 +4,8 @@
  * rendered from it (markdown.ts), and the connectivity-matrix test proves the policies mean exactly it.
  * Adding a flow is one line of `flowTable`.
  */
-import type { ComponentName, FactoryConfig } from '../config';
+import type { ComponentName } from '../component-names';
+import type { FactoryConfig } from '../config';
 
 /** The label that cuts a pod off completely (guide: "Containment: Network policies isolate affected components"). */
 export const QUARANTINE_LABEL = 'security.factory.io/quarantine';

@@ -8,7 +8,7 @@
  * no allowance ever matching a quarantined pod, which the default deny then isolates.
  */
 import * as kplus from 'cdk8s-plus-27';
-import { type Construct } from 'constructs';
+import { Construct } from 'constructs';
 import { FactoryChart } from '../chart';
 import type { FactoryConfig } from '../config';
 import { selectorLabels } from '../labels';
@@ -63,28 +63,45 @@ export function policyName(f: Flow, side: PolicySide): string {
   return `allow-${endpointName(f.from)}-to-${endpointName(f.to)}-${side}`;
 }
 
-/** Properties of `NetworkChart`. */
-export interface NetworkChartProps {
-  /** The config: namespace, components' ports, `network`, `vault` and the ingress controller's pods. */
-  readonly config: FactoryConfig;
+/** Properties of `FlowPolicies`. */
+export interface FlowPoliciesProps {
+  /** The allowed connections; everything else is denied (required, no default; `[]` denies all). */
+  readonly flows: readonly Flow[];
 }
 
-/** `default-deny-all` and the allow-list policies of the flow table. */
-export class NetworkChart extends FactoryChart {
-  constructor(scope: Construct, id: string, props: NetworkChartProps) {
-    super(scope, id, { podIdentity: props.config.podSecurity, namespace: props.config.namespace });
+/** `default-deny-all`, then an ingress and an egress policy per flow (for its sides in the namespace). */
+export class FlowPolicies extends Construct {
+  constructor(scope: Construct, id: string, props: FlowPoliciesProps) {
+    super(scope, id);
     new kplus.k8s.KubeNetworkPolicy(this, DEFAULT_DENY_POLICY, {
       metadata: { name: DEFAULT_DENY_POLICY },
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
     });
-    for (const flow of flowTable(props.config)) {
+    const seen = new Set<string>();
+    for (const flow of props.flows) {
       for (const side of policySides(flow)) {
         const name = policyName(flow, side);
+        if (seen.has(name)) throw new Error(`FlowPolicies: two flows make policy "${name}" (merge their ports into one flow)`);
+        seen.add(name);
         const spec: kplus.k8s.NetworkPolicySpec = side === 'ingress'
           ? { podSelector: podSelector(flow.to), policyTypes: ['Ingress'], ingress: [{ from: [peer(flow.from)], ports: ports(flow) }] }
           : { podSelector: podSelector(flow.from), policyTypes: ['Egress'], egress: [{ to: [peer(flow.to)], ports: ports(flow) }] };
         new kplus.k8s.KubeNetworkPolicy(this, name, { metadata: { name }, spec });
       }
     }
+  }
+}
+
+/** Properties of `NetworkChart`. */
+export interface NetworkChartProps {
+  /** The config: namespace, components' ports, `network`, `vault` and the ingress controller's pods. */
+  readonly config: FactoryConfig;
+}
+
+/** The platform's policies: the flow table of the config. */
+export class NetworkChart extends FactoryChart {
+  constructor(scope: Construct, id: string, props: NetworkChartProps) {
+    super(scope, id, { podIdentity: props.config.podSecurity, namespace: props.config.namespace });
+    new FlowPolicies(this, 'policies', { flows: flowTable(props.config) });
   }
 }
