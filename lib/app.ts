@@ -4,13 +4,9 @@
  */
 import { App, YamlOutputType } from 'cdk8s';
 import type { FactoryConfig } from './config';
-import { EdgeChart, EdgeControllerChart, EdgeWafChart } from './edge/chart';
-import { FACTORY_INGRESSES } from './edge/ingress';
+import { EdgeChart, EdgeControllerChart, EdgeWafChart, FACTORY_INGRESSES } from './edge/chart';
 import { MonitoringChart } from './monitoring/chart';
-import { NamespaceChart } from './namespace';
-import { NetworkChart } from './network/policies';
-import { addVaultAuthCharts } from './vault-auth';
-import { WorkloadsChart } from './workloads';
+import { NamespaceChart, NetworkChart, WorkloadsChart, addVaultAuthCharts } from './charts';
 
 /** The charts of the app, by concern. */
 export interface FactoryCharts {

@@ -4,10 +4,7 @@
  */
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { COMPONENT_NAMES, type FactoryConfig } from './config';
-import { FactoryChart } from './chart';
 import { DefaultServiceAccount } from './identity';
-import { ResourceLimits, quotaFor } from './limits';
 
 /** The Pod Security level the guide enforces, warns and audits at. */
 export const POD_SECURITY_LEVEL = 'restricted';
@@ -62,29 +59,5 @@ export class HardenedNamespace extends Construct {
     }
     this.namespace = new kplus.Namespace(this, 'namespace', { metadata: { name: props.name, labels: podSecurityLabels(level, versions) } });
     new DefaultServiceAccount(this, 'default-sa', { namespace: props.name });
-  }
-}
-
-/** Properties of `NamespaceChart`. */
-export interface NamespaceChartProps {
-  /** The config: `namespace`, `podSecurity`, `limitRange` and what the quota is computed from (required, no default). */
-  readonly config: FactoryConfig;
-}
-
-/** Namespace, default ServiceAccount, LimitRange and ResourceQuota, from the config. */
-export class NamespaceChart extends FactoryChart {
-  constructor(scope: Construct, id: string, props: NamespaceChartProps) {
-    const { config } = props;
-    super(scope, id, { podIdentity: config.podSecurity });
-    new HardenedNamespace(this, 'namespace', { name: config.namespace });
-    new ResourceLimits(this, 'limits', {
-      namespace: config.namespace,
-      limitRange: config.limitRange,
-      quota: quotaFor({
-        workloads: COMPONENT_NAMES.map((name) => config.components[name]),
-        claims: [config.storage.redis, config.storage.postgresql],
-        headroom: config.quotaHeadroom,
-      }),
-    });
   }
 }

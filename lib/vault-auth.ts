@@ -8,11 +8,10 @@
  *   `system:auth-delegator` (with its long-lived token Secret) lets Vault review those tokens.
  * The Vault side (role, audience, TTL) is vault/kubernetes-auth.ts; both read `config.vault`.
  */
-import { ApiObject, type App, JsonPatch } from 'cdk8s';
+import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { type Construct } from 'constructs';
-import { type ComponentName, type FactoryConfig, vaultIsExternal } from './config';
-import { FactoryChart } from './chart';
+import { Construct } from 'constructs';
+import type { ComponentName } from './component-names';
 import { NAME_LABEL, PART_OF, PART_OF_LABEL } from './labels';
 
 /** Which components talk to Vault: `addr` get VAULT_ADDR, `login` also get the projected token. */
@@ -29,25 +28,19 @@ export const VAULT_TOKEN_VOLUME = 'vault-token';
 /** Name of the token-reviewer ServiceAccount, its Secret and its ClusterRoleBinding (Vault outside the cluster). */
 export const TOKEN_REVIEWER_NAME = `${PART_OF}-vault-token-reviewer`;
 
-/** VAULT_ADDR of the pods: the configured address, or Vault's Service in its namespace. */
-export function vaultAddress(c: FactoryConfig): string {
-  if (c.vault.address !== undefined) return c.vault.address;
-  if ('namespace' in c.vault.location) return `https://vault.${c.vault.location.namespace}.svc:${c.vault.port}`;
-  // Refused by config validation first (vault.address is required with a CIDR location).
-  throw new Error('vault.address: is required when Vault is outside the cluster');
+/** What a Vault client pod needs: Vault's address, and for one that logs in, its projected token. */
+export interface VaultClientSettings {
+  /** VAULT_ADDR (required, no default). */
+  readonly address: string;
+  /** The projected ServiceAccount token of a client that logs in. @default none (the pod only learns the address) */
+  readonly login?: { readonly audience: string; readonly expirationSeconds: number };
 }
 
-/**
- * The hook of lib/workloads.ts: wires one component's workload and main container to Vault
- * (nothing for components that are not Vault clients).
- */
-export function addVaultClient(
-  name: ComponentName, workload: kplus.Deployment | kplus.StatefulSet, container: kplus.Container, c: FactoryConfig,
-): void {
-  const client = VAULT_CLIENTS[name];
-  if (client === undefined) return;
-  container.env.addVariable('VAULT_ADDR', kplus.EnvValue.fromValue(vaultAddress(c)));
-  if (!client.login) return;
+/** Wires a workload's main container to Vault: VAULT_ADDR, and the projected token of a client that logs in. */
+export function addVaultClient(workload: kplus.Deployment | kplus.StatefulSet, container: kplus.Container, settings: VaultClientSettings): void {
+  container.env.addVariable('VAULT_ADDR', kplus.EnvValue.fromValue(settings.address));
+  const login = settings.login;
+  if (!login) return;
   // cdk8s-plus-27 has no projected volume: added with the JSON-patch escape hatch (the pod spec always
   // has volumes and this container has mounts: its /tmp emptyDir).
   const index = workload.containers.indexOf(container);
@@ -56,7 +49,7 @@ export function addVaultClient(
       name: VAULT_TOKEN_VOLUME,
       projected: {
         sources: [{
-          serviceAccountToken: { audience: c.vault.audience, expirationSeconds: c.vault.tokenExpirationSeconds, path: VAULT_TOKEN_FILE },
+          serviceAccountToken: { audience: login.audience, expirationSeconds: login.expirationSeconds, path: VAULT_TOKEN_FILE },
         }],
       },
     }),
@@ -66,23 +59,22 @@ export function addVaultClient(
   );
 }
 
-/** Properties of `VaultTokenReviewerChart`. */
-export interface VaultTokenReviewerChartProps {
-  /** The config: `namespace` (required, no default). */
-  readonly config: FactoryConfig;
+/** Properties of `VaultTokenReviewer`. */
+export interface VaultTokenReviewerProps {
+  /** Namespace of the ServiceAccount and its token Secret (required, no default). */
+  readonly namespace: string;
 }
 
 /**
  * For a Vault outside the cluster: the ServiceAccount whose token Vault uses to call the TokenReview
  * API, bound to `system:auth-delegator`, and its token Secret (filled in by Kubernetes, empty here).
  */
-export class VaultTokenReviewerChart extends FactoryChart {
+export class VaultTokenReviewer extends Construct {
   public readonly serviceAccount: kplus.ServiceAccount;
 
-  constructor(scope: Construct, id: string, props: VaultTokenReviewerChartProps) {
-    // No chart namespace: the ClusterRoleBinding is cluster-scoped; namespaced objects name theirs.
-    super(scope, id, { podIdentity: props.config.podSecurity });
-    const namespace = props.config.namespace;
+  constructor(scope: Construct, id: string, props: VaultTokenReviewerProps) {
+    super(scope, id);
+    const namespace = props.namespace;
     const labels = { [NAME_LABEL]: 'vault-token-reviewer', [PART_OF_LABEL]: PART_OF };
     this.serviceAccount = new kplus.ServiceAccount(this, 'sa', {
       metadata: { name: TOKEN_REVIEWER_NAME, namespace, labels }, automountToken: false,
@@ -96,12 +88,4 @@ export class VaultTokenReviewerChart extends FactoryChart {
     });
     binding.addSubjects(this.serviceAccount);
   }
-}
-
-/** The hook of lib/app.ts: adds the token-reviewer chart when Vault is outside the cluster. */
-export function addVaultAuthCharts(app: App, config: FactoryConfig, after: FactoryChart): VaultTokenReviewerChart | undefined {
-  if (!vaultIsExternal(config)) return undefined;
-  const chart = new VaultTokenReviewerChart(app, 'vault-auth', { config });
-  chart.addDependency(after);
-  return chart;
 }

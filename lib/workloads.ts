@@ -6,12 +6,15 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { COMPONENT_NAMES, type ComponentConfig, type ComponentName, type FactoryConfig } from './config';
+import type { ComponentName } from './component-names';
 import { cpuMillis, memoryBytes } from './k8s/quantity';
-import { FactoryChart } from './chart';
-import { ComponentIdentity } from './identity';
+import type { ComponentIdentity } from './identity';
 import { PLATFORM_DATABASE, componentObjectName, selectorLabels } from './labels';
-import { addVaultClient } from './vault-auth';
+import type { Quantities } from './limits';
+import { type VaultClientSettings, addVaultClient } from './vault-auth';
+
+/** Every component's port: what the table's environments and arguments point at. */
+export type ComponentPorts = Readonly<Record<ComponentName, number>>;
 
 /** A health check of a component's container. */
 type Check =
@@ -19,14 +22,14 @@ type Check =
   | { readonly tcp: true }
   | { readonly command: string[] };
 
-/** What differs between components, beyond the config (port, image, replicas, resources). */
+/** What differs between components, beyond their settings (port, image, replicas, resources). */
 interface ComponentSpec {
   /** Deployment (stateless) or StatefulSet with a PersistentVolumeClaim (data store). */
   readonly kind: 'Deployment' | 'StatefulSet';
   /** Environment of the main container; `secret:NAME/KEY` values come from a Secret. */
-  readonly env: (c: FactoryConfig) => Record<string, string>;
+  readonly env: (ports: ComponentPorts) => Record<string, string>;
   /** Container args (after the image's entrypoint). */
-  readonly args?: (c: FactoryConfig) => string[];
+  readonly args?: (ports: ComponentPorts) => string[];
   /** Writable directories beside `/tmp` (volume name → path), each an emptyDir: the root is read-only. */
   readonly scratch: Record<string, string>;
   /** For StatefulSets: where the PVC is mounted. */
@@ -35,13 +38,13 @@ interface ComponentSpec {
   readonly readiness: Check;
 }
 
-const appEnv = (component: ComponentName) => (c: FactoryConfig) => ({
+const appEnv = (component: ComponentName) => (ports: ComponentPorts) => ({
   FACTORY_COMPONENT: component,
-  FACTORY_PORT: String(c.components[component].port),
+  FACTORY_PORT: String(ports[component]),
   FACTORY_DATABASE_HOST: componentObjectName('postgresql'),
-  FACTORY_DATABASE_PORT: String(c.components.postgresql.port),
+  FACTORY_DATABASE_PORT: String(ports.postgresql),
   FACTORY_REDIS_HOST: componentObjectName('redis'),
-  FACTORY_REDIS_PORT: String(c.components.redis.port),
+  FACTORY_REDIS_PORT: String(ports.redis),
 });
 
 
@@ -63,7 +66,7 @@ export const COMPONENTS: Record<ComponentName, ComponentSpec> = {
     kind: 'StatefulSet',
     // The password comes from the Secret `factory-redis` (synced from Vault `secret/factory/redis`).
     env: () => ({ REDIS_PASSWORD: 'secret:factory-redis/password' }),
-    args: (c) => ['redis-server', '--port', String(c.components.redis.port), '--dir', '/data',
+    args: (ports) => ['redis-server', '--port', String(ports.redis), '--dir', '/data',
       '--appendonly', 'yes', '--requirepass', '$(REDIS_PASSWORD)'],
     scratch: {}, dataPath: '/data',
     liveness: { tcp: true }, readiness: { tcp: true },
@@ -72,9 +75,9 @@ export const COMPONENTS: Record<ComponentName, ComponentSpec> = {
     kind: 'StatefulSet',
     // PGDATA is a sub-directory of the volume so initdb owns it; the password comes from the Secret
     // `factory-postgresql` (synced from Vault `secret/factory/database`).
-    env: (c) => ({
+    env: (ports) => ({
       PGDATA: '/var/lib/postgresql/data/pgdata',
-      PGPORT: String(c.components.postgresql.port),
+      PGPORT: String(ports.postgresql),
       POSTGRES_USER: PLATFORM_DATABASE.user,
       POSTGRES_DB: PLATFORM_DATABASE.name,
       POSTGRES_PASSWORD: 'secret:factory-postgresql/password',
@@ -101,12 +104,24 @@ function envValue(scope: Construct, value: string): kplus.EnvValue {
 
 /** Properties of a `Component`. */
 export interface ComponentProps {
-  /** Which component of the table. */
+  /** Which component of the table (required, no default). */
   readonly name: ComponentName;
-  /** The whole config (the component's entry, storage and neighbours' ports). */
-  readonly config: FactoryConfig;
-  /** The component's ServiceAccount. */
+  /** Container and Service port (required, no default). */
+  readonly port: number;
+  /** Image, pinned to a version (required, no default). */
+  readonly image: string;
+  /** Number of pods (required, no default). */
+  readonly replicas: number;
+  /** cpu/memory requests and limits of the main container (required, no default). */
+  readonly resources: { readonly requests: Quantities; readonly limits: Quantities };
+  /** Every component's port, for the environment and arguments that point at neighbours (required, no default). */
+  readonly ports: ComponentPorts;
+  /** The component's ServiceAccount (required, no default). */
   readonly identity: ComponentIdentity;
+  /** For a data store: the size of its PersistentVolumeClaim, and its StorageClass. @default no claim (required for StatefulSets) */
+  readonly storage?: { readonly size: string; readonly storageClassName?: string };
+  /** For a Vault client: the address, and for one that logs in, its token's audience and lifetime. @default not a Vault client */
+  readonly vault?: VaultClientSettings;
 }
 
 /** One component: its workload, its Service and, for data stores, its PersistentVolumeClaim. */
@@ -118,9 +133,10 @@ export class Component extends Construct {
 
   constructor(scope: Construct, id: string, props: ComponentProps) {
     super(scope, id);
-    const { name, config, identity } = props;
+    const { name, identity } = props;
     const spec = COMPONENTS[name];
-    const c: ComponentConfig = config.components[name];
+    const c = props;
+    if (spec.dataPath && !props.storage) throw new Error(`Component ${name}: a ${spec.kind} needs storage (its PersistentVolumeClaim's size)`);
     const objectName = componentObjectName(name);
     const labels = selectorLabels(name);
 
@@ -151,8 +167,8 @@ export class Component extends Construct {
       name,
       image: c.image,
       portNumber: c.port,
-      args: spec.args?.(config),
-      envVariables: Object.fromEntries(Object.entries(spec.env(config)).map(([k, v]) => [k, envValue(this, v)])),
+      args: spec.args?.(props.ports),
+      envVariables: Object.fromEntries(Object.entries(spec.env(props.ports)).map(([k, v]) => [k, envValue(this, v)])),
       resources: {
         cpu: { request: kplus.Cpu.millis(cpuMillis(r.requests.cpu)), limit: kplus.Cpu.millis(cpuMillis(r.limits.cpu)) },
         memory: { request: Size.mebibytes(memoryBytes(r.requests.memory) / 2 ** 20), limit: Size.mebibytes(memoryBytes(r.limits.memory) / 2 ** 20) },
@@ -165,41 +181,21 @@ export class Component extends Construct {
     });
 
     // Vault: VAULT_ADDR, and the api's projected token for the audience `vault` (lib/vault-auth.ts).
-    addVaultClient(name, this.workload, container, config);
+    if (props.vault) addVaultClient(this.workload, container, props.vault);
 
     // The guide's `VOLUME ["/tmp"]`, and what else the component writes to.
     for (const [volumeName, dir] of Object.entries({ tmp: '/tmp', ...spec.scratch })) {
       container.mount(dir, kplus.Volume.fromEmptyDir(this, `scratch-${volumeName}`, volumeName));
     }
 
-    if (spec.dataPath) {
+    if (spec.dataPath && props.storage) {
       const claim = new kplus.PersistentVolumeClaim(this, 'data', {
         metadata: { name: `${objectName}-data`, labels },
         accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE],
-        storage: Size.mebibytes(memoryBytes(config.storage[name as 'redis' | 'postgresql']) / 2 ** 20),
-        storageClassName: config.storage.storageClassName,
+        storage: Size.mebibytes(memoryBytes(props.storage.size) / 2 ** 20),
+        storageClassName: props.storage.storageClassName,
       });
       container.mount(spec.dataPath, kplus.Volume.fromPersistentVolumeClaim(this, 'data-volume', claim, { name: 'data' }));
-    }
-  }
-}
-
-/** Properties of `WorkloadsChart`. */
-export interface WorkloadsChartProps {
-  /** The config: `namespace`, `components`, `storage`, `podSecurity` and `vault` (required, no default). */
-  readonly config: FactoryConfig;
-}
-
-/** Every component of the platform, with its identity. */
-export class WorkloadsChart extends FactoryChart {
-  public readonly components: Record<ComponentName, Component>;
-
-  constructor(scope: Construct, id: string, props: WorkloadsChartProps) {
-    super(scope, id, { podIdentity: props.config.podSecurity, namespace: props.config.namespace });
-    this.components = {} as Record<ComponentName, Component>;
-    for (const name of COMPONENT_NAMES) {
-      const identity = new ComponentIdentity(this, `${name}-identity`, { name });
-      this.components[name] = new Component(this, name, { name, config: props.config, identity });
     }
   }
 }

@@ -12,9 +12,25 @@ import type { FactoryConfig } from '../config';
 import { FactoryChart } from '../chart';
 import { componentObjectName } from '../labels';
 import { TlsCertificates } from './certificates';
-import { FACTORY_INGRESSES, FactoryIngresses } from './ingress';
-import { controllerConfigMapData, ingressAnnotations, modsecurityRules, modsecurityRulesFileName, securityHeadersData } from './ingress-nginx';
+import { FactoryIngresses } from './ingress';
+import { type RateLimitKey, controllerConfigMapData, ingressAnnotations, modsecurityRules, modsecurityRulesFileName, securityHeadersData } from './ingress-nginx';
 import { IngressNginxSettings, IngressNginxWafRules } from './ingress-nginx-configmaps';
+
+/** One Ingress of the platform. */
+export interface FactoryIngressSpec {
+  /** Object name. */
+  readonly name: string;
+  /** The path prefixes it routes (from the config). */
+  readonly paths: (c: FactoryConfig) => string[];
+  /** Its rate limit: `edge.rateLimits.<key>` (guide: "Rate Limiting"). */
+  readonly rateLimit: RateLimitKey;
+}
+
+/** The Ingress table: API endpoints at 10 r/s (burst 20), auth endpoints at 5 r/min (burst 5). */
+export const FACTORY_INGRESSES: readonly FactoryIngressSpec[] = [
+  { name: 'factory-api', paths: (c) => c.edge.apiPaths, rateLimit: 'api' },
+  { name: 'factory-auth', paths: (c) => c.edge.authPaths, rateLimit: 'auth' },
+];
 
 /** Properties of the edge charts. */
 export interface EdgeChartProps {

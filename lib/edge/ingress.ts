@@ -1,30 +1,12 @@
 /**
- * The platform's Ingresses, from the table `FACTORY_INGRESSES`: one per rate limit (the controller sets
- * rate limits per Ingress), all on the config's host, with TLS from the Secret `factory-tls`, in front
- * of the api Service. The controller-specific annotations come from the controller module.
+ * Ingresses on one host: one per route (the controller sets rate limits per Ingress), with TLS from the
+ * Secret `factory-tls`, in front of one Service. The routes and their controller-specific annotations
+ * are handed in (lib/edge/chart.ts builds them from the table `FACTORY_INGRESSES` and the config).
  */
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { FactoryConfig } from '../config';
 import { PART_OF, PART_OF_LABEL } from '../labels';
 import { TLS_CERTIFICATE } from './certificates';
-import type { RateLimitKey } from './ingress-nginx';
-
-/** One Ingress of the platform. */
-export interface FactoryIngressSpec {
-  /** Object name. */
-  readonly name: string;
-  /** The path prefixes it routes (from the config). */
-  readonly paths: (c: FactoryConfig) => string[];
-  /** Its rate limit: `edge.rateLimits.<key>` (guide: "Rate Limiting"). */
-  readonly rateLimit: RateLimitKey;
-}
-
-/** The Ingress table: API endpoints at 10 r/s (burst 20), auth endpoints at 5 r/min (burst 5). */
-export const FACTORY_INGRESSES: readonly FactoryIngressSpec[] = [
-  { name: 'factory-api', paths: (c) => c.edge.apiPaths, rateLimit: 'api' },
-  { name: 'factory-auth', paths: (c) => c.edge.authPaths, rateLimit: 'auth' },
-];
 
 /** One Ingress: its name, the path prefixes it routes and its controller annotations. */
 export interface IngressRoute {

@@ -9,10 +9,8 @@
  */
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { FactoryChart } from '../chart';
-import type { FactoryConfig } from '../config';
 import { selectorLabels } from '../labels';
-import { type Endpoint, type Flow, QUARANTINE_LABEL, endpointName, flowTable, isInNamespace } from './flows';
+import { type Endpoint, type Flow, QUARANTINE_LABEL, endpointName, isInNamespace } from './flows';
 
 type k8sSelector = kplus.k8s.LabelSelector;
 
@@ -89,19 +87,5 @@ export class FlowPolicies extends Construct {
         new kplus.k8s.KubeNetworkPolicy(this, name, { metadata: { name }, spec });
       }
     }
-  }
-}
-
-/** Properties of `NetworkChart`. */
-export interface NetworkChartProps {
-  /** The config: namespace, components' ports, `network`, `vault` and the ingress controller's pods. */
-  readonly config: FactoryConfig;
-}
-
-/** The platform's policies: the flow table of the config. */
-export class NetworkChart extends FactoryChart {
-  constructor(scope: Construct, id: string, props: NetworkChartProps) {
-    super(scope, id, { podIdentity: props.config.podSecurity, namespace: props.config.namespace });
-    new FlowPolicies(this, 'policies', { flows: flowTable(props.config) });
   }
 }

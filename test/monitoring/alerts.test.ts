@@ -3,7 +3,7 @@
  * the config's thresholds, windows, `for:` durations and severities, watching the edge's Ingresses.
  */
 import { defaultConfig, parseConfig } from '../../lib/config';
-import { FACTORY_INGRESSES } from '../../lib/edge/ingress';
+import { FACTORY_INGRESSES } from '../../lib/edge/chart';
 import { type AlertRule, SIGNALS, securityAlertRules } from '../../lib/monitoring/alerts';
 import { watchedIngresses } from '../../lib/monitoring/chart';
 import { promqlSyntaxErrors } from '../../lib/monitoring/promql';

@@ -10,7 +10,7 @@ import { Chart, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { buildCharts } from '../../lib/app';
 import { ConfigError, parseConfig } from '../../lib/config';
-import { FACTORY_INGRESSES } from '../../lib/edge/ingress';
+import { FACTORY_INGRESSES } from '../../lib/edge/chart';
 import { type AlertRule, securityAlertRules } from '../../lib/monitoring/alerts';
 import { MonitoringChart, watchedIngresses } from '../../lib/monitoring/chart';
 import { InvalidPromqlError } from '../../lib/monitoring/promql';

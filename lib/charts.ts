@@ -1,0 +1,127 @@
+/**
+ * The platform's charts that translate the config into the props of their constructs: the namespace, the
+ * workloads, the network policies and (Vault outside the cluster) the token reviewer. Constructs never
+ * read the config; charts hand each one the few values it uses. (The edge and monitoring charts are in
+ * lib/edge/chart.ts and lib/monitoring/chart.ts.)
+ */
+import type { App } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { FactoryChart } from './chart';
+import { COMPONENT_NAMES, type ComponentName, type FactoryConfig, vaultIsExternal } from './config';
+import { ComponentIdentity } from './identity';
+import { ResourceLimits, quotaFor } from './limits';
+import { HardenedNamespace } from './namespace';
+import { flowTable } from './network/flows';
+import { FlowPolicies } from './network/policies';
+import { VAULT_CLIENTS, type VaultClientSettings, VaultTokenReviewer } from './vault-auth';
+import { Component, type ComponentPorts } from './workloads';
+
+/** Properties of `NamespaceChart`. */
+export interface NamespaceChartProps {
+  /** The config: `namespace`, `podSecurity`, `limitRange` and what the quota is computed from (required, no default). */
+  readonly config: FactoryConfig;
+}
+
+/** Namespace, default ServiceAccount, LimitRange and ResourceQuota, from the config. */
+export class NamespaceChart extends FactoryChart {
+  constructor(scope: Construct, id: string, props: NamespaceChartProps) {
+    const { config } = props;
+    super(scope, id, { podIdentity: config.podSecurity });
+    new HardenedNamespace(this, 'namespace', { name: config.namespace });
+    new ResourceLimits(this, 'limits', {
+      namespace: config.namespace,
+      limitRange: config.limitRange,
+      quota: quotaFor({
+        workloads: COMPONENT_NAMES.map((name) => config.components[name]),
+        claims: [config.storage.redis, config.storage.postgresql],
+        headroom: config.quotaHeadroom,
+      }),
+    });
+  }
+}
+
+/** VAULT_ADDR of the pods: the configured address, or Vault's Service in its namespace. */
+export function vaultAddress(c: FactoryConfig): string {
+  if (c.vault.address !== undefined) return c.vault.address;
+  if ('namespace' in c.vault.location) return `https://vault.${c.vault.location.namespace}.svc:${c.vault.port}`;
+  // Refused by the config rules first (vault.address is required with a CIDR location).
+  throw new Error('vault.address: is required when Vault is outside the cluster');
+}
+
+/** What a component needs to reach Vault (VAULT_CLIENTS), or undefined for one that does not. */
+function vaultClient(name: ComponentName, c: FactoryConfig): VaultClientSettings | undefined {
+  const client = VAULT_CLIENTS[name];
+  if (client === undefined) return undefined;
+  return {
+    address: vaultAddress(c),
+    login: client.login ? { audience: c.vault.audience, expirationSeconds: c.vault.tokenExpirationSeconds } : undefined,
+  };
+}
+
+/** Properties of `WorkloadsChart`. */
+export interface WorkloadsChartProps {
+  /** The config: `namespace`, `components`, `storage`, `podSecurity` and `vault` (required, no default). */
+  readonly config: FactoryConfig;
+}
+
+/** Every component of the platform, with its identity. */
+export class WorkloadsChart extends FactoryChart {
+  public readonly components: Record<ComponentName, Component>;
+
+  constructor(scope: Construct, id: string, props: WorkloadsChartProps) {
+    const { config } = props;
+    super(scope, id, { podIdentity: config.podSecurity, namespace: config.namespace });
+    const ports = Object.fromEntries(COMPONENT_NAMES.map((name) => [name, config.components[name].port])) as ComponentPorts;
+    const storage = { redis: config.storage.redis, postgresql: config.storage.postgresql } as Partial<Record<ComponentName, string>>;
+    this.components = {} as Record<ComponentName, Component>;
+    for (const name of COMPONENT_NAMES) {
+      const identity = new ComponentIdentity(this, `${name}-identity`, { name });
+      const c = config.components[name];
+      const size = storage[name];
+      this.components[name] = new Component(this, name, {
+        name, port: c.port, image: c.image, replicas: c.replicas, resources: c.resources, ports, identity,
+        storage: size === undefined ? undefined : { size, storageClassName: config.storage.storageClassName },
+        vault: vaultClient(name, config),
+      });
+    }
+  }
+}
+
+/** Properties of `NetworkChart`. */
+export interface NetworkChartProps {
+  /** The config: namespace, components' ports, `network`, `vault` and the ingress controller's pods. */
+  readonly config: FactoryConfig;
+}
+
+/** The platform's policies: the flow table of the config. */
+export class NetworkChart extends FactoryChart {
+  constructor(scope: Construct, id: string, props: NetworkChartProps) {
+    super(scope, id, { podIdentity: props.config.podSecurity, namespace: props.config.namespace });
+    new FlowPolicies(this, 'policies', { flows: flowTable(props.config) });
+  }
+}
+
+/** Properties of `VaultTokenReviewerChart`. */
+export interface VaultTokenReviewerChartProps {
+  /** The config: `namespace` and `podSecurity` (required, no default). */
+  readonly config: FactoryConfig;
+}
+
+/** The token reviewer of a Vault outside the cluster. */
+export class VaultTokenReviewerChart extends FactoryChart {
+  public readonly reviewer: VaultTokenReviewer;
+
+  constructor(scope: Construct, id: string, props: VaultTokenReviewerChartProps) {
+    // No chart namespace: the ClusterRoleBinding is cluster-scoped; namespaced objects name theirs.
+    super(scope, id, { podIdentity: props.config.podSecurity });
+    this.reviewer = new VaultTokenReviewer(this, 'reviewer', { namespace: props.config.namespace });
+  }
+}
+
+/** The hook of lib/app.ts: adds the token-reviewer chart when Vault is outside the cluster. */
+export function addVaultAuthCharts(app: App, config: FactoryConfig, after: FactoryChart): VaultTokenReviewerChart | undefined {
+  if (!vaultIsExternal(config)) return undefined;
+  const chart = new VaultTokenReviewerChart(app, 'vault-auth', { config });
+  chart.addDependency(after);
+  return chart;
+}
