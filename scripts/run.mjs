@@ -4,7 +4,8 @@
 //   .build/run/vault/main.cjs), written atomically, so commands running at once never load each other's
 //   bundle or a half-written one.
 // - A bundle is rebuilt only when one of its inputs changed: beside it, `<bundle>.inputs.json` lists every
-//   source file esbuild read with its size and mtime; when all still match, esbuild is not even loaded.
+//   source file esbuild read (and tsconfig.json) with its size and mtime; when all still match, esbuild
+//   is not even loaded.
 import * as fs from 'fs';
 import { createRequire } from 'module';
 import * as path from 'path';
@@ -18,8 +19,8 @@ if (!entry) {
 const relative = path.relative(process.cwd(), path.resolve(entry)).split(path.sep).map((s) => (s === '..' ? '__' : s));
 const outfile = path.resolve('.build', 'run', ...relative).replace(/\.[cm]?[jt]s$/, '') + '.cjs';
 const inputsFile = `${outfile}.inputs.json`;
-// The bundle also depends on how it is built: this file.
-const SELF = fileURLToPath(import.meta.url);
+// The bundle also depends on how it is built: this file, and the tsconfig.json whose paths esbuild follows.
+const BUILD_INPUTS = [fileURLToPath(import.meta.url), path.resolve('tsconfig.json')];
 
 /** `size:mtime` of a file, or null when it is gone. */
 function stamp(file) {
@@ -54,7 +55,7 @@ async function build() {
     packages: 'external', sourcemap: 'linked', logLevel: 'error', write: false, metafile: true,
   });
   fs.mkdirSync(path.dirname(outfile), { recursive: true });
-  const inputs = Object.fromEntries([...Object.keys(result.metafile.inputs).map((f) => path.resolve(f)), SELF].map((f) => [f, stamp(f)]));
+  const inputs = Object.fromEntries([...Object.keys(result.metafile.inputs).map((f) => path.resolve(f)), ...BUILD_INPUTS].map((f) => [f, stamp(f)]));
   // The source map is written beside the bundle (node reads it only with --enable-source-maps).
   for (const file of result.outputFiles) writeAtomic(file.path, file.contents);
   writeAtomic(inputsFile, JSON.stringify(inputs));

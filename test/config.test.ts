@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ConfigError, defaultConfig, loadConfig, parseConfig } from '../lib/config';
+import { defaultConfig, loadConfig, parseConfig } from '../lib/config';
 import { imagePinProblem } from '../lib/k8s/image';
 
 let tmp: string;
@@ -65,31 +65,7 @@ describe('FACTORY_CONFIG overrides', () => {
   });
 });
 
-describe('refused configurations name the file and the field', () => {
-  const refusals: { name: string; yaml: string; message: RegExp }[] = [
-    { name: 'unknown key', yaml: 'namespaces: factory\n', message: /\(root\): unknown key\(s\) "namespaces"/ },
-    { name: 'unknown nested key', yaml: 'components:\n  api:\n    prot: 8000\n', message: /components\.api: unknown key\(s\) "prot"/ },
-    { name: 'wrong type', yaml: 'components:\n  api:\n    replicas: "two"\n', message: /components\.api\.replicas: .*number/ },
-    { name: 'image tagged latest', yaml: 'components:\n  api:\n    image: ghcr.io/x/factory:latest\n', message: /components\.api\.image: image "ghcr\.io\/x\/factory:latest" is tagged "latest"/ },
-    { name: 'untagged image', yaml: 'components:\n  redis:\n    image: redis\n', message: /components\.redis\.image: image "redis" is untagged/ },
-    { name: 'limit above the LimitRange max memory', yaml: 'components:\n  worker:\n    resources:\n      limits: { cpu: "1", memory: 8Gi }\n', message: /components\.worker\.resources\.limits\.memory: "8Gi" is above the LimitRange max memory "4Gi"/ },
-    { name: 'limit above the LimitRange max cpu', yaml: 'components:\n  api:\n    resources:\n      limits: { cpu: "3", memory: 1Gi }\n', message: /components\.api\.resources\.limits\.cpu: "3" is above the LimitRange max cpu "2"/ },
-    { name: 'invalid DNS name for the host', yaml: 'host: Factory_Example.com\n', message: /host: must be an RFC 1123 DNS name/ },
-    { name: 'invalid DNS label for the namespace', yaml: 'namespace: -factory\n', message: /namespace: must be an RFC 1123 DNS label/ },
-    { name: 'port out of range', yaml: 'components:\n  api:\n    port: 70000\n', message: /components\.api\.port: must be a port from 1 to 65535/ },
-    { name: 'port zero', yaml: 'components:\n  redis:\n    port: 0\n', message: /components\.redis\.port: must be a port from 1 to 65535/ },
-    { name: 'two components on one port', yaml: 'components:\n  worker:\n    port: 8000\n', message: /components\.worker\.port: port 8000 is already used by api/ },
-    { name: 'root uid', yaml: 'podSecurity:\n  runAsUser: 0\n', message: /podSecurity\.runAsUser: must be a non-root id/ },
-    { name: 'YAML syntax error', yaml: 'components:\n  api: [unclosed\n', message: /YAML syntax error/ },
-  ];
-
-  test.each(refusals)('$name is refused', ({ yaml, message }) => {
-    const file = configFile(yaml);
-    expect(() => loadConfig({ FACTORY_CONFIG: file })).toThrow(ConfigError);
-    expect(() => loadConfig({ FACTORY_CONFIG: file })).toThrow(message);
-    expect(() => loadConfig({ FACTORY_CONFIG: file })).toThrow(`FACTORY_CONFIG=${file}`);
-  });
-
+describe('FACTORY_CONFIG files that cannot be read (the refusals of each field: test/validate/bad-input.test.ts)', () => {
   test('a missing file is refused with its name', () => {
     expect(() => loadConfig({ FACTORY_CONFIG: '/nonexistent/factory.yaml' }))
       .toThrow(/FACTORY_CONFIG=\/nonexistent\/factory\.yaml.*\n.*cannot read the file \(ENOENT\)/);

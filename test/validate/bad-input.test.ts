@@ -9,7 +9,7 @@ import * as path from 'path';
 import { ApiObject, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { FactoryChart } from '../../lib/chart';
-import { defaultConfig, loadConfig } from '../../lib/config';
+import { ConfigError, defaultConfig, loadConfig } from '../../lib/config';
 import { formatViolation, validateManifests } from '../../lib/validate';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bad-config-'));
@@ -53,8 +53,11 @@ describe('invalid FACTORY_CONFIG files are refused naming the field', () => {
     expect(BAD_CONFIGS.length).toBeGreaterThanOrEqual(20);
   });
 
-  it.each(BAD_CONFIGS)('GIVEN %s THEN loadConfig refuses it', (_what, yaml, message) => {
-    expect(load(yaml)).toThrow(message);
+  it.each(BAD_CONFIGS)('GIVEN %s THEN loadConfig refuses it naming the file and the field', (_what, yaml, message) => {
+    const refused = load(yaml);
+    expect(refused).toThrow(ConfigError);
+    expect(refused).toThrow(message);
+    expect(refused).toThrow(`invalid configuration in FACTORY_CONFIG=${path.join(tmp, `config-${n - 1}.yaml`)}:`);
   });
 
   it('GIVEN a FACTORY_CONFIG naming a missing file THEN refused naming the file', () => {
