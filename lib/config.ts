@@ -343,13 +343,21 @@ export class ConfigError extends Error {
   }
 }
 
+/** A field's message with the bad value it refused (quoted as JSON, cut at 80 characters), unless it already quotes it. */
+function withValue(message: string, value: unknown): string {
+  if (value === undefined) return message;
+  const json = JSON.stringify(value) ?? String(value);
+  const shown = json.length > 80 ? `${json.slice(0, 77)}...` : json;
+  return message.includes(json) ? message : `${message} (got ${shown})`;
+}
+
 /** Validates a parsed (partial) config object and returns the full config. */
 export function parseConfig(input: unknown, source = 'config'): FactoryConfig {
-  const result = configSchema.safeParse(input ?? {});
+  const result = configSchema.safeParse(input ?? {}, { reportInput: true });
   if (!result.success) {
     throw new ConfigError(source, result.error.issues.map((i) => ({
       path: i.path.map(String).join('.'),
-      message: i.code === 'unrecognized_keys' ? `unknown key(s) ${i.keys.map((k) => `"${k}"`).join(', ')}` : i.message,
+      message: i.code === 'unrecognized_keys' ? `unknown key(s) ${i.keys.map((k) => `"${k}"`).join(', ')}` : withValue(i.message, i.input),
     })));
   }
   const problems = configProblems(result.data);

@@ -97,3 +97,20 @@ describe('cross-field rules (lib/config-rules.ts): every table runs in parseConf
     expect(c.components.dashboard.resources.limits.memory).toBe('512M');
   });
 });
+
+describe('field refusals quote the bad value', () => {
+  test('GIVEN a namespace that is not a DNS label WHEN loaded THEN the message names the field and the value it refused', () => {
+    const file = configFile('namespace: Factory_NS\n');
+    expect(() => loadConfig({ FACTORY_CONFIG: file })).toThrow(/namespace: must be an RFC 1123 DNS label .* \(got "Factory_NS"\)/);
+  });
+
+  test('GIVEN a port written as a string WHEN loaded THEN the message shows the string', () => {
+    const file = configFile('components:\n  api:\n    port: "8000"\n');
+    expect(() => loadConfig({ FACTORY_CONFIG: file })).toThrow(/components\.api\.port: .*expected number.* \(got "8000"\)/);
+  });
+
+  test('GIVEN a message that already quotes the value (an image on latest) THEN it is not quoted twice', () => {
+    const file = configFile('components:\n  api:\n    image: ghcr.io/x/y:latest\n');
+    expect(() => loadConfig({ FACTORY_CONFIG: file })).toThrow(/components\.api\.image: image "ghcr\.io\/x\/y:latest" is tagged "latest"; pin a version tag or a digest$/m);
+  });
+});
