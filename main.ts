@@ -4,15 +4,19 @@
  */
 import * as path from 'path';
 import { buildApp } from './lib/app';
-import { ConfigError, loadConfig } from './lib/config';
+import { ConfigError, type FactoryConfig, loadConfig } from './lib/config';
 import { ingressNginxFiles } from './lib/edge/ingress-nginx';
 import { type Outputs, generatedDirs, synthToMemory, writeOutputs } from './lib/outputs';
 import { standaloneOutputs } from './lib/waf/standalone';
 import { formatViolation, manifestOutputs, parseManifests, validateManifests } from './lib/validate';
 
-/** Every generated file of the project, from one config. */
+/** Every generated file of the project, from the config FACTORY_CONFIG names (or the guide's). */
 export function synthesize(env: NodeJS.ProcessEnv = process.env): Outputs {
-  const config = loadConfig(env);
+  return synthesizeConfig(loadConfig(env));
+}
+
+/** Every generated file of the project, from one config. */
+export function synthesizeConfig(config: FactoryConfig): Outputs {
   const outputs = synthToMemory((outdir) => buildApp(config, outdir).app, 'dist');
   // The standalone WAF (nginx/, docker-compose.security.yml) from the same config and rule model.
   for (const [file, content] of standaloneOutputs(config)) outputs.set(file, content);
@@ -24,8 +28,10 @@ export function synthesize(env: NodeJS.ProcessEnv = process.env): Outputs {
 function main(): number {
   const root = process.cwd();
   let outputs: Outputs;
+  let config: FactoryConfig;
   try {
-    outputs = synthesize();
+    config = loadConfig();
+    outputs = synthesizeConfig(config);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`synth refused: ${e.message}\n`);
@@ -34,7 +40,7 @@ function main(): number {
     throw e;
   }
   // Admission-grade validation (Pod Security restricted:latest, schemas, policies) before any write.
-  const violations = validateManifests(parseManifests(manifestOutputs(outputs)));
+  const violations = validateManifests(parseManifests(manifestOutputs(outputs)), { provided: config.providedObjects });
   if (violations.length > 0) {
     for (const v of violations) process.stderr.write(`${formatViolation(v)}\n`);
     process.stderr.write(`synth refused: ${violations.length} violation(s); nothing was written\n`);

@@ -14,7 +14,9 @@ import { HardenedNamespace } from './namespace';
 import { flowTable } from './network/flows';
 import { FlowPolicies } from './network/policies';
 import { VAULT_CLIENTS, type VaultClientSettings, VaultTokenReviewer } from './vault-auth';
-import { Component, type ComponentPorts } from './workloads';
+import { SECRET_TEMPLATES, Component, type ComponentPorts } from './workloads';
+import { SyncedSecret, VaultSecretStore } from './external-secrets';
+import { syncedKeys } from '../vault/paths';
 
 /** Properties of `NamespaceChart`. */
 export interface NamespaceChartProps {
@@ -83,6 +85,24 @@ export class WorkloadsChart extends FactoryChart {
         storage: size === undefined ? undefined : { size, storageClassName: config.storage.storageClassName },
         vault: vaultClient(name, config),
       });
+    }
+    // The data stores' passwords, synced from Vault by the External Secrets Operator into the Secrets they read.
+    const v = config.vault;
+    const store = new VaultSecretStore(this, 'secret-store', {
+      name: v.sync.storeName,
+      server: vaultAddress(config),
+      kvMount: v.kvMount,
+      auth: { mountPath: v.authPath, role: v.sync.role },
+      serviceAccount: { name: v.sync.serviceAccount, audience: v.audience },
+    });
+    const bySecret = new Map<string, { secretKey: string; remote: { key: string; property: string } }[]>();
+    for (const { path, key } of syncedKeys()) {
+      const keys = bySecret.get(key.syncedTo.secret) ?? [];
+      keys.push({ secretKey: key.syncedTo.secretKey, remote: { key: `${v.secretsPrefix}/${path.name}`, property: key.key } });
+      bySecret.set(key.syncedTo.secret, keys);
+    }
+    for (const [name, keys] of bySecret) {
+      new SyncedSecret(this, `synced-${name}`, { name, storeName: store.name, refreshInterval: v.sync.refreshInterval, keys, template: SECRET_TEMPLATES[name] });
     }
   }
 }

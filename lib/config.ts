@@ -225,6 +225,22 @@ export const configSchema = z.strictObject({
     authPath: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'must be a Vault mount path without slashes').default('kubernetes'),
     /** The Kubernetes auth role (guide: "Kubernetes Auth Role"). @default factory-api */
     role: dnsLabel.default('factory-api'),
+    /** The worker's Kubernetes auth role: bound to `factory-worker`, with a policy of its own (the paths the worker reads). @default factory-worker */
+    workerRole: dnsLabel.default('factory-worker'),
+    /**
+     * The External Secrets Operator's sync of the data stores' passwords into the Secrets their pods read:
+     * a SecretStore (Kubernetes auth with its own role and ServiceAccount) and one ExternalSecret per Secret.
+     */
+    sync: z.strictObject({
+      /** The sync's Kubernetes auth role, with a policy reading exactly the synced paths. @default factory-secrets-sync */
+      role: dnsLabel.default('factory-secrets-sync'),
+      /** The ServiceAccount the SecretStore logs in as (no pod runs on it). @default factory-secrets-sync */
+      serviceAccount: dnsLabel.default('factory-secrets-sync'),
+      /** The SecretStore's name. @default factory-vault */
+      storeName: dnsLabel.default('factory-vault'),
+      /** How often each ExternalSecret re-reads Vault (a Go duration). @default 1h */
+      refreshInterval: z.string().regex(/^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/, 'must be a Go duration such as "15m" or "1h"').default('1h'),
+    }).prefault({}),
     /** TTL of the Vault tokens the role issues, seconds (guide: ttl=1h). @default 3600 */
     tokenTtlSeconds: z.number().int('must be an integer').min(60, 'must be at least 60').max(86400, 'must be at most 86400').default(3600),
     /** Custom metadata of every secret path: who owns it and how often it is rotated (guide: "Regular Security Tasks"). */
@@ -260,6 +276,15 @@ export const configSchema = z.strictObject({
       port: port.default(443),
     }).prefault({}),
   }).prefault({}),
+  /**
+   * Objects the pods reference that the operator provides outside dist/ (a registry pull Secret, a CA
+   * ConfigMap), each with the reason. Any other reference dist/ does not create refuses the synth.
+   */
+  providedObjects: z.array(z.strictObject({
+    kind: z.enum(['Secret', 'ConfigMap', 'ServiceAccount', 'PersistentVolumeClaim']),
+    name: dnsName,
+    reason: z.string().min(1, 'must say why the operator provides it'),
+  })).default([]),
   /** Persistent storage of the data stores. */
   storage: z.strictObject({
     /** StorageClass of the PVCs; omitted means the cluster default. */

@@ -17,7 +17,7 @@ import { NAME_LABEL, PART_OF, PART_OF_LABEL } from './labels';
 /** Which components talk to Vault: `addr` get VAULT_ADDR, `login` also get the projected token. */
 export const VAULT_CLIENTS: Partial<Record<ComponentName, { readonly login: boolean }>> = {
   api: { login: true },
-  worker: { login: false },
+  worker: { login: true },
 };
 
 /** Where the projected token is mounted in the api containers (read-only), and its file name. */

@@ -26,12 +26,14 @@ type Check =
 interface ComponentSpec {
   /** Deployment (stateless) or StatefulSet with a PersistentVolumeClaim (data store). */
   readonly kind: 'Deployment' | 'StatefulSet';
-  /** Environment of the main container; `secret:NAME/KEY` values come from a Secret. */
+  /** Environment of the main container: never a secret (those are files, see `secretFiles`). */
   readonly env: (ports: ComponentPorts) => Record<string, string>;
   /** Container args (after the image's entrypoint). */
   readonly args?: (ports: ComponentPorts) => string[];
   /** Writable directories beside `/tmp` (volume name → path), each an emptyDir: the root is read-only. */
   readonly scratch: Record<string, string>;
+  /** Secrets mounted read-only as files (Secret name → directory): a password never sits in env or args. */
+  readonly secretFiles?: Readonly<Record<string, string>>;
   /** For StatefulSets: where the PVC is mounted. */
   readonly dataPath?: string;
   readonly liveness: Check;
@@ -47,6 +49,21 @@ const appEnv = (component: ComponentName) => (ports: ComponentPorts) => ({
   FACTORY_REDIS_PORT: String(ports.redis),
 });
 
+
+/** Where redis reads its Secret `factory-redis`, and the config file in it (requirepass). */
+export const REDIS_SECRET_DIR = '/run/secrets/redis';
+export const REDIS_CONFIG_FILE = 'redis.conf';
+/** Where PostgreSQL reads its Secret `factory-postgresql` (the file `password`). */
+export const POSTGRES_SECRET_DIR = '/run/secrets/postgresql';
+
+/**
+ * How a synced Secret's files are rendered from its Vault keys (Go templates of the External Secrets
+ * Operator; `quote` escapes the value as redis.conf's double-quoted strings expect). A Secret absent here
+ * holds its keys as they are (PostgreSQL's `password`).
+ */
+export const SECRET_TEMPLATES: Readonly<Record<string, Record<string, string>>> = {
+  'factory-redis': { [REDIS_CONFIG_FILE]: 'requirepass {{ .password | quote }}\n' },
+};
 
 /** The component table. */
 export const COMPONENTS: Record<ComponentName, ComponentSpec> = {
@@ -64,24 +81,27 @@ export const COMPONENTS: Record<ComponentName, ComponentSpec> = {
   },
   redis: {
     kind: 'StatefulSet',
-    // The password comes from the Secret `factory-redis` (synced from Vault `secret/factory/redis`).
-    env: () => ({ REDIS_PASSWORD: 'secret:factory-redis/password' }),
-    args: (ports) => ['redis-server', '--port', String(ports.redis), '--dir', '/data',
-      '--appendonly', 'yes', '--requirepass', '$(REDIS_PASSWORD)'],
+    // `requirepass` is in redis.conf, a file of the Secret `factory-redis` that the External Secrets
+    // Operator renders from Vault `secret/factory/redis`: the password is in no argument and no variable.
+    env: () => ({}),
+    args: (ports) => ['redis-server', `${REDIS_SECRET_DIR}/${REDIS_CONFIG_FILE}`, '--port', String(ports.redis), '--dir', '/data',
+      '--appendonly', 'yes'],
+    secretFiles: { 'factory-redis': REDIS_SECRET_DIR },
     scratch: {}, dataPath: '/data',
     liveness: { tcp: true }, readiness: { tcp: true },
   },
   postgresql: {
     kind: 'StatefulSet',
-    // PGDATA is a sub-directory of the volume so initdb owns it; the password comes from the Secret
-    // `factory-postgresql` (synced from Vault `secret/factory/database`).
+    // PGDATA is a sub-directory of the volume so initdb owns it; the password is the file `password` of the
+    // Secret `factory-postgresql` (synced from Vault `secret/factory/database`), read by the image's entrypoint.
     env: (ports) => ({
       PGDATA: '/var/lib/postgresql/data/pgdata',
       PGPORT: String(ports.postgresql),
       POSTGRES_USER: PLATFORM_DATABASE.user,
       POSTGRES_DB: PLATFORM_DATABASE.name,
-      POSTGRES_PASSWORD: 'secret:factory-postgresql/password',
+      POSTGRES_PASSWORD_FILE: `${POSTGRES_SECRET_DIR}/password`,
     }),
+    secretFiles: { 'factory-postgresql': POSTGRES_SECRET_DIR },
     scratch: { run: '/var/run/postgresql' }, dataPath: '/var/lib/postgresql/data',
     liveness: { tcp: true },
     readiness: { command: ['pg_isready', '-h', '127.0.0.1', '-U', PLATFORM_DATABASE.user, '-d', PLATFORM_DATABASE.name] },
@@ -95,12 +115,6 @@ function probe(check: Check, port: number, initialDelay: number, failureThreshol
   return kplus.Probe.fromCommand(check.command, opts);
 }
 
-function envValue(scope: Construct, value: string): kplus.EnvValue {
-  const m = /^secret:([^/]+)\/(.+)$/.exec(value);
-  if (!m) return kplus.EnvValue.fromValue(value);
-  const secret = kplus.Secret.fromSecretName(scope, `secret-${m[1]}-${m[2]}`, m[1]);
-  return kplus.EnvValue.fromSecretValue({ secret, key: m[2] });
-}
 
 /** Properties of a `Component`. */
 export interface ComponentProps {
@@ -168,7 +182,7 @@ export class Component extends Construct {
       image: c.image,
       portNumber: c.port,
       args: spec.args?.(props.ports),
-      envVariables: Object.fromEntries(Object.entries(spec.env(props.ports)).map(([k, v]) => [k, envValue(this, v)])),
+      envVariables: Object.fromEntries(Object.entries(spec.env(props.ports)).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])),
       resources: {
         cpu: { request: kplus.Cpu.millis(cpuMillis(r.requests.cpu)), limit: kplus.Cpu.millis(cpuMillis(r.limits.cpu)) },
         memory: { request: Size.mebibytes(memoryBytes(r.requests.memory) / 2 ** 20), limit: Size.mebibytes(memoryBytes(r.limits.memory) / 2 ** 20) },
@@ -182,6 +196,12 @@ export class Component extends Construct {
 
     // Vault: VAULT_ADDR, and the api's projected token for the audience `vault` (lib/vault-auth.ts).
     if (props.vault) addVaultClient(this.workload, container, props.vault);
+
+    // Secrets as read-only files, readable by the pod's group (fsGroup) only.
+    for (const [secretName, dir] of Object.entries(spec.secretFiles ?? {})) {
+      const secret = kplus.Secret.fromSecretName(this, `secret-${secretName}`, secretName);
+      container.mount(dir, kplus.Volume.fromSecret(this, `secret-volume-${secretName}`, secret, { name: secretName, defaultMode: 0o440 }), { readOnly: true });
+    }
 
     // The guide's `VOLUME ["/tmp"]`, and what else the component writes to.
     for (const [volumeName, dir] of Object.entries({ tmp: '/tmp', ...spec.scratch })) {

@@ -9,6 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { FAMILIES, type Family, UnusableInputError, formatViolation, parseManifests, validateManifests } from '../lib/validate';
+import { ConfigError, loadConfig } from '../lib/config';
 import { LEVELS, type Level, parsePolicyVersion } from '../lib/validate/pod-security';
 
 const USAGE = 'usage: npm run validate -- [--only pod-security|schema|policy] [--level restricted|baseline] [--version v1.NN|latest] [PATH...]';
@@ -71,12 +72,22 @@ export function collectFiles(paths: string[]): Map<string, string> {
   return files;
 }
 
+/** The objects the operator provides, from the FACTORY_CONFIG file when one is named (as synth reads it). */
+function providedObjects() {
+  try {
+    return loadConfig().providedObjects;
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UnusableInputError(e.message);
+    throw e;
+  }
+}
+
 export function main(argv: string[]): number {
   try {
     const args = parseArgs(argv);
     const files = collectFiles(args.paths);
     if (files.size === 0) throw new UnusableInputError(`no manifest files (*.yaml, *.yml) in ${args.paths.join(', ')}`);
-    const violations = validateManifests(parseManifests(files), { only: args.only, level: args.level, version: args.version });
+    const violations = validateManifests(parseManifests(files), { only: args.only, level: args.level, version: args.version, provided: providedObjects() });
     for (const v of violations) process.stdout.write(`${formatViolation(v)}\n`);
     process.stderr.write(`${violations.length} violation(s) in ${files.size} file(s)\n`);
     return violations.length > 0 ? 1 : 0;

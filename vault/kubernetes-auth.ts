@@ -18,12 +18,21 @@ import { type FactoryConfig, vaultIsExternal } from '../lib/config';
 import { componentObjectName } from '../lib/labels';
 import type { Policy } from '@cdktf/provider-vault/lib/policy';
 
+/** A further role: one ServiceAccount of the namespace, the guide's audience and TTL, a policy of its own. */
+export interface ComponentRole {
+  readonly roleName: string;
+  readonly serviceAccount: string;
+  readonly policy: Policy;
+}
+
 /** Properties of `KubernetesAuth`. */
 export interface KubernetesAuthProps {
   /** The config: `namespace` and `vault` (required, no default). */
   readonly config: FactoryConfig;
-  /** The policy the role's tokens carry (named by `config.vault.policyName`). */
+  /** The policy the guide's role's tokens carry (named by `config.vault.policyName`). */
   readonly policy: Policy;
+  /** The other roles (the worker's, the operator's sync). @default none */
+  readonly roles?: readonly ComponentRole[];
 }
 
 /** The auth method, its config and the role. */
@@ -31,6 +40,8 @@ export class KubernetesAuth extends Construct {
   public readonly backend: AuthBackend;
   public readonly backendConfig: KubernetesAuthBackendConfig;
   public readonly role: KubernetesAuthBackendRole;
+  /** The other roles, by role name. */
+  public readonly roles: Record<string, KubernetesAuthBackendRole> = {};
 
   constructor(scope: Construct, id: string, props: KubernetesAuthProps) {
     super(scope, id);
@@ -83,5 +94,20 @@ export class KubernetesAuth extends Construct {
       audience: c.vault.audience,
     });
     this.role.overrideLogicalId(c.vault.role.replace(/-/g, '_'));
+
+    for (const r of props.roles ?? []) {
+      const role = new KubernetesAuthBackendRole(this, `role-${r.roleName}`, {
+        backend: c.vault.authPath,
+        dependsOn: [this.backendConfig, r.policy],
+        roleName: r.roleName,
+        boundServiceAccountNames: [r.serviceAccount],
+        boundServiceAccountNamespaces: [c.namespace],
+        tokenPolicies: [r.policy.name],
+        tokenTtl: c.vault.tokenTtlSeconds,
+        audience: c.vault.audience,
+      });
+      role.overrideLogicalId(r.roleName.replace(/-/g, '_'));
+      this.roles[r.roleName] = role;
+    }
   }
 }

@@ -41,3 +41,36 @@ export class FactorySecretsPolicy extends Construct {
     this.policy.overrideLogicalId(logicalId);
   }
 }
+
+/** Properties of `ReaderPolicy`. */
+export interface ReaderPolicyProps {
+  /** The policy's name (required, no default). */
+  readonly name: string;
+  /** The KV v2 mount (required, no default). */
+  readonly kvMount: string;
+  /** The platform's folder under the mount (required, no default). */
+  readonly secretsPrefix: string;
+  /** The paths below the prefix it may read, exactly (required, no default; at least one). */
+  readonly paths: readonly string[];
+}
+
+/** A least-privilege policy: `read` on the data of exactly the given paths, nothing else (no list, no metadata). */
+export class ReaderPolicy extends Construct {
+  public readonly document: DataVaultPolicyDocument;
+  public readonly policy: Policy;
+
+  constructor(scope: Construct, id: string, props: ReaderPolicyProps) {
+    super(scope, id);
+    if (props.paths.length === 0) throw new Error(`ReaderPolicy ${props.name}: it must grant at least one path`);
+    const logicalId = props.name.replace(/-/g, '_');
+    this.document = new DataVaultPolicyDocument(this, 'document', {
+      rule: props.paths.map((p) => {
+        const path = `${props.kvMount}/data/${props.secretsPrefix}/${p}`;
+        return { path, capabilities: ['read'], description: `read on ${path}` };
+      }),
+    });
+    this.document.overrideLogicalId(logicalId);
+    this.policy = new Policy(this, 'policy', { name: props.name, policy: this.document.hcl });
+    this.policy.overrideLogicalId(logicalId);
+  }
+}

@@ -9,7 +9,9 @@ import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
 import type { FactoryConfig } from '../lib/config';
 import { configureTerraform } from './backend';
 import { KubernetesAuth } from './kubernetes-auth';
-import { FactorySecretsPolicy } from './policy';
+import { componentObjectName } from '../lib/labels';
+import { pathsReadBy } from './paths';
+import { FactorySecretsPolicy, ReaderPolicy } from './policy';
 import { FactorySecrets } from './secrets';
 
 /** The stack's name: `cdktf.out/stacks/factory-vault/cdk.tf.json`. */
@@ -26,6 +28,8 @@ export class FactoryVaultStack extends TerraformStack {
   public readonly secrets: FactorySecrets;
   public readonly policy: FactorySecretsPolicy;
   public readonly auth: KubernetesAuth;
+  /** The least-privilege policies of the worker and of the operator's sync. */
+  public readonly readerPolicies: Record<'worker' | 'sync', ReaderPolicy>;
 
   constructor(scope: Construct, id: string, props: FactoryVaultStackProps) {
     super(scope, id);
@@ -35,6 +39,18 @@ export class FactoryVaultStack extends TerraformStack {
     new VaultProvider(this, 'vault', {});
     this.secrets = new FactorySecrets(this, 'secrets', { config });
     this.policy = new FactorySecretsPolicy(this, 'policy', { config });
-    this.auth = new KubernetesAuth(this, 'kubernetes-auth', { config, policy: this.policy.policy });
+    const v = config.vault;
+    const reader = (name: string, r: 'worker' | 'sync') => new ReaderPolicy(this, `policy-${name}`, {
+      name, kvMount: v.kvMount, secretsPrefix: v.secretsPrefix, paths: pathsReadBy(r).map((p) => p.name),
+    });
+    this.readerPolicies = { worker: reader(v.workerRole, 'worker'), sync: reader(v.sync.role, 'sync') };
+    this.auth = new KubernetesAuth(this, 'kubernetes-auth', {
+      config,
+      policy: this.policy.policy,
+      roles: [
+        { roleName: v.workerRole, serviceAccount: componentObjectName('worker'), policy: this.readerPolicies.worker.policy },
+        { roleName: v.sync.role, serviceAccount: v.sync.serviceAccount, policy: this.readerPolicies.sync.policy },
+      ],
+    });
   }
 }

@@ -5,7 +5,7 @@
  */
 import * as YAML from 'yaml';
 import { LATEST_MINOR, type Level, checkPodSecurity } from './pod-security';
-import { checkPolicies } from './policy';
+import { type ProvidedObject, checkPolicies } from './policy';
 import { checkSchemas } from './schema';
 import { type ManifestDoc, type Violation, violation } from './types';
 
@@ -24,6 +24,8 @@ export interface ValidateOptions {
   readonly level?: Level;
   /** Pod Security policy version (minor of 1.x). @default LATEST_MINOR (`latest`) */
   readonly version?: number;
+  /** Objects the operator provides outside the manifests (config `providedObjects`). @default none */
+  readonly provided?: readonly ProvidedObject[];
 }
 
 /** Input that cannot be validated at all (unparsable YAML, a missing path): exit code 2, not 1. */
@@ -71,7 +73,7 @@ export function validateManifests(docs: readonly ManifestDoc[], options: Validat
       }
     }
   }
-  if (only.has('policy')) out.push(...checkPolicies(docs));
+  if (only.has('policy')) out.push(...checkPolicies(docs, { provided: options.provided }));
   const fileOrder = new Map<string, number>();
   docs.forEach((d) => { if (!fileOrder.has(d.file)) fileOrder.set(d.file, fileOrder.size); });
   return out.map((v, i) => ({ v, i }))

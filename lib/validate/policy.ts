@@ -7,7 +7,11 @@
  * - no pod on the `default` ServiceAccount;
  * - every pod of a namespace selected by at least one NetworkPolicy of that namespace;
  * - no `*-snippet` annotation (ingress-nginx snippets bypass the WAF and the controller's hardening);
- * - no Secret carrying data (secrets come from Vault at run time, never from dist/).
+ * - no Secret carrying data (secrets come from Vault at run time, never from dist/);
+ * - every Secret, ConfigMap, ServiceAccount and PVC a pod references is created by the manifests (an
+ *   ExternalSecret creates its target Secret) or declared as provided by the operator;
+ * - no container argument or command expands a Secret-backed variable (`$(PASSWORD)` lands in the process
+ *   list and the runtime's container config).
  */
 import { imagePinProblem } from '../k8s/image';
 import { selectorMatches } from '../network/evaluate';
@@ -16,11 +20,24 @@ import { containersOf } from './pod-security/model';
 import { parseQuantity } from '../k8s/quantity';
 import { type ManifestDoc, type Violation, violation } from './types';
 
+/** An object the operator provides outside the manifests (config `providedObjects`), with the reason. */
+export interface ProvidedObject {
+  readonly kind: 'Secret' | 'ConfigMap' | 'ServiceAccount' | 'PersistentVolumeClaim';
+  readonly name: string;
+  readonly reason: string;
+}
+
+/** What a policy may know beyond the manifests. */
+export interface PolicyContext {
+  /** Objects the operator provides (every namespace). @default none */
+  readonly provided?: readonly ProvidedObject[];
+}
+
 /** A project policy: an id (reported as `policy/<id>`) and its check over every manifest of a synth. */
 export interface PolicyRule {
   readonly id: string;
   readonly description: string;
-  readonly check: (docs: readonly ManifestDoc[]) => Violation[];
+  readonly check: (docs: readonly ManifestDoc[], context?: PolicyContext) => Violation[];
 }
 
 const rule = (id: string) => `policy/${id}`;
@@ -165,12 +182,80 @@ export const noSecretData: PolicyRule = {
     .map((f) => violation(doc, f, rule('no-secret-data'), `a Secret in the manifests must not carry ${f} (keys: ${Object.keys(doc.object[f]).sort().join(', ')}); secrets come from Vault`))),
 };
 
+/** Objects every namespace has without anyone creating them. */
+const BUILT_IN = new Set(['ServiceAccount/default', 'ConfigMap/kube-root-ca.crt']);
+
+/** The objects of a pod template it cannot start without, with the field that names each. */
+function podReferences(pod: NonNullable<ReturnType<typeof podTemplateOf>>): { kind: ProvidedObject['kind']; name: unknown; path: string }[] {
+  const out: { kind: ProvidedObject['kind']; name: unknown; path: string }[] = [];
+  const spec = pod.spec;
+  const at = (rest: string) => `${pod.prefix}spec.${rest}`;
+  if (spec.serviceAccountName !== undefined) out.push({ kind: 'ServiceAccount', name: spec.serviceAccountName, path: at('serviceAccountName') });
+  (spec.imagePullSecrets ?? []).forEach((s: any, i: number) => out.push({ kind: 'Secret', name: s?.name, path: at(`imagePullSecrets[${i}].name`) }));
+  (spec.volumes ?? []).forEach((v: any, i: number) => {
+    if (v?.secret && v.secret.optional !== true) out.push({ kind: 'Secret', name: v.secret.secretName, path: at(`volumes[${i}].secret.secretName`) });
+    if (v?.configMap && v.configMap.optional !== true) out.push({ kind: 'ConfigMap', name: v.configMap.name, path: at(`volumes[${i}].configMap.name`) });
+    if (v?.persistentVolumeClaim) out.push({ kind: 'PersistentVolumeClaim', name: v.persistentVolumeClaim.claimName, path: at(`volumes[${i}].persistentVolumeClaim.claimName`) });
+    (v?.projected?.sources ?? []).forEach((s: any, j: number) => {
+      if (s?.secret && s.secret.optional !== true) out.push({ kind: 'Secret', name: s.secret.name, path: at(`volumes[${i}].projected.sources[${j}].secret.name`) });
+      if (s?.configMap && s.configMap.optional !== true) out.push({ kind: 'ConfigMap', name: s.configMap.name, path: at(`volumes[${i}].projected.sources[${j}].configMap.name`) });
+    });
+  });
+  for (const c of containersOf(pod)) {
+    (c.container.env ?? []).forEach((e: any, i: number) => {
+      const ref = e?.valueFrom?.secretKeyRef ?? e?.valueFrom?.configMapKeyRef;
+      if (ref && ref.optional !== true) out.push({ kind: e.valueFrom.secretKeyRef ? 'Secret' : 'ConfigMap', name: ref.name, path: `${c.path}.env[${i}].valueFrom.${e.valueFrom.secretKeyRef ? 'secretKeyRef' : 'configMapKeyRef'}.name` });
+    });
+    (c.container.envFrom ?? []).forEach((e: any, i: number) => {
+      const ref = e?.secretRef ?? e?.configMapRef;
+      if (ref && ref.optional !== true) out.push({ kind: e.secretRef ? 'Secret' : 'ConfigMap', name: ref.name, path: `${c.path}.envFrom[${i}].${e.secretRef ? 'secretRef' : 'configMapRef'}.name` });
+    });
+  }
+  return out;
+}
+
+/** Every Secret, ConfigMap, ServiceAccount and PVC a pod references exists: in the manifests, as an ExternalSecret's target, or provided. */
+export const referencesResolve: PolicyRule = {
+  id: 'references-resolve',
+  description: 'every Secret, ConfigMap, ServiceAccount and PVC a pod references is created by the manifests or declared provided',
+  check: (docs, context) => {
+    const created = new Set<string>();
+    for (const d of docs) {
+      const o = d.object;
+      if (typeof o?.kind !== 'string' || typeof o?.metadata?.name !== 'string') continue;
+      created.add(`${namespaceOf(d)}/${o.kind}/${o.metadata.name}`);
+      if (o.kind === 'ExternalSecret') created.add(`${namespaceOf(d)}/Secret/${o.spec?.target?.name ?? o.metadata.name}`);
+    }
+    const provided = new Set((context?.provided ?? []).map((p) => `${p.kind}/${p.name}`));
+    return workloads(docs).flatMap(({ doc, pod }) => podReferences(pod).flatMap((r) => {
+      const key = `${r.kind}/${String(r.name)}`;
+      if (BUILT_IN.has(key) || provided.has(key) || created.has(`${namespaceOf(doc)}/${key}`)) return [];
+      return [violation(doc, r.path, rule('references-resolve'),
+        `${r.kind} ${JSON.stringify(r.name)} is created by nothing in the manifests (nor by an ExternalSecret) and is not in providedObjects; the pod cannot start`)];
+    }));
+  },
+};
+
+/** No argument or command expands a variable that comes from a Secret. */
+export const noSecretInArgs: PolicyRule = {
+  id: 'no-secret-in-args',
+  description: 'no container argument or command expands a Secret-backed variable',
+  check: (docs) => workloads(docs).flatMap(({ doc, pod }) => containersOf(pod).flatMap((c) => {
+    const secretVars = new Set((c.container.env ?? []).filter((e: any) => e?.valueFrom?.secretKeyRef).map((e: any) => e.name));
+    return (['command', 'args'] as const).flatMap((field) => (Array.isArray(c.container[field]) ? c.container[field] : []).flatMap((arg: unknown, i: number) => {
+      const expanded = typeof arg === 'string' ? [...arg.matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)].map((m) => m[1]).filter((v) => secretVars.has(v)) : [];
+      return expanded.map((v) => violation(doc, `${c.path}.${field}[${i}]`, rule('no-secret-in-args'),
+        `$(${v}) expands a Secret-backed variable into the ${field}: it shows in the process list and the container config on the node; read it from a file`));
+    }));
+  })),
+};
+
 /** Every project policy, in report order. */
 export const POLICY_RULES: readonly PolicyRule[] = [
-  imagePinned, resourcesBounded, ownServiceAccount, networkPolicyCoverage, noSnippetAnnotations, noSecretData,
+  imagePinned, resourcesBounded, ownServiceAccount, networkPolicyCoverage, noSnippetAnnotations, noSecretData, referencesResolve, noSecretInArgs,
 ];
 
 /** Runs every project policy. */
-export function checkPolicies(docs: readonly ManifestDoc[]): Violation[] {
-  return POLICY_RULES.flatMap((r) => r.check(docs));
+export function checkPolicies(docs: readonly ManifestDoc[], context: PolicyContext = {}): Violation[] {
+  return POLICY_RULES.flatMap((r) => r.check(docs, context));
 }
