@@ -78,13 +78,26 @@ describe('data stores write only to volumes', () => {
     expect(ct.readinessProbe.exec.command).toEqual(['pg_isready', '-h', '127.0.0.1', '-U', 'factory', '-d', 'factory']);
   });
 
-  test('GIVEN the data stores WHEN synthesized THEN their passwords come from Secrets, never from a literal', () => {
+  test('GIVEN every container WHEN synthesized THEN no password, token or key is in an env var: only the path of a file', () => {
     const envs = pods.flatMap((p) => allContainers(p.spec)).flatMap((ct) => ct.env ?? []);
     const secretLike = envs.filter((x: any) => /PASSWORD|TOKEN|KEY|SECRET/.test(x.name));
-    expect(secretLike.map((e: any) => [e.name, e.value, e.valueFrom?.secretKeyRef])).toEqual([
-      ['REDIS_PASSWORD', undefined, { name: 'factory-redis', key: 'password' }],
-      ['POSTGRES_PASSWORD', undefined, { name: 'factory-postgresql', key: 'password' }],
+    expect(secretLike.map((e: any) => [e.name, e.value, e.valueFrom])).toEqual([
+      ['POSTGRES_PASSWORD_FILE', '/run/secrets/postgresql/password', undefined],
     ]);
+  });
+
+  test('GIVEN PostgreSQL WHEN synthesized THEN the Secret factory-postgresql is mounted read-only at /run/secrets/postgresql, group-readable only (0440)', () => {
+    const spec = podSpecs(workloads).find((p) => p.owner === 'StatefulSet/factory-postgresql')!.spec;
+    expect(spec.volumes).toContainEqual({ name: 'factory-postgresql', secret: { secretName: 'factory-postgresql', defaultMode: 0o440 } });
+    expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'factory-postgresql', mountPath: '/run/secrets/postgresql', readOnly: true });
+  });
+
+  test('GIVEN redis WHEN synthesized THEN it starts from the redis.conf of the Secret factory-redis, and no argument holds a password', () => {
+    const spec = podSpecs(workloads).find((p) => p.owner === 'StatefulSet/factory-redis')!.spec;
+    const container = spec.containers[0];
+    expect(container.args).toEqual(['redis-server', '/run/secrets/redis/redis.conf', '--port', '6379', '--dir', '/data', '--appendonly', 'yes']);
+    expect(container.env ?? []).toEqual([]);
+    expect(spec.volumes).toContainEqual({ name: 'factory-redis', secret: { secretName: 'factory-redis', defaultMode: 0o440 } });
   });
 });
 

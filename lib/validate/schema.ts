@@ -78,7 +78,6 @@ function loadModels(root: string, keys: string[]): void {
   if (!fs.existsSync(file)) {
     const contents = missing.map((k, i) => `export { ${k.slice(k.lastIndexOf('/') + 1)} as m${i} } from 'kubernetes-models/${k}';`).join('\n');
     // esbuild is a dev tool loaded only when a new set of kinds must be bundled.
-     
     const { buildSync } = require('esbuild') as typeof import('esbuild');
     const out = buildSync({
       stdin: { contents, resolveDir: root, loader: 'js' },
@@ -149,30 +148,69 @@ export function strictSchema(schema: any): any {
 
 type CompiledValidator = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
 const crdCache = new Map<string, CompiledValidator | null>();
-const CRD_TRANSFORM_VERSION = 2;
+const CRD_TRANSFORM_VERSION = 3;
 
-/** The validator of a custom resource `group/version` + kind, or null when no CRD (version) defines it. */
-function crdValidator(root: string, apiVersion: string, kind: string): CompiledValidator | null {
-  const key = `${apiVersion}/${kind}`;
+/** The keys a document has, recursively: `true` for a scalar, `{key: shape}` for an object, `{'[]': shape}` for an array. */
+type Shape = true | { [key: string]: Shape };
+
+function shapeOf(value: unknown): Shape {
+  if (Array.isArray(value)) return { '[]': value.reduce<Shape>((acc, item) => mergeShapes(acc, shapeOf(item)), true) };
+  if (value && typeof value === 'object') return Object.fromEntries(Object.keys(value).sort().map((k) => [k, shapeOf((value as any)[k])]));
+  return true;
+}
+
+function mergeShapes(a: Shape, b: Shape): Shape {
+  if (a === true) return b;
+  if (b === true) return a;
+  const out: Record<string, Shape> = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = k in out ? mergeShapes(out[k], v) : v;
+  return Object.fromEntries(Object.entries(out).sort(([x], [y]) => (x < y ? -1 : 1)));
+}
+
+/**
+ * The schema with the `properties` a document does not have removed (recursively, through items, maps and
+ * combinators). Validation is unchanged: a property the document lacks is never validated, `required` is
+ * kept, and strictSchema still refuses every key the CRD does not declare. It keeps a validator small when a
+ * CRD declares far more than an object uses (the SecretStore CRD: every provider, 690 KB).
+ */
+export function pruneToShape(schema: any, shape: Shape): any {
+  if (Array.isArray(schema)) return schema.map((s) => pruneToShape(s, shape));
+  if (!schema || typeof schema !== 'object' || shape === true) return schema;
+  const out: any = { ...schema };
+  if (schema.properties) {
+    out.properties = Object.fromEntries(Object.entries(schema.properties).filter(([k]) => k in shape).map(([k, v]) => [k, pruneToShape(v, shape[k])]));
+  }
+  if (schema.items && shape['[]'] !== undefined) out.items = pruneToShape(schema.items, shape['[]']);
+  if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
+    const values = Object.entries(shape).filter(([k]) => !(schema.properties && k in schema.properties)).map(([, v]) => v);
+    out.additionalProperties = pruneToShape(schema.additionalProperties, values.reduce<Shape>(mergeShapes, true));
+  }
+  for (const k of ['allOf', 'anyOf', 'oneOf'] as const) if (Array.isArray(schema[k])) out[k] = schema[k].map((s: any) => pruneToShape(s, shape));
+  return out;
+}
+
+/** The validator of a custom resource for the shape of one document, or null when no CRD (version) defines the kind. */
+function crdValidator(root: string, o: any): CompiledValidator | null {
+  const { apiVersion, kind } = o;
+  const shape = shapeOf(o);
+  const shapeJson = JSON.stringify(shape);
+  const key = `${apiVersion}/${kind}/${shapeJson}`;
   if (crdCache.has(key)) return crdCache.get(key)!;
   const [group, version] = apiVersion.split('/');
   const crd = crdIndex(crdDirectory(root)).find((c) => c.group === group && c.kind === kind);
   let validator: CompiledValidator | null = null;
   if (crd && version) {
     const text = fs.readFileSync(crd.file, 'utf8');
-     
     const ajvVersion = require('ajv/package.json').version;
-    const file = path.join(cacheDir(root), `crd-${kind}-${version}-${sha(`${CRD_TRANSFORM_VERSION}\n${ajvVersion}\n${text}`)}.js`);
+    const file = path.join(cacheDir(root), `crd-${kind}-${version}-${sha(`${CRD_TRANSFORM_VERSION}\n${ajvVersion}\n${text}\n${shapeJson}`)}.js`);
     if (!fs.existsSync(file)) {
       const def = YAML.parse(text);
       const v = (def?.spec?.versions ?? []).find((x: any) => x?.name === version);
       if (v?.schema?.openAPIV3Schema) {
-         
         const Ajv = require('ajv').default;
-         
         const standalone = require('ajv/dist/standalone').default;
         const ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateFormats: false, code: { source: true } });
-        writeFileAtomic(file, standalone(ajv, ajv.compile(strictSchema(v.schema.openAPIV3Schema))));
+        writeFileAtomic(file, standalone(ajv, ajv.compile(strictSchema(pruneToShape(v.schema.openAPIV3Schema, shape)))));
       }
     }
     if (fs.existsSync(file)) validator = require(file);
@@ -219,7 +257,7 @@ export function checkSchemas(docs: readonly ManifestDoc[], root = projectRoot())
       }
       continue;
     }
-    const crd = o.apiVersion.includes('/') ? crdValidator(root, o.apiVersion, o.kind) : null;
+    const crd = o.apiVersion.includes('/') ? crdValidator(root, o) : null;
     if (crd) {
       if (!crd(o)) for (const err of crd.errors ?? []) out.push(toViolation(doc, err, `schema/${o.apiVersion}`));
       continue;

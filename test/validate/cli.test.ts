@@ -47,7 +47,7 @@ describe('npm run validate', () => {
 
   it('GIVEN the same pod WITH --only policy THEN only policy lines (image-pinned, resources)', () => {
     const r = run(['--only', 'policy', write('bad2.yaml', BAD_POD)]);
-    expect(new Set(r.out.trim().split('\n').map((l) => /\[(policy\/[\w-]+)\]/.exec(l)![1]))).toEqual(new Set(['policy/image-pinned', 'policy/resources', 'policy/network-policy']));
+    expect(new Set(r.out.trim().split('\n').map((l) => /\[(policy\/[\w-]+)\]/.exec(l)![1]))).toEqual(new Set(['policy/image-pinned', 'policy/resources', 'policy/network-policy', 'policy/references-resolve']));
   });
 
   it('GIVEN unparsable YAML THEN exit 2', () => {

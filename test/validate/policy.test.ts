@@ -1,7 +1,7 @@
 /** The project's policies over plain manifests (guide: Resource Limits, Network Policies, Secrets, images). */
 import { synthesize } from '../../main';
-import { manifestOutputs, parseManifests } from '../../lib/validate';
-import { checkPolicies, imagePinned, networkPolicyCoverage, noSecretData, noSnippetAnnotations, ownServiceAccount, resourcesBounded } from '../../lib/validate/policy';
+import { formatViolation, manifestOutputs, parseManifests } from '../../lib/validate';
+import { checkPolicies, imagePinned, networkPolicyCoverage, noSecretData, noSecretInArgs, noSnippetAnnotations, ownServiceAccount, referencesResolve, resourcesBounded } from '../../lib/validate/policy';
 import { parseQuantity } from '../../lib/k8s/quantity';
 
 const doc = (object: any) => ({ file: 'test.yaml', object });
@@ -85,5 +85,69 @@ describe('project policies', () => {
   it('GIVEN quantities in every notation THEN they compare by value', () => {
     expect([parseQuantity('500m'), parseQuantity('2'), parseQuantity('1Gi'), parseQuantity('1G'), parseQuantity('1e3'), parseQuantity('x')])
       .toEqual([0.5, 2, 2 ** 30, 1e9, 1000, undefined]);
+  });
+});
+
+/** Guide "Secrets Management": every reference a pod makes resolves, so no pod waits on a Secret nobody creates. */
+describe('policy references-resolve', () => {
+  const sa = doc({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'factory-api', namespace: 'factory' } });
+  const withSecretVolume = deployment({}, { volumes: [{ name: 'creds', secret: { secretName: 'factory-redis' } }] });
+
+  it('GIVEN the synthesized dist/ THEN every Secret, ConfigMap, ServiceAccount and PVC its pods reference is created (control: there are references)', () => {
+    const docs = parseManifests(manifestOutputs(synthesize({})));
+    expect(referencesResolve.check(docs)).toEqual([]);
+    const secretVolumes = docs.flatMap((d) => d.object.spec?.template?.spec?.volumes ?? []).filter((v: any) => v.secret).map((v: any) => v.secret.secretName);
+    expect(secretVolumes.sort()).toEqual(['factory-postgresql', 'factory-redis']);
+  });
+
+  it('GIVEN a Secret volume nothing creates THEN refused, naming the pod, the field and the missing Secret', () => {
+    expect(referencesResolve.check([sa, withSecretVolume]).map(formatViolation)).toEqual([
+      'test.yaml: Deployment/factory/factory-api: spec.template.spec.volumes[0].secret.secretName: [policy/references-resolve] Secret "factory-redis" is created by nothing in the manifests (nor by an ExternalSecret) and is not in providedObjects; the pod cannot start',
+    ]);
+  });
+
+  it('GIVEN an ExternalSecret whose target is that Secret THEN the reference resolves', () => {
+    const es = doc({ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'x', namespace: 'factory' }, spec: { target: { name: 'factory-redis' } } });
+    expect(referencesResolve.check([sa, withSecretVolume, es])).toEqual([]);
+  });
+
+  it('GIVEN the ExternalSecret in another namespace THEN it does not resolve (references are per namespace)', () => {
+    const es = doc({ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'factory-redis', namespace: 'other' }, spec: {} });
+    expect(referencesResolve.check([sa, withSecretVolume, es])).toHaveLength(1);
+  });
+
+  it('GIVEN the Secret declared in providedObjects THEN the reference resolves', () => {
+    expect(referencesResolve.check([sa, withSecretVolume], { provided: [{ kind: 'Secret', name: 'factory-redis', reason: 'made by the platform team' }] })).toEqual([]);
+  });
+
+  it.each([
+    ['a ServiceAccount', {}, 'spec.template.spec.serviceAccountName', 'ServiceAccount "factory-api"'],
+    ['an env secretKeyRef', { env: [{ name: 'P', valueFrom: { secretKeyRef: { name: 'db', key: 'p' } } }] }, 'spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef.name', 'Secret "db"'],
+    ['an envFrom configMapRef', { envFrom: [{ configMapRef: { name: 'settings' } }] }, 'spec.template.spec.containers[0].envFrom[0].configMapRef.name', 'ConfigMap "settings"'],
+  ])('GIVEN %s nothing creates THEN refused naming the field', (_what, container, path, missing) => {
+    const [v] = referencesResolve.check([deployment(container)]).filter((x) => x.path === path);
+    expect(v?.message).toContain(`${missing} is created by nothing`);
+  });
+
+  it('GIVEN an optional Secret and the built-in kube-root-ca.crt ConfigMap THEN neither is required', () => {
+    const d = deployment({}, { volumes: [{ name: 'a', secret: { secretName: 'maybe', optional: true } }, { name: 'b', configMap: { name: 'kube-root-ca.crt' } }] });
+    expect(referencesResolve.check([sa, d])).toEqual([]);
+  });
+});
+
+describe('policy no-secret-in-args', () => {
+  const secretEnv = [{ name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'factory-redis', key: 'password' } } }, { name: 'PORT', value: '6379' }];
+
+  it('GIVEN the old redis command (--requirepass $(REDIS_PASSWORD)) THEN refused naming the argument', () => {
+    const d = deployment({ env: secretEnv, args: ['redis-server', '--requirepass', '$(REDIS_PASSWORD)'] });
+    expect(noSecretInArgs.check([d])).toEqual([expect.objectContaining({ path: 'spec.template.spec.containers[0].args[2]', rule: 'policy/no-secret-in-args' })]);
+  });
+
+  it('GIVEN a command that expands only a plain variable THEN accepted (control)', () => {
+    expect(noSecretInArgs.check([deployment({ env: secretEnv, command: ['redis-server', '--port', '$(PORT)'] })])).toEqual([]);
+  });
+
+  it('GIVEN the synthesized dist/ THEN no container expands a Secret-backed variable', () => {
+    expect(noSecretInArgs.check(parseManifests(manifestOutputs(synthesize({}))))).toEqual([]);
   });
 });

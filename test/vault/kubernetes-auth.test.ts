@@ -3,6 +3,7 @@ import { Testing } from 'cdktf';
 import { AuthBackend } from '@cdktf/provider-vault/lib/auth-backend';
 import { KubernetesAuthBackendConfig } from '@cdktf/provider-vault/lib/kubernetes-auth-backend-config';
 import { KubernetesAuthBackendRole } from '@cdktf/provider-vault/lib/kubernetes-auth-backend-role';
+import { synthAll } from '../support';
 import { synthVault, vaultJson } from './support';
 
 Testing.setupJest();
@@ -61,4 +62,40 @@ test('Kubernetes auth config: GIVEN Vault outside the cluster WHEN synthesized T
   });
   expect(json.variable.token_reviewer_jwt).toMatchObject({ sensitive: true, type: 'string' });
   expect(json.variable.token_reviewer_jwt.default).toBeUndefined();
+});
+
+describe('a role for every identity that reads Vault (worker, the operator\'s sync)', () => {
+  const roles = () => vaultJson().resource.vault_kubernetes_auth_backend_role;
+
+  test.each([
+    ['factory_worker', 'factory-worker', 'factory-worker', 'factory-worker'],
+    ['factory_secrets_sync', 'factory-secrets-sync', 'factory-secrets-sync', 'factory-secrets-sync'],
+  ])('GIVEN role %s THEN it binds exactly ServiceAccount %s in factory, audience vault, token_ttl 3600, its own policy', (id, roleName, sa, policy) => {
+    expect(roles()[id]).toMatchObject({
+      role_name: roleName, bound_service_account_names: [sa], bound_service_account_namespaces: ['factory'],
+      audience: 'vault', token_ttl: 3600, token_policies: [`\${vault_policy.${policy.replace(/-/g, '_')}.name}`],
+    });
+  });
+
+  test('GIVEN the guide\'s role factory-api THEN it is exactly as the guide writes it (policy factory-secrets)', () => {
+    expect(roles().factory_api).toMatchObject({ role_name: 'factory-api', bound_service_account_names: ['factory-api'], token_policies: ['factory-secrets'], token_ttl: 3600 });
+  });
+
+  test('GIVEN dist/ WHEN the identities that log in to Vault are read from it THEN the roles bind exactly them, one role each', () => {
+    const manifests = synthAll();
+    const projected = manifests.filter((m) => (m.spec?.template?.spec?.volumes ?? []).some((v: any) => v.projected?.sources?.some((s: any) => s.serviceAccountToken?.audience === 'vault')))
+      .map((m) => m.spec.template.spec.serviceAccountName);
+    const stores = manifests.filter((m) => m.kind === 'SecretStore').map((m) => m.spec.provider.vault.auth.kubernetes.serviceAccountRef.name);
+    const identities = [...projected, ...stores].sort();
+    expect(identities).toEqual(['factory-api', 'factory-secrets-sync', 'factory-worker']);
+    const bound = Object.values<any>(roles()).map((r) => r.bound_service_account_names);
+    expect(bound.map((b) => b.length)).toEqual([1, 1, 1]);
+    expect(bound.flat().sort()).toEqual(identities);
+  });
+
+  test('GIVEN the SecretStore in dist/ THEN it logs in with the sync role at the auth path, on the KV v2 mount', () => {
+    const store = synthAll().find((m) => m.kind === 'SecretStore');
+    expect(store.spec.provider.vault).toMatchObject({ path: 'secret', version: 'v2', auth: { kubernetes: { mountPath: 'kubernetes', role: 'factory-secrets-sync' } } });
+    expect(store.spec.provider.vault.auth.kubernetes.serviceAccountRef).toEqual({ name: 'factory-secrets-sync', audiences: ['vault'] });
+  });
 });

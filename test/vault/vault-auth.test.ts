@@ -38,9 +38,16 @@ test('Kubernetes SA auth: GIVEN the api pods WHEN synthesized THEN they still ru
   expect(pod(guide, 'factory-api')).toMatchObject({ serviceAccountName: 'factory-api', automountServiceAccountToken: false });
 });
 
-test('Kubernetes SA auth: GIVEN no other component binds the Vault role WHEN synthesized THEN only the api pods carry a Vault token', () => {
+test('Kubernetes SA auth: GIVEN the guide\'s Vault clients WHEN synthesized THEN the api and worker pods (and only they) carry a Vault token', () => {
   const withToken = podSpecs(guide).filter((p) => (p.spec.volumes ?? []).some((v: any) => v.projected)).map((p) => p.owner);
-  expect(withToken).toEqual(['Deployment/factory-api']);
+  expect(withToken).toEqual(['Deployment/factory-api', 'Deployment/factory-worker']);
+});
+
+test('Kubernetes SA auth: GIVEN the worker WHEN synthesized THEN its token is projected for the audience vault, 600 s, read-only at /var/run/secrets/vault', () => {
+  const spec = pod(guide, 'factory-worker');
+  expect(spec.volumes.find((v: any) => v.projected).projected.sources).toEqual([{ serviceAccountToken: { audience: 'vault', expirationSeconds: 600, path: 'token' } }]);
+  expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'vault-token', mountPath: '/var/run/secrets/vault', readOnly: true });
+  expect(spec.automountServiceAccountToken).toBe(false);
 });
 
 test('VAULT_ADDR: GIVEN Vault in the cluster WHEN synthesized THEN api and worker (and only they) reach it at its Service on 8200', () => {
