@@ -191,7 +191,11 @@ export const configSchema = z.strictObject({
     audit: z.strictObject({
       engine: z.enum(['On', 'Off', 'RelevantOnly']).default('RelevantOnly'),
       relevantStatus: z.string().default('^(?:5|4(?!04))'),
-      logPath: z.string().regex(/^\/[\w\-./]+$/, 'must be an absolute path').default('/var/log/nginx/modsec_audit.log'),
+      /**
+       * Where the records go. @default /dev/stdout: in a container the guide's /var/log/nginx/modsec_audit.log is
+       * a file that `kubectl logs` and `docker compose logs` never show, lost on restart and never rotated.
+       */
+      logPath: z.string().regex(/^\/[\w\-./]+$/, 'must be an absolute path').default('/dev/stdout'),
       format: z.enum(['JSON', 'Native']).default('JSON'),
     }).prefault({}),
   }).prefault({}),

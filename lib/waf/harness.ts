@@ -33,6 +33,9 @@ export function assertEngineInstalled(): void {
   }
 }
 
+/** The stub's one other answer: 401 with a Set-Cookie, at this path. */
+export const STUB_UNAUTHORIZED = { path: '/api/stub/unauthorized', setCookie: 'session=stub-set-cookie-value-5e1f; HttpOnly' } as const;
+
 /** What the stub upstream answers (to every method and path). */
 export const STUB_BODY = '{"ok":true}';
 
@@ -126,6 +129,11 @@ function harnessNginxTarget(dir: string, opts: HarnessOptions, modsecurityConf?:
       '    location / {',
       '        default_type application/json;',
       `        return 200 '${STUB_BODY}';`,
+      '    }',
+      '    # A refused login, as the platform answers one: 401 with a session cookie (audit-redaction tests).',
+      `    location = ${STUB_UNAUTHORIZED.path} {`,
+      `        add_header Set-Cookie "${STUB_UNAUTHORIZED.setCookie}" always;`,
+      '        return 401;',
       '    }',
       '}',
     ].join('\n')],

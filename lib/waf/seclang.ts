@@ -23,6 +23,14 @@ export interface ModSecurityTarget {
   readonly crsSetupIncludes?: string[];
 }
 
+/**
+ * The parts of an audit record: A (the transaction: time, client, URI, status), H (the trailer: the rules
+ * that matched and why) and Z. Never B and F (request and response headers: `Authorization`, `Cookie`,
+ * `Set-Cookie`) nor C, I, J and E (request and response bodies: passwords of login requests, prompts):
+ * libmodsecurity 3 has no sanitising action, so leaving those parts out is the only redaction that holds.
+ */
+export const AUDIT_LOG_PARTS = 'AHZ';
+
 /** SecLang quoting of an action value: the text between `'...'`. Single quotes are not allowed in it. */
 function actionText(s: string): string {
   if (/['"]|%(?!\{)/.test(s)) throw new Error(`WAF rule text must not contain a quote or a % that is not a %{macro}: ${s}`);
@@ -101,7 +109,7 @@ export function renderModSecurity(config: FactoryConfig, target: ModSecurityTarg
     ...section('Audit logging (guide: Operational Security > Audit Logging)', [
       `SecAuditEngine ${a.engine}`,
       `SecAuditLogRelevantStatus "${a.relevantStatus}"`,
-      'SecAuditLogParts ABIJDEFHZ',
+      `SecAuditLogParts ${AUDIT_LOG_PARTS}`,
       'SecAuditLogType Serial',
       `SecAuditLogFormat ${a.format}`,
       `SecAuditLog ${a.logPath}`,

@@ -144,7 +144,7 @@ describe('ModSecurity rules as the controller loads them (guide: WAF, Custom Fac
   test('GIVEN "Audit Logging" WHEN the rules are read THEN SecAuditEngine RelevantOnly, the relevant status, the log and JSON format are set', () => {
     expect(rulesFile).toMatch(/^SecAuditEngine RelevantOnly$/m);
     expect(rulesFile).toContain('\nSecAuditLogRelevantStatus "^(?:5|4(?!04))"\n');
-    expect(rulesFile).toMatch(/^SecAuditLog \/var\/log\/nginx\/modsec_audit\.log$/m);
+    expect(rulesFile).toMatch(/^SecAuditLog \/dev\/stdout$/m);
     expect(rulesFile).toMatch(/^SecAuditLogFormat JSON$/m);
   });
 

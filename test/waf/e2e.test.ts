@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import { defaultConfig } from '../../lib/config';
-import { CHECK_DIR, checkModSecurityParses, type Harness, startHarness } from '../../lib/waf/harness';
+import { CHECK_DIR, STUB_UNAUTHORIZED, checkModSecurityParses, type Harness, startHarness } from '../../lib/waf/harness';
 import { securityHeaders } from '../../lib/waf/nginx';
 import { INGRESS_LIKE_DEBIAN_CRS_LOADER, DEBIAN_PATHS } from '../../lib/waf/targets';
 import { MODSECURITY_PATHS, MODSECURITY_RULES, modsecurityRules, modsecurityRulesFileName, modsecuritySnippet } from '../../lib/edge/ingress-nginx';
@@ -112,17 +112,48 @@ describe('Security Headers on every response', () => {
 });
 
 describe('Audit Logging', () => {
+  /** The audit record (raw JSON line and parsed) of the request whose URI holds the marker; waits for it (the engine writes after the response). */
+  const auditRecord = async (marker: string): Promise<{ raw: string; entry: any }> => {
+    for (let i = 0; i < 50; i++) {
+      const raw = fs.readFileSync(waf.auditLog, 'utf8').split('\n').find((l) => l.includes(marker));
+      if (raw) return { raw, entry: JSON.parse(raw) };
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    throw new Error(`no audit record for ${marker}`);
+  };
+
   test('GIVEN a refused request WHEN the audit log is read THEN it records the transaction with the refusing rule id', async () => {
     const marker = `audit-${Date.now()}`;
     const r = await send(waf.port, { name: 'a', why: 'audit', category: 'sqli', path: `/api/${marker}?id=1'%20OR%20'1'='1` }, fresh());
     expect(r.status).toBe(403);
-    let entry: any;
-    for (let i = 0; i < 50 && !entry; i++) {
-      entry = fs.readFileSync(waf.auditLog, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((j) => j.transaction.request.uri.includes(marker));
-      if (!entry) await new Promise((res) => setTimeout(res, 100));
-    }
+    const { entry } = await auditRecord(marker);
     expect(entry.transaction.response.http_code).toBe(403);
     expect(entry.transaction.messages.map((m: any) => m.details.ruleId)).toContain('1011');
+  });
+
+  test('GIVEN a refused request carrying Authorization and Cookie WHEN audit-logged THEN the record holds neither value (nor any request header or body)', async () => {
+    const marker = `redact-${Date.now()}`;
+    const bearer = 'eyJhbGciOiJIUzI1NiJ9.audit-bearer-secret-7c2d';
+    const cookie = 'audit-cookie-secret-91ab';
+    const r = await send(waf.port, {
+      name: 'redact', why: 'credentials on a refused request', category: 'sqli', method: 'POST', path: `/api/${marker}?id=1'%20OR%20'1'='1`,
+      headers: { Authorization: `Bearer ${bearer}`, Cookie: `session=${cookie}` }, json: { password: 'audit-body-password-3f' },
+    }, fresh());
+    expect(r.status).toBe(403);
+    const { raw, entry } = await auditRecord(marker);
+    expect(entry.transaction.messages.map((m: any) => m.details.ruleId)).toContain('1011');
+    for (const secret of [bearer, cookie, 'audit-body-password-3f']) expect(raw).not.toContain(secret);
+    expect(entry.transaction.request.headers ?? {}).toEqual({});
+  });
+
+  test('GIVEN an upstream 401 that sets a cookie WHEN audit-logged (4xx is relevant) THEN the record holds no Set-Cookie value', async () => {
+    const from = fresh();
+    const r = await send(waf.port, { name: 'set-cookie', why: 'a refused login', category: 'auth', path: `${STUB_UNAUTHORIZED.path}?m=setcookie-${Date.now()}` }, from);
+    expect(r.status).toBe(401);
+    expect(r.headers['set-cookie']).toEqual([STUB_UNAUTHORIZED.setCookie]);
+    const { raw, entry } = await auditRecord('m=setcookie-');
+    expect(entry.transaction.response.http_code).toBe(401);
+    expect(raw).not.toContain('stub-set-cookie-value-5e1f');
   });
 });
 

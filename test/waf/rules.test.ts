@@ -45,11 +45,19 @@ describe('renderModSecurity', () => {
     expect(rendered).not.toMatch(/DetectionOnly/);
   });
 
-  test('GIVEN the guide Audit Logging WHEN rendered THEN RelevantOnly, the relevant status, the log path and JSON format are set', () => {
+  test('GIVEN the guide Audit Logging WHEN rendered THEN RelevantOnly, the relevant status and JSON format are set, to the container\'s log stream', () => {
     expect(rendered).toMatch(/^SecAuditEngine RelevantOnly$/m);
     expect(rendered).toMatch(/^SecAuditLogRelevantStatus "\^\(\?:5\|4\(\?!04\)\)"$/m);
-    expect(rendered).toMatch(/^SecAuditLog \/var\/log\/nginx\/modsec_audit\.log$/m);
+    expect(rendered).toMatch(/^SecAuditLog \/dev\/stdout$/m);
     expect(rendered).toMatch(/^SecAuditLogFormat JSON$/m);
+  });
+
+  test('GIVEN the guide\'s log path in config WHEN rendered THEN it is used (the file of the guide\'s NGINX host)', () => {
+    expect(renderModSecurity(parseConfig({ waf: { audit: { logPath: '/var/log/nginx/modsec_audit.log' } } }), DEBIAN_TARGET)).toMatch(/^SecAuditLog \/var\/log\/nginx\/modsec_audit\.log$/m);
+  });
+
+  test('GIVEN audit records WHEN rendered THEN they carry parts A, H and Z only: no headers (Authorization, Cookie, Set-Cookie), no bodies', () => {
+    expect(rendered).toMatch(/^SecAuditLogParts AHZ$/m);
   });
 
   test('GIVEN the API methods WHEN rendered THEN the CRS allowed methods include PUT, PATCH and DELETE', () => {
