@@ -297,7 +297,9 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       transformations: ['normalisePath'],
       action: { kind: 'track' }, message: 'Rate limiting: count authentication requests per client address', severity: 'NOTICE',
       tags: ['rate-limiting'],
-      extraActions: ['initcol:ip=%{REMOTE_ADDR}', 'setvar:ip.factory_auth_count=+1', `expirevar:ip.factory_auth_count=${authWindowSeconds}`],
+      // The `ip` collection is opened per client by rule 1106 (lib/waf/seclang.ts), an earlier rule: libmodsecurity
+      // runs a rule's setvar before its initcol, so an initcol here counted every client on one empty key.
+      extraActions: ['setvar:ip.factory_auth_count=+1', `expirevar:ip.factory_auth_count=${authWindowSeconds}`],
       rationale: 'Counts what nginx limits, so the audit log shows who exceeded the authentication budget.',
     },
     {

@@ -31,6 +31,28 @@ export interface ModSecurityTarget {
  */
 export const AUDIT_LOG_PARTS = 'AHZ';
 
+/** The rules of the per-client counter (in the factory settings' range 1100-1199). */
+export const CLIENT_COUNTER_RULE_IDS = [1106, 1107, 1108] as const;
+
+/**
+ * The per-client counter that 1060 increments and 1061 reads, as libmodsecurity 3 can keep it:
+ * - 1106 opens the `ip` collection of the client address in its own, earlier rule (libmodsecurity runs a
+ *   rule's setvar before its initcol: an initcol beside the setvar counted every client on one empty key),
+ *   and names the current window (the calendar minute, or second, of the auth rate limit);
+ * - 1107 and 1108 start the client's count again when its window is not the current one: libmodsecurity 3.0
+ *   does not apply `expirevar`, so a count would otherwise never expire.
+ */
+export function clientCounterRules(per: 'second' | 'minute'): string[] {
+  const window = `%{TIME_YEAR}%{TIME_MON}%{TIME_DAY}%{TIME_HOUR}%{TIME_MIN}${per === 'second' ? '%{TIME_SEC}' : ''}`;
+  const [open, first, reset] = CLIENT_COUNTER_RULE_IDS;
+  return [
+    `SecAction "id:${open},phase:1,pass,nolog,t:none,initcol:ip=%{REMOTE_ADDR},setvar:tx.factory_window=${window}"`,
+    `SecRule &IP:FACTORY_AUTH_WINDOW "@eq 0" "id:${first},phase:1,pass,nolog,t:none,setvar:ip.factory_auth_window=%{tx.factory_window}"`,
+    `SecRule IP:FACTORY_AUTH_WINDOW "!@streq %{tx.factory_window}" \\`,
+    `    "id:${reset},phase:1,pass,nolog,t:none,setvar:ip.factory_auth_count=0,setvar:ip.factory_auth_window=%{tx.factory_window}"`,
+  ];
+}
+
 /** SecLang quoting of an action value: the text between `'...'`. Single quotes are not allowed in it. */
 function actionText(s: string): string {
   if (/['"]|%(?!\{)/.test(s)) throw new Error(`WAF rule text must not contain a quote or a % that is not a %{macro}: ${s}`);
@@ -125,6 +147,8 @@ export function renderModSecurity(config: FactoryConfig, target: ModSecurityTarg
             : `SecAction "id:${s.id},phase:1,pass,nolog,t:none,${actions}"`,
         ];
       })),
+    ...section('Per-client counter of the rate-limiting rules 1060/1061: a collection per client address, and a window that resets it',
+      clientCounterRules(config.edge.rateLimits.auth.per)),
     ...section('Custom factory rules 1001-1061 (guide: WAF > Custom Factory Rules), loaded before the CRS rules',
       wafRules(config).flatMap((r) => [renderRule(r), ''])),
     ...section('OWASP CRS rules', target.crsIncludes),

@@ -91,8 +91,23 @@ describe('renderModSecurity', () => {
 
   test('GIVEN the rendered rules WHEN embedded in nginx single quotes THEN no operator holds a raw quote', () => {
     for (const line of rendered.split('\n').filter((l) => l.startsWith('SecRule '))) {
-      const operator = /"(@[^"]*)"/.exec(line)![1];
+      const operator = /"(!?@[^"]*)"/.exec(line)![1];
       expect(operator).not.toMatch(/'/);
     }
+  });
+});
+
+describe('per-client counter of 1060/1061', () => {
+  test('GIVEN the rendered rules THEN the ip collection is opened in its own rule before 1060 (not beside its setvar), and 1060 carries no initcol', () => {
+    const at = (s: string) => rendered.indexOf(s);
+    expect(at('initcol:ip=%{REMOTE_ADDR}')).toBeGreaterThan(-1);
+    expect(at('initcol:ip=%{REMOTE_ADDR}')).toBeLessThan(at('id:1060'));
+    expect(rendered.split('\n').filter((l) => l.includes('initcol'))).toHaveLength(1);
+  });
+
+  test('GIVEN the guide\'s per-minute auth limit THEN the window is the calendar minute; a per-second limit adds the second', () => {
+    expect(rendered).toContain('setvar:tx.factory_window=%{TIME_YEAR}%{TIME_MON}%{TIME_DAY}%{TIME_HOUR}%{TIME_MIN}"');
+    const perSecond = renderModSecurity(parseConfig({ edge: { rateLimits: { auth: { rate: 5, per: 'second', burst: 5 } } } }), DEBIAN_TARGET);
+    expect(perSecond).toContain('setvar:tx.factory_window=%{TIME_YEAR}%{TIME_MON}%{TIME_DAY}%{TIME_HOUR}%{TIME_MIN}%{TIME_SEC}"');
   });
 });
