@@ -26,8 +26,11 @@ export interface CrsSetting {
   readonly setvars: readonly string[];
   /** `ctl:` actions. @default none */
   readonly ctl?: readonly string[];
-  /** Only for requests whose `variable` matches `rx` (lowercased); rendered as a SecRule. @default every request (a SecAction) */
-  readonly when?: { readonly variable: string; readonly rx: string };
+  /**
+   * Only for requests that meet every condition (`variable` and an operator such as `@rx …` or `@eq 0`), in
+   * this phase; rendered as a chain of SecRules whose last link carries the actions. @default every request (a SecAction in phase 1)
+   */
+  readonly when?: { readonly phase: 1 | 2; readonly all: readonly { readonly variable: string; readonly operator: string }[] };
 }
 
 /** CRS rules removed for every request, and why. */
@@ -66,8 +69,16 @@ export const CRS_BODY_EXCLUSIONS = [
   { id: 942360, why: 'SQL keyword sequences: SQL code blocks and prose with delete/select words match' },
 ] as const;
 
-/** Content types whose bodies are API documents (JSON, multipart forms) for CRS_BODY_EXCLUSIONS. */
-export const API_BODY_CONTENT_TYPE_RX = String.raw`^(?:application/(?:[a-z0-9.-]+\+)?json|multipart/form-data)(?:\s*;|$)`;
+/**
+ * When CRS_BODY_EXCLUSIONS apply: a body the engine actually parsed as JSON or multipart (a Content-Type header
+ * alone, on a request without a body, switches nothing off) and no query-string argument (which the exclusion
+ * would otherwise cover too: ModSecurity 3.0 removes a rule's ARGS as a whole, query and body alike).
+ */
+export const BODY_EXCLUSION_CONDITIONS = [
+  { variable: 'REQBODY_PROCESSOR', operator: '@rx ^(?:JSON|MULTIPART)$' },
+  { variable: 'REQUEST_BODY_LENGTH', operator: '@gt 0' },
+  { variable: '&ARGS_GET', operator: '@eq 0' },
+] as const;
 
 /** The settings, from the config. */
 export function crsSettings(config: FactoryConfig): CrsSetting[] {
@@ -86,9 +97,11 @@ export function crsSettings(config: FactoryConfig): CrsSetting[] {
       setvars: [], ctl: CRS_RULE_EXCLUSIONS.map((e) => `ctl:ruleRemoveById=${e.id}`),
     },
     {
-      id: 1105, comment: 'CRS rules that read code and prose as attacks, off for JSON and multipart bodies (see CRS_BODY_EXCLUSIONS)',
-      setvars: [], ctl: CRS_BODY_EXCLUSIONS.map((e) => `ctl:ruleRemoveById=${e.id}`),
-      when: { variable: 'REQUEST_HEADERS:Content-Type', rx: API_BODY_CONTENT_TYPE_RX },
+      id: 1105,
+      comment: 'CRS rules that read code and prose as attacks, off for the arguments of a request whose body was parsed as JSON or multipart ' +
+        'and that has no query string (see CRS_BODY_EXCLUSIONS); cookies, headers and the path stay judged by them',
+      setvars: [], ctl: CRS_BODY_EXCLUSIONS.flatMap((e) => [`ctl:ruleRemoveTargetById=${e.id};ARGS`, `ctl:ruleRemoveTargetById=${e.id};ARGS_NAMES`]),
+      when: { phase: 2, all: BODY_EXCLUSION_CONDITIONS },
     },
     {
       id: 1103, comment: 'Request content types the API accepts',

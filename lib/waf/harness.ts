@@ -48,6 +48,11 @@ export interface HarnessOptions {
   readonly tlsPort?: number;
   /** nginx worker processes. @default 1 */
   readonly workers?: number;
+  /**
+   * Load the factory's custom rules 1001-1061. Off, the CRS (with the factory's settings and exclusions) judges
+   * alone: how the tests see what one CRS rule does, since a custom rule that refuses first hides it. @default true
+   */
+  readonly factoryRules?: boolean;
 }
 
 export interface Harness {
@@ -154,7 +159,7 @@ export async function startHarness(config: FactoryConfig, opts: HarnessOptions):
   const modsecurity = opts.modsecurity ?? true;
   const modsecurityConf = path.join(dir, 'modsecurity.conf');
   const nginxConf = path.join(dir, 'nginx.conf');
-  if (modsecurity) fs.writeFileSync(modsecurityConf, renderModSecurity(withAuditLog(config, auditLog), DEBIAN_TARGET));
+  if (modsecurity) fs.writeFileSync(modsecurityConf, renderModSecurity(withAuditLog(config, auditLog), DEBIAN_TARGET, { factoryRules: opts.factoryRules ?? true }));
   const tls = opts.tlsPort ? selfSignedCertificate(dir, config.host) : undefined;
   fs.writeFileSync(nginxConf, renderNginx(config, harnessNginxTarget(dir, opts, modsecurity ? modsecurityConf : undefined, tls)));
   let child: ChildProcess | undefined;

@@ -113,7 +113,8 @@ const HEADER = [
 ];
 
 /** The whole ModSecurity configuration for one target. */
-export function renderModSecurity(config: FactoryConfig, target: ModSecurityTarget): string {
+export function renderModSecurity(config: FactoryConfig, target: ModSecurityTarget, options: { readonly factoryRules?: boolean } = {}): string {
+  const factoryRules = options.factoryRules ?? true;
   const a = config.waf.audit;
   const section = (title: string, lines: string[]) => (lines.length ? ['', `# --- ${title}`, ...lines] : []);
   const lines = [
@@ -140,17 +141,19 @@ export function renderModSecurity(config: FactoryConfig, target: ModSecurityTarg
     ...section('OWASP CRS settings (set before the CRS initialisation, which keeps values already set)',
       crsSettings(config).flatMap((s) => {
         const actions = [...s.setvars.map((v) => (/\s|\|/.test(v) ? `setvar:'${v}'` : `setvar:${v}`)), ...(s.ctl ?? [])].join(',');
-        return [
-          `# ${s.comment}`,
-          s.when
-            ? `SecRule ${s.when.variable} "@rx ${operatorPattern(s.when.rx)}" "id:${s.id},phase:1,pass,nolog,t:none,t:lowercase,${actions}"`
-            : `SecAction "id:${s.id},phase:1,pass,nolog,t:none,${actions}"`,
-        ];
+        if (!s.when) return [`# ${s.comment}`, `SecAction "id:${s.id},phase:1,pass,nolog,t:none,${actions}"`];
+        // A chain: flow actions on the starter, the settings on the last link (they run only when every link matched).
+        const links = s.when.all.map((c, i) => {
+          const last = i === s.when!.all.length - 1;
+          const head = i === 0 ? `id:${s.id},phase:${s.when!.phase},pass,nolog,t:none` : 't:none';
+          return `${i === 0 ? '' : '    '}SecRule ${c.variable} "${operatorPattern(c.operator)}" "${head}${last ? `,${actions}` : ',chain'}"`;
+        });
+        return [`# ${s.comment}`, ...links];
       })),
     ...section('Per-client counter of the rate-limiting rules 1060/1061: a collection per client address, and a window that resets it',
       clientCounterRules(config.edge.rateLimits.auth.per)),
     ...section('Custom factory rules 1001-1061 (guide: WAF > Custom Factory Rules), loaded before the CRS rules',
-      wafRules(config).flatMap((r) => [renderRule(r), ''])),
+      factoryRules ? wafRules(config).flatMap((r) => [renderRule(r), '']) : []),
     ...section('OWASP CRS rules', target.crsIncludes),
   ];
   return lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';

@@ -64,10 +64,14 @@ describe('renderModSecurity', () => {
     expect(rendered).toContain("setvar:'tx.allowed_methods=GET HEAD POST PUT PATCH DELETE OPTIONS'");
   });
 
-  test('GIVEN prompts with code in API bodies WHEN rendered THEN the CRS code-shaped heuristics are removed for JSON and multipart requests only', () => {
-    const line = rendered.split('\n').find((l) => l.includes('id:1105,'))!;
-    expect(line).toMatch(/^SecRule REQUEST_HEADERS:Content-Type "@rx \^\(\?:application.*json\|multipart\/form-data\)/);
-    for (const e of CRS_BODY_EXCLUSIONS) expect(line).toContain(`ctl:ruleRemoveById=${e.id}`);
+  test('GIVEN prompts with code in API bodies WHEN rendered THEN the CRS code-shaped heuristics lose their ARGS only when a JSON or multipart body was parsed and there is no query string', () => {
+    const lines = rendered.split('\n');
+    const start = lines.findIndex((l) => l.includes('id:1105,'));
+    expect(lines.slice(start, start + 3).map((l) => l.trim().split(' "')[0])).toEqual(['SecRule REQBODY_PROCESSOR', 'SecRule REQUEST_BODY_LENGTH', 'SecRule &ARGS_GET']);
+    expect(lines[start]).toContain('"id:1105,phase:2,pass,nolog,t:none,chain"');
+    const actions = lines[start + 2];
+    for (const e of CRS_BODY_EXCLUSIONS) expect(actions).toContain(`ctl:ruleRemoveTargetById=${e.id};ARGS,ctl:ruleRemoveTargetById=${e.id};ARGS_NAMES`);
+    expect(rendered).not.toMatch(/ctl:ruleRemoveById=9(?!20350)/);
     expect(CRS_BODY_EXCLUSIONS.map((e) => e.id)).not.toContain(942100);
     expect(CRS_BODY_EXCLUSIONS.map((e) => e.id)).not.toContain(941100);
   });
