@@ -51,22 +51,37 @@ export const CRS_RULE_EXCLUSIONS = [
  * other requests keep them.
  */
 export const CRS_BODY_EXCLUSIONS = [
-  { id: 932100, why: 'Unix command after a separator: GraphQL selections ({ id name }) and markdown (&& export) match' },
-  { id: 932105, why: 'Unix command after a separator (second pattern): code blocks in prompts match' },
-  { id: 932110, why: 'Windows command after a separator: code lines in prompts match' },
-  { id: 932115, why: 'Windows command after a separator: SQL and PowerShell lines in prompts match' },
-  { id: 932120, why: 'PowerShell cmdlet names: prompts about PowerShell (Get-ChildItem, Where-Object) match' },
-  { id: 932130, why: 'Shell expressions $(...) and ${...}: JavaScript template literals and shell snippets match' },
-  { id: 932150, why: 'A command word at the start of a value: prompts that begin with a verb such as "find" match' },
-  { id: 933210, why: 'PHP variable function call: markdown links ([dashboard](https://...)) in prompts match' },
-  { id: 933160, why: 'PHP function call names: prose about exec() or system() in other languages matches' },
-  { id: 941160, why: 'HTML tag with attributes: HTML pasted into a prompt (<img src="/logo.png">) matches; active HTML stays refused by 941100, 941110, 941120, 1020 and 1021' },
-  { id: 941180, why: 'DOM property names (.innerHTML, document.write): front-end code in prompts matches' },
-  { id: 942190, why: 'Quote before union/select: French and Italian elisions before union (l’union) match' },
-  { id: 942230, why: 'Conditional SQL (if (x > , having count >): code and prose about queries in prompts match; IF(...,SLEEP()) stays refused by 1011 and 942100' },
-  { id: 942270, why: 'union ... select ... from across a sentence: prose about unions and select committees matches' },
-  { id: 942350, why: 'A semicolon then a SQL verb: prose such as "; TRUNCATE empties the table" matches' },
-  { id: 942360, why: 'SQL keyword sequences: SQL code blocks and prose with delete/select words match' },
+  // CRS 3.3 and 4
+  { id: 932120, crs: [3, 4], why: 'PowerShell cmdlet names: prompts about PowerShell (Get-ChildItem, Where-Object) match' },
+  { id: 932130, crs: [3, 4], why: 'Shell expressions $(...) and ${...}: JavaScript template literals and shell snippets match' },
+  { id: 933210, crs: [3, 4], why: 'PHP variable function call: markdown links ([dashboard](https://...)) in prompts match' },
+  { id: 933160, crs: [3, 4], why: 'PHP function call names: prose about exec() or system() in other languages matches' },
+  { id: 934100, crs: [3, 4], why: 'Node.js injection words: a pasted log or stack trace (process.on, require) matches' },
+  { id: 941160, crs: [3, 4], why: 'HTML tag with attributes: HTML pasted into a prompt (<img src="/logo.png">) matches; active HTML stays refused by 941100, 941110, 941120, 1020 and 1021' },
+  { id: 941180, crs: [3, 4], why: 'DOM property names (.innerHTML, document.write): front-end code in prompts matches' },
+  { id: 942190, crs: [3, 4], why: 'Quote before union/select: French and Italian elisions before union (l’union) match' },
+  { id: 942230, crs: [3, 4], why: 'Conditional SQL (if (x > , having count >): code and prose about queries in prompts match; IF(...,SLEEP()) stays refused by 1011 and 942100' },
+  { id: 942270, crs: [3, 4], why: 'union ... select ... from across a sentence: prose about unions and select committees matches' },
+  { id: 942290, crs: [3, 4], why: 'MongoDB operators ($first, $ne) anywhere in a value: GraphQL variables ($first: Int!) match; operators as JSON keys stay refused by 1012' },
+  { id: 942350, crs: [3, 4], why: 'A semicolon then a SQL verb: prose such as "; TRUNCATE empties the table" matches' },
+  { id: 942360, crs: [3, 4], why: 'SQL keyword sequences: SQL code blocks and prose with delete/select words match' },
+  // CRS 3.3 only (split and renamed in CRS 4)
+  { id: 932100, crs: [3], why: 'Unix command after a separator: GraphQL selections ({ id name }) and markdown (&& export) match' },
+  { id: 932105, crs: [3], why: 'Unix command after a separator (second pattern): code blocks in prompts match' },
+  { id: 932110, crs: [3], why: 'Windows command after a separator: code lines in prompts match' },
+  { id: 932115, crs: [3], why: 'Windows command after a separator: SQL and PowerShell lines in prompts match' },
+  { id: 932150, crs: [3], why: 'A command word at the start of a value: prompts that begin with a verb such as "find" match' },
+  // CRS 4 only (what 932100-932150 became, and new heuristics)
+  { id: 932125, crs: [4], why: 'Windows command or PowerShell alias after a separator: code spans (`ls -la`) and shell lines in prompts match' },
+  { id: 932230, crs: [4], why: 'Unix command after a separator: code spans and backticks (`ls -la`) in prompts match' },
+  { id: 932235, crs: [4], why: 'Unix command after a separator (larger word list): Dockerfiles (&& apt-get), GraphQL ({ node }) and HTML entities (&amp;) match' },
+  { id: 932250, crs: [4], why: 'Unix command after a separator (short words): code spans such as `ls -la` in instructions match' },
+  { id: 932260, crs: [4], why: 'Unix command after a separator (full words): `grep -r` and `wc -l` in prose match' },
+  { id: 932280, crs: [4], why: 'Brace expansion {a,b}: regular expressions ({2,}) and code in prompts match' },
+  { id: 932370, crs: [4], why: 'Windows command after a separator: code blocks (```bash) in prompts match' },
+  { id: 932380, crs: [4], why: 'Windows command after a separator (second pattern): Dockerfiles and shell lines in prompts match' },
+  { id: 933135, crs: [4], why: 'PHP variables (${...}): JavaScript template literals (${user.name}) in prompts match' },
+  { id: 941390, crs: [4], why: 'JavaScript method calls (alert(, import {): front-end code in prompts matches; script and handlers stay refused by 941100-941120, 1020 and 1021' },
 ] as const;
 
 /**

@@ -53,6 +53,11 @@ export interface HarnessOptions {
    * alone: how the tests see what one CRS rule does, since a custom rule that refuses first hides it. @default true
    */
   readonly factoryRules?: boolean;
+  /**
+   * An OWASP CRS release folder to load instead of Debian's `modsecurity-crs` (as released: `rules/` and
+   * `crs-setup.conf.example`), e.g. the CRS 4.22.0 that the ingress-nginx controller bundles. @default Debian's CRS
+   */
+  readonly crs?: string;
 }
 
 export interface Harness {
@@ -145,6 +150,36 @@ function harnessNginxTarget(dir: string, opts: HarnessOptions, modsecurityConf?:
   };
 }
 
+/** Debian's engine with Debian's CRS, or with a CRS release folder (its setup file copied from the example). */
+function crsTarget(dir: string, crs: string | undefined): ModSecurityTarget {
+  if (crs === undefined) return DEBIAN_TARGET;
+  const root = path.resolve(crs);
+  const example = path.join(root, 'crs-setup.conf.example');
+  if (!fs.existsSync(example) || !fs.existsSync(path.join(root, 'rules'))) {
+    throw new Error(`${crs}: not an OWASP CRS release folder (it needs crs-setup.conf.example and rules/)`);
+  }
+  const setup = path.join(dir, 'crs-setup.conf');
+  fs.copyFileSync(example, setup);
+  return { baseIncludes: DEBIAN_TARGET.baseIncludes, crsSetupIncludes: [`Include ${setup}`], crsIncludes: [`Include ${path.join(root, 'rules')}/*.conf`] };
+}
+
+/** The version of a CRS release folder (from its setup file), or of Debian's package. */
+export function crsVersion(crs: string | undefined): string {
+  const file = crs === undefined ? DEBIAN_PATHS.crsSetup : path.join(crs, 'crs-setup.conf.example');
+  const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  return /OWASP (?:ModSecurity Core Rule Set|CRS) ver\.(\S+)/.exec(text)?.[1] ?? 'unknown';
+}
+
+/** The rule ids of a CRS release folder, or of Debian's package. */
+export function crsRuleIds(crs: string | undefined): Set<number> {
+  const dir = crs === undefined ? DEBIAN_PATHS.crsRules : path.join(crs, 'rules');
+  const ids = new Set<number>();
+  for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.conf'))) {
+    for (const m of fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/\bid:(\d+)/g)) ids.add(Number(m[1]));
+  }
+  return ids;
+}
+
 /** Renders, checks (`nginx -t`) and starts the local WAF; resolves once it accepts requests. */
 export async function startHarness(config: FactoryConfig, opts: HarnessOptions): Promise<Harness> {
   assertEngineInstalled();
@@ -159,7 +194,7 @@ export async function startHarness(config: FactoryConfig, opts: HarnessOptions):
   const modsecurity = opts.modsecurity ?? true;
   const modsecurityConf = path.join(dir, 'modsecurity.conf');
   const nginxConf = path.join(dir, 'nginx.conf');
-  if (modsecurity) fs.writeFileSync(modsecurityConf, renderModSecurity(withAuditLog(config, auditLog), DEBIAN_TARGET, { factoryRules: opts.factoryRules ?? true }));
+  if (modsecurity) fs.writeFileSync(modsecurityConf, renderModSecurity(withAuditLog(config, auditLog), crsTarget(dir, opts.crs), { factoryRules: opts.factoryRules ?? true }));
   const tls = opts.tlsPort ? selfSignedCertificate(dir, config.host) : undefined;
   fs.writeFileSync(nginxConf, renderNginx(config, harnessNginxTarget(dir, opts, modsecurity ? modsecurityConf : undefined, tls)));
   let child: ChildProcess | undefined;

@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import { defaultConfig } from '../../lib/config';
-import { CHECK_DIR, STUB_UNAUTHORIZED, checkModSecurityParses, type Harness, startHarness } from '../../lib/waf/harness';
+import { CHECK_DIR, STUB_UNAUTHORIZED, checkModSecurityParses, crsVersion, type Harness, startHarness } from '../../lib/waf/harness';
 import { securityHeaders } from '../../lib/waf/nginx';
 import { INGRESS_LIKE_DEBIAN_CRS_LOADER, DEBIAN_PATHS } from '../../lib/waf/targets';
 import { MODSECURITY_PATHS, MODSECURITY_RULES, modsecurityRules, modsecurityRulesFileName, modsecuritySnippet } from '../../lib/edge/ingress-nginx';
@@ -19,7 +19,12 @@ let nextAddress = 0;
 /** Each corpus request from its own loopback address, so rate limits never mix with detection. */
 const fresh = () => sourceAddress(nextAddress++);
 
-beforeAll(async () => { waf = await startHarness(config, { port: await freePort() }); });
+/**
+ * FACTORY_CRS names an OWASP CRS release folder to run the whole suite on instead of Debian's package (CI
+ * runs it a second time on the CRS 4.22.0 that the ingress-nginx controller bundles; see the README).
+ */
+const crs = process.env.FACTORY_CRS || undefined;
+beforeAll(async () => { waf = await startHarness(config, { port: await freePort(), crs }); });
 afterAll(async () => { await waf?.stop(); });
 
 const REFUSED = [403, 400];
@@ -29,7 +34,7 @@ describe('attack corpus (every entry must be refused: 403 ModSecurity, or 400 ng
   beforeAll(async () => { for (const e of ATTACKS) results.push({ e, r: await send(waf.port, e, fresh()) }); });
   afterAll(() => {
     const refused = results.filter(({ r }) => REFUSED.includes(r.status)).length;
-    process.stdout.write(`WAF detection: ${refused}/${results.length} attacks refused\n`);
+    process.stdout.write(`WAF detection (CRS ${crsVersion(crs)}): ${refused}/${results.length} attacks refused\n`);
   });
   test(`GIVEN ${ATTACKS.length} attacks across the guide categories WHEN sent THEN the corpus has at least 40, each with a why`, () => {
     expect(ATTACKS.length).toBeGreaterThanOrEqual(40);
@@ -47,7 +52,7 @@ describe('benign corpus (every entry must pass with 200)', () => {
   beforeAll(async () => { for (const e of BENIGN) results.push({ e, r: await send(waf.port, e, fresh()) }); });
   afterAll(() => {
     const fp = results.filter(({ r }) => r.status !== 200).length;
-    process.stdout.write(`WAF false positives: ${fp}/${results.length} benign requests refused\n`);
+    process.stdout.write(`WAF false positives (CRS ${crsVersion(crs)}): ${fp}/${results.length} benign requests refused\n`);
   });
   test(`GIVEN ${BENIGN.length} agent-platform requests WHEN sent THEN the corpus has at least 40, each with a why`, () => {
     expect(BENIGN.length).toBeGreaterThanOrEqual(40);
