@@ -1,7 +1,8 @@
 /**
- * `npm run waf:up -- --port <p> [--tls-port <q>]`: the factory WAF (nginx + ModSecurity + OWASP CRS from
- * Debian's packages, rendered from the same config and rule model as nginx/ and the cluster) on
- * 127.0.0.1:<p>, in front of a stub upstream answering 200. Runs until SIGINT or SIGTERM.
+ * `npm run waf:up -- --port <p> [--tls-port <q>] [--crs <folder>]`: the factory WAF (nginx + ModSecurity +
+ * OWASP CRS from Debian's packages, or the CRS release folder given, rendered from the same config and rule
+ * model as nginx/ and the cluster) on 127.0.0.1:<p>, in front of a stub upstream answering 200. Runs until
+ * SIGINT or SIGTERM.
  */
 import { ConfigError, loadConfig } from '../lib/config';
 import { startHarness } from '../lib/waf/harness';
@@ -14,27 +15,34 @@ function parsePort(flag: string, value: string | undefined): number {
 
 class UsageError extends Error {}
 
-function parseArgs(argv: string[]): { port: number; tlsPort?: number } {
+interface Args { port: number; tlsPort?: number; crs?: string }
+
+function parseArgs(argv: string[]): Args {
   let port: number | undefined;
   let tlsPort: number | undefined;
+  let crs: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = inline ?? argv[++i];
     if (flag === '--port') port = parsePort(flag, value);
     else if (flag === '--tls-port') tlsPort = parsePort(flag, value);
+    else if (flag === '--crs') {
+      if (!value) throw new UsageError('--crs: expected an OWASP CRS release folder');
+      crs = value;
+    }
     else throw new UsageError(`unknown argument ${JSON.stringify(argv[i])}`);
   }
   if (port === undefined) throw new UsageError('--port is required');
-  return { port, tlsPort };
+  return { port, tlsPort, crs };
 }
 
 async function main(): Promise<number> {
-  let args: { port: number; tlsPort?: number };
+  let args: Args;
   try {
     args = parseArgs(process.argv.slice(2));
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`waf:up: ${e.message}\nusage: npm run waf:up -- --port <port> [--tls-port <port>]\n`);
+      process.stderr.write(`waf:up: ${e.message}\nusage: npm run waf:up -- --port <port> [--tls-port <port>] [--crs <CRS release folder>]\n`);
       return 2;
     }
     throw e;
@@ -46,7 +54,7 @@ async function main(): Promise<number> {
     if (e instanceof ConfigError) { process.stderr.write(`waf:up refused: ${e.message}\n`); return 1; }
     throw e;
   }
-  const harness = await startHarness(config, { port: args.port, tlsPort: args.tlsPort });
+  const harness = await startHarness(config, { port: args.port, tlsPort: args.tlsPort, crs: args.crs });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -88,8 +88,11 @@ describe('nothing outside the repository is named', () => {
     expect([`x ../${SHARED}/crds`, `path.join(__dirname, '..', '..', '${SHARED}', 'crds')`, 'shared drive'].map(namesShared)).toEqual([true, true, false]);
   });
 
-  test('GIVEN every tracked file THEN none names the team folder beside the checkout (a user\'s clone has nothing beside it)', () => {
-    const tracked = git(ROOT, 'ls-files', '-z').split('\0').filter(Boolean);
+  /** The one file that may: CI's entry point runs the extra CRS 4.22 suite on the release received there. */
+  const MAY_NAME_IT = new Set(['.ci/run']);
+
+  test('GIVEN every tracked file THEN none names the team folder beside the checkout (a user\'s clone has nothing beside it), but CI\'s extra suite', () => {
+    const tracked = git(ROOT, 'ls-files', '-z').split('\0').filter((f) => f && !MAY_NAME_IT.has(f));
     expect(tracked.length).toBeGreaterThan(100);
     const offenders = tracked.filter((f) => {
       const file = path.join(ROOT, f);
