@@ -112,8 +112,9 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
   const authSignalAbove = auth.rate + auth.burst;
   const deny: RuleAction = { kind: 'deny', status: 403 };
   const inputs = ['ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', 'REQUEST_COOKIES_NAMES', 'XML:/*'];
-  const suspectHeaders = ['REQUEST_HEADERS:User-Agent', 'REQUEST_HEADERS:Referer', 'REQUEST_HEADERS:X-Forwarded-For',
-    'REQUEST_HEADERS:X-Forwarded-Host', 'REQUEST_HEADERS:X-Real-IP'];
+  // The headers an attacker controls and an application may log, echo or pass on: the proxy headers and every
+  // custom X- header (X-Forwarded-For, X-Api-Version, X-Tenant ...), matched by name in one variable.
+  const suspectHeaders = ['REQUEST_HEADERS:User-Agent', 'REQUEST_HEADERS:Referer', 'REQUEST_HEADERS:/^[xX]-/'];
   return [
     // ---- 1001-1002 Directory traversal ----
     {
@@ -199,11 +200,11 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     {
       id: 1022, category: 'xss', phase: 2,
       variables: ['ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', 'REQUEST_HEADERS:Referer'],
-      operator: { op: 'rx', arg: String.raw`(?i)(?:^|[\s"'=(<\x60])(?:javascript|vbscript|livescript)\s*:\s*[^\s]|^\s*data\s*:\s*(?:text/html|image/svg\+xml|application/(?:x-)?(?:java|ecma)script)[;,]|\b(?:alert|prompt|confirm|eval)\s*(?:\(\s*(?:\d|document\b|window\b|this\b|/)|\x60)|['"\x60]\s*[-+*/;,|&^]\s*(?:alert|prompt|confirm|eval)\s*\(` },
+      operator: { op: 'rx', arg: String.raw`(?i)(?:^|[\s"'=(<\x60])(?:javascript|vbscript|livescript)\s*:(?:[^\s]|\s+(?:[\w$.]+\s*\(|[(\[{'"\x60]))|^\s*data\s*:\s*(?:text/html|image/svg\+xml|application/(?:x-)?(?:java|ecma)script)[;,]|\b(?:alert|prompt|confirm|eval)\s*(?:\(\s*(?:\d|document\b|window\b|this\b|/)|\x60)|['"\x60]\s*[-+*/;,|&^]\s*(?:alert|prompt|confirm|eval)\s*\(` },
       transformations: ['urlDecodeUni', 'htmlEntityDecode', 'jsDecode', 'removeNulls'],
       action: deny, message: 'XSS: script URL, HTML data URL or script call outside markup', severity: 'CRITICAL',
       tags: ['attack-xss', 'OWASP_CRS/WEB_ATTACK/XSS'],
-      rationale: 'Payloads that need no tag (links, redirect targets, attribute breakouts); "javascript:" must be followed by code, not a space; ' +
+      rationale: 'Payloads that need no tag (links, redirect targets, attribute breakouts); "javascript:" must be followed by code (a call, a bracket, or no space), not by words ("JavaScript: Basics of the Language"); ' +
         'a call such as alert(1) or alert(document.cookie), or any call right after a closed string (\x27;alert( ); alert(\x27done\x27) in pasted code passes.',
     },
     {
@@ -222,7 +223,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       variables: ['REQUEST_FILENAME', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'FILES'],
       operator: {
         op: 'rx',
-        arg: String.raw`\A(?:[^\n]*?(?:[;&|]|(?<!\x60)\x60(?!\x60)(?![^\x60\n]*\x60(?:[,.;:!?)]*[ \t]+[A-Za-z\x60]|[.!?]+\s*$))|\$\()|\S*\n)\s*(?:/(?:usr/)?(?:local/)?s?bin/)?(?:${SHELL_COMMANDS.join('|')})(?:\.exe)?(?:\s+(?:[-/$~.'"%]|\d+\.\d+|[\w-]+[./:]\w)|\s*$|\s*[;&|\x60)<>])`,
+        arg: String.raw`\A(?:[^\n]*?(?:[;&|]|(?<!\x60)\x60(?!\x60)(?![^\x60\n]*\x60(?:[,.;:!?)]*[ \t]+[A-Za-z\x60]|[.!?]+\s*$))|\$\()|\S*\n)\s*(?:/(?:usr/)?(?:local/)?s?bin/)?(?:${SHELL_COMMANDS.join('|')})(?:\.exe)?(?:\s+(?:[-/$~.'"%]|\d+\.\d+|[\w-]+(?:[./:]\w|://))|\s*$|\s*[;&|\x60)<>])`,
       },
       transformations: ['urlDecodeUni', 'removeNulls'],
       action: deny, message: 'Command injection: a shell separator followed by a command', severity: 'CRITICAL',

