@@ -1,9 +1,11 @@
 /**
- * `npm run bench:waf [-- --seconds 5 --concurrency 8]`: the WAF's cost on loopback. Starts the local WAF
- * twice from the same rendering, with ModSecurity + CRS and without (same nginx, same stub upstream, one
- * worker each), drives each with a keep-alive node client for a fixed time and prints requests/s and
- * median/p95 latency for a GET with a query and a POST with a 1 KB JSON body. The requests go to a
- * path without limit_req (the dashboard location), so nginx's rate limits do not cap the measurement.
+ * `npm run bench:waf [-- --seconds 5 --concurrency 8]`: the WAF's cost on loopback, in one run (same nginx,
+ * same stub upstream, one worker each): nginx alone; nginx + ModSecurity + the CRS alone, as Debian ships it
+ * (the baseline); the factory's CRS settings and exclusions without its rules; and the factory WAF (settings,
+ * exclusions and rules 1001-1061). Each is driven with a keep-alive node client for a fixed time; it prints
+ * requests/s and median/p95 latency for a GET with a query and a POST with a 1 KB JSON body, and each
+ * factory setup's throughput as a ratio of the CRS alone. The requests go to a path without limit_req (the
+ * dashboard location), so nginx's rate limits do not cap the measurement.
  */
 import * as http from 'http';
 import { defaultConfig } from '../lib/config';
@@ -59,17 +61,32 @@ async function main(): Promise<void> {
   const concurrency = arg('concurrency', 8);
   const config = defaultConfig();
   const rows: string[] = [];
-  for (const modsecurity of [false, true]) {
+  const BASELINE = 'nginx + ModSecurity + CRS alone (baseline)';
+  const setups = [
+    { name: 'nginx alone', opts: { modsecurity: false } },
+    { name: BASELINE, opts: { crsOnly: true } },
+    { name: 'factory CRS settings and exclusions, without 1001-1061', opts: { factoryRules: false } },
+    { name: 'the factory WAF (settings, exclusions, 1001-1061)', opts: {} },
+  ];
+  const rps = new Map<string, number>();
+  for (const setup of setups) {
     const port = 20000 + Math.floor(Math.random() * 20000);
-    const h = await startHarness(config, { port, modsecurity, workers: 1 });
+    const h = await startHarness(config, { port, workers: 1, ...setup.opts });
     try {
       for (const shape of SHAPES) {
         await drive(port, shape, 1, concurrency); // warm-up
         const r = await drive(port, shape, seconds, concurrency);
-        rows.push(`| ${modsecurity ? 'nginx + ModSecurity + CRS' : 'nginx alone'} | ${shape.name} | ${r.rps.toFixed(0)} | ${r.median.toFixed(2)} | ${r.p95.toFixed(2)} | ${r.n} | ${r.errors} |`);
+        rps.set(`${setup.name}|${shape.name}`, r.rps);
+        rows.push(`| ${setup.name} | ${shape.name} | ${r.rps.toFixed(0)} | ${r.median.toFixed(2)} | ${r.p95.toFixed(2)} | ${r.n} | ${r.errors} |`);
       }
     } finally {
       await h.stop();
+    }
+  }
+  for (const setup of setups.slice(2)) {
+    for (const shape of SHAPES) {
+      const ratio = rps.get(`${setup.name}|${shape.name}`)! / rps.get(`${BASELINE}|${shape.name}`)!;
+      rows.push(`| ${setup.name} ÷ CRS alone | ${shape.name} | ${ratio.toFixed(2)}× | | | | |`);
     }
   }
   process.stdout.write([

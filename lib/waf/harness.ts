@@ -58,6 +58,11 @@ export interface HarnessOptions {
    * `crs-setup.conf.example`), e.g. the CRS 4.22.0 that the ingress-nginx controller bundles. @default Debian's CRS
    */
   readonly crs?: string;
+  /**
+   * ModSecurity with the CRS as its setup file ships it and nothing of the factory (no settings, exclusions or
+   * custom rules): the baseline the benchmark compares the factory WAF with. @default false
+   */
+  readonly crsOnly?: boolean;
 }
 
 export interface Harness {
@@ -194,7 +199,12 @@ export async function startHarness(config: FactoryConfig, opts: HarnessOptions):
   const modsecurity = opts.modsecurity ?? true;
   const modsecurityConf = path.join(dir, 'modsecurity.conf');
   const nginxConf = path.join(dir, 'nginx.conf');
-  if (modsecurity) fs.writeFileSync(modsecurityConf, renderModSecurity(withAuditLog(config, auditLog), crsTarget(dir, opts.crs), { factoryRules: opts.factoryRules ?? true }));
+  const target = crsTarget(dir, opts.crs);
+  if (modsecurity) {
+    fs.writeFileSync(modsecurityConf, opts.crsOnly
+      ? [...target.baseIncludes, 'SecRuleEngine On', 'SecRequestBodyAccess On', ...(target.crsSetupIncludes ?? []), ...target.crsIncludes, ''].join('\n')
+      : renderModSecurity(withAuditLog(config, auditLog), target, { factoryRules: opts.factoryRules ?? true }));
+  }
   const tls = opts.tlsPort ? selfSignedCertificate(dir, config.host) : undefined;
   fs.writeFileSync(nginxConf, renderNginx(config, harnessNginxTarget(dir, opts, modsecurity ? modsecurityConf : undefined, tls)));
   let child: ChildProcess | undefined;
