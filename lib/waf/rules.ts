@@ -14,8 +14,8 @@ import { escapeRegExp } from '../text';
 export const WAF_CATEGORIES = {
   'directory-traversal': { ids: [1001, 1002], title: 'Directory traversal' },
   'sql-injection': { ids: [1010, 1012], title: 'SQL injection' },
-  'xss': { ids: [1020, 1023], title: 'XSS attacks' },
-  'command-injection': { ids: [1030, 1031], title: 'Command injection' },
+  'xss': { ids: [1020, 1024], title: 'XSS attacks' },
+  'command-injection': { ids: [1030, 1032], title: 'Command injection' },
   'malicious-upload': { ids: [1040, 1041], title: 'Malicious file uploads' },
   'http-protocol': { ids: [1050, 1051], title: 'HTTP protocol attacks' },
   'rate-limiting': { ids: [1060, 1061], title: 'Rate limiting' },
@@ -217,7 +217,23 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       rationale: 'Breakouts ("><svg, "><img onerror=, \' onfocus=) and template sandbox escapes that libinjection misses in short fragments; ' +
         'a closed attribute followed by an ordinary tag (class="box">\\n<p>) is HTML pasted into a prompt.',
     },
-    // ---- 1030-1031 Command injection ----
+    {
+      id: 1024, category: 'xss', phase: 2,
+      variables: ['ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', 'REQUEST_HEADERS:Referer'],
+      operator: {
+        op: 'rx',
+        arg: String.raw`(?i)\b(?:alert|confirm|prompt|eval)\s*(?:\x60|\?\.\s*\(|\.\s*(?:call|apply|bind)\s*\()` +
+          String.raw`|\.\s*(?:find|map|filter|forEach|some|every)\s*\(\s*(?:alert|confirm|prompt|eval)\s*\)` +
+          String.raw`|\b(?:top|window|self|parent|frames|globalThis)\s*\[\s*['"\x60][^'"\x60\]]{0,12}['"\x60]\s*\+` +
+          String.raw`|\bthrow\s+onerror\s*=|\bonerror\s*=\s*(?:alert|confirm|prompt|eval)\b|\bsetTimeout\s*\x60`,
+      },
+      transformations: ['urlDecodeUni', 'htmlEntityDecode', 'jsDecode', 'removeNulls'],
+      action: deny, message: 'XSS: a script call without parentheses (tagged template, optional call, call/apply, a callback, a built property name)', severity: 'CRITICAL',
+      tags: ['attack-xss', 'OWASP_CRS/WEB_ATTACK/XSS'],
+      rationale: 'Filters that look for alert( miss alert\x601\x60, alert?.(…), confirm.call(null,1), [1].find(alert), window[\x27al\x27+\x27ert\x27] and ' +
+        'throw onerror=alert: each is a call of a dialog or eval function in a shape ordinary code and prose do not take.',
+    },
+    // ---- 1030-1032 Command injection ----
     {
       id: 1030, category: 'command-injection', phase: 2,
       variables: ['REQUEST_FILENAME', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'FILES'],
@@ -247,6 +263,23 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       rationale: 'Payload shapes that are never prose: ${jndi:, /dev/tcp/, bash -c, () { :; };, <?php, __import__(os), Spring ' +
         'class.module.classLoader; interpreter calls (os.system(, exec(\x27, child_process) on the first line of a value: a one-line ' +
         'parameter is an injection, a multi-line code block in a prompt is content.',
+    },
+    {
+      id: 1032, category: 'command-injection', phase: 2,
+      variables: ['ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders],
+      operator: {
+        op: 'rx',
+        arg: String.raw`\{\{\s*\d+\s*[*/+-]\s*\d+\s*\}\}|\$\{\s*\d+\s*[*/+-]\s*\d+\s*\}|#\{\s*\d+\s*[*/+-]\s*\d+\s*\}|<%=?\s*\d+\s*[*/+-]\s*\d+\s*%>` +
+          String.raw`|__(?:mro|subclasses|globals|builtins)__|\bfreemarker\.template\.utility\.(?:Execute|ObjectConstructor|JythonRuntime)\b|<#assign\b[^>]*\?new\s*\(` +
+          String.raw`|\{\{[^}]{0,80}\b(?:config|self|request|lipsum|cycler|joiner|namespace)\s*\.\s*(?:__|items\s*\(|from_object|application)` +
+          String.raw`|\$\{\s*(?:T\s*\(\s*java\.lang|Runtime|@java\.lang|new\s+java\.)|#\{\s*(?:T\s*\(|new\s+java\.)`,
+      },
+      transformations: ['urlDecodeUni', 'htmlEntityDecode', 'removeNulls'],
+      action: deny, message: 'Template injection: arithmetic probe or object traversal in a template expression (Jinja, Twig, FreeMarker, SpEL, ERB)', severity: 'CRITICAL',
+      tags: ['attack-rce', 'attack-ssti', 'OWASP_CRS/WEB_ATTACK/COMMAND_INJECTION'],
+      rationale: 'Server-side template injection is found by a number product inside template delimiters ({{1337*1338}}, ${7*7}, #{7*7}, <%= 7*7 %>) ' +
+        'and exploited through object traversal (__class__.__mro__, config.items(), FreeMarker Execute?new(), SpEL T(java.lang.Runtime)); ' +
+        'templates pasted into prompts hold names ({{ user.name }}, ${total}), not those shapes.',
     },
     // ---- 1040-1041 Malicious file uploads ----
     {

@@ -272,6 +272,18 @@ const MATRIX_ATTACKS: CorpusEntry[] = [
   { category: 'xss', name: 'matrix: javascript: URL split by a tab', why: 'Browsers drop tabs and newlines inside a URL scheme', path: '/api/redirect?to=java%09script%3Aalert(1)' },
   { category: 'xss', name: 'matrix: javascript: URL split by an entity-encoded tab', why: 'The same, as an HTML entity in a link', method: 'POST', path: '/api/links', headers: bearer, json: { href: 'jav&#x09;ascript:alert(1)' } },
   { category: 'xss', name: 'matrix: javascript: URL with a comment', why: 'A comment instead of a space', path: '/api/redirect?to=javascript%3A%2F**%2Falert(1)' },
+  { category: 'cmdi', name: 'matrix: Jinja arithmetic probe', why: 'SSTI discovery: {{7*7}} renders 49 where a template engine evaluates input', path: '/api/greetings?name=%7B%7B1337*1338%7D%7D' },
+  { category: 'cmdi', name: 'matrix: Jinja object traversal to subclasses', why: 'SSTI exploitation through the MRO', method: 'POST', path: '/api/templates/preview', headers: bearer, json: { body: "{{ ''.__class__.__mro__[1].__subclasses__() }}" } },
+  { category: 'cmdi', name: 'matrix: Jinja config.items()', why: 'SSTI leak of the Flask config', path: '/api/greetings?name=%7B%7Bconfig.items()%7D%7D' },
+  { category: 'cmdi', name: 'matrix: FreeMarker Execute?new()', why: 'FreeMarker RCE through the Execute utility', method: 'POST', path: '/api/templates/preview', headers: bearer, json: { body: '<#assign ex="freemarker.template.utility.Execute"?new()>${ex("id")}' } },
+  { category: 'cmdi', name: 'matrix: SpEL T(java.lang.Runtime)', why: 'Spring expression injection', path: '/api/search?q=%24%7BT(java.lang.Runtime).getRuntime().exec(%27id%27)%7D' },
+  { category: 'cmdi', name: 'matrix: ERB arithmetic probe', why: 'Ruby template probe', path: '/api/greetings?name=%3C%25%3D%207*7%20%25%3E' },
+  { category: 'xss', name: 'matrix: alert as a tagged template', why: 'No parentheses: alert`1`', path: '/api/search?q=%22%3E%3Csvg%20onload%3Dalert%601%60%3E' },
+  { category: 'xss', name: 'matrix: optional-chaining call', why: 'alert?.(document?.cookie) passes filters that want alert(', path: '/api/search?q=alert%3F.(document%3F.cookie)' },
+  { category: 'xss', name: 'matrix: confirm.call', why: 'A call through Function.prototype.call', method: 'POST', path: '/api/comments', headers: bearer, json: { text: 'confirm.call(null,1)' } },
+  { category: 'xss', name: 'matrix: callback to alert', why: '[1].find(alert) calls alert without writing a call', path: '/api/search?q=%5B1%5D.find(alert)' },
+  { category: 'xss', name: 'matrix: built property name on window', why: "window['al'+'ert'](1) hides the name", path: "/api/search?q=window%5B'al'%2B'ert'%5D(1)" },
+  { category: 'xss', name: 'matrix: throw onerror=alert', why: 'Calls alert through the error handler without parentheses', path: '/api/search?q=throw%20onerror%3Dalert%2C1' },
   { category: 'cmdi', name: 'matrix: command substitution in a custom header', why: 'A device name echoed into a shell', method: 'POST', path: '/api/devices', headers: { ...bearer, 'X-Device-Name': 'laptop$(id)' }, json: { ok: true } },
 ];
 
@@ -279,6 +291,11 @@ const MATRIX_BENIGN: CorpusEntry[] = [
   { category: 'write', name: 'matrix: course title "JavaScript: Basics"', why: 'A colon and a space after "JavaScript" start words, not a script URL', method: 'POST', path: '/api/courses', headers: bearer, json: { title: 'JavaScript: Basics of JavaScript Language', level: 'beginner' } },
   { category: 'read', name: 'matrix: search for "javascript: tutorial"', why: 'The same words in a query string', path: '/api/search?q=javascript%3A%20tutorial%20for%20beginners' },
   { category: 'read', name: 'matrix: custom headers of an API client', why: 'Request ids, versions and tenant names are ordinary X- headers', path: '/api/agents', headers: { ...bearer, 'X-Request-Id': '3f2b8c1e-9a4d-4e7b-b1c2-5d6e7f809a1b', 'X-Api-Version': '2024-05-01', 'X-Tenant-Id': 'acme-europe', 'X-Client-Name': "O'Reilly Media; analytics" } },
+  { category: 'prompt', name: 'matrix: Handlebars template in a prompt', why: 'Users paste templates with names inside delimiters', method: 'POST', path: '/api/runs', headers: bearer, json: { prompt: 'Fill this email template: Hello {{ user.first_name }}, your order {{order.id}} of ${total} ships on #{date}.' } },
+  { category: 'prompt', name: 'matrix: Jinja loop in a prompt', why: 'Template code with control blocks', method: 'POST', path: '/api/runs', headers: bearer, json: { prompt: 'Why does {% for item in items %}{{ item.name | upper }}{% endfor %} print nothing when items is a generator?' } },
+  { category: 'prompt', name: 'matrix: Python class with __init__', why: 'Dunder methods are ordinary Python', method: 'POST', path: '/api/runs', headers: bearer, json: { prompt: 'class Agent:\n    def __init__(self, name):\n        self.name = name\n    def __repr__(self):\n        return f"{self.__class__.__name__}({self.name})"' } },
+  { category: 'prompt', name: 'matrix: JavaScript map and confirm in prose', why: 'Array callbacks and the word confirm', method: 'POST', path: '/api/runs', headers: bearer, json: { prompt: 'Use items.map(toRow) then ask the user to confirm the import; should confirm() be replaced by a modal?' } },
+  { category: 'write', name: 'matrix: arithmetic in prose', why: 'Numbers and operators outside template delimiters', method: 'POST', path: '/api/notes', headers: bearer, json: { body: 'Budget: 3*4 = 12 seats, {7 rows} and ${20} per seat.' } },
   { category: 'write', name: 'matrix: prompt naming wget and a URL', why: 'Prose about downloading a file', method: 'POST', path: '/api/runs', headers: bearer, json: { prompt: 'How do I use wget https://example.com/file.tar.gz to resume a download?' } },
 ];
 

@@ -19,8 +19,8 @@ describe('Custom Factory Rules table', () => {
 
   test('GIVEN the guide categories WHEN listed THEN they are the seven of the guide with their ranges', () => {
     expect(Object.fromEntries(Object.entries(WAF_CATEGORIES).map(([k, v]) => [k, v.ids]))).toEqual({
-      'directory-traversal': [1001, 1002], 'sql-injection': [1010, 1012], 'xss': [1020, 1023],
-      'command-injection': [1030, 1031], 'malicious-upload': [1040, 1041], 'http-protocol': [1050, 1051], 'rate-limiting': [1060, 1061],
+      'directory-traversal': [1001, 1002], 'sql-injection': [1010, 1012], 'xss': [1020, 1024],
+      'command-injection': [1030, 1032], 'malicious-upload': [1040, 1041], 'http-protocol': [1050, 1051], 'rate-limiting': [1060, 1061],
     });
   });
 
@@ -29,7 +29,7 @@ describe('Custom Factory Rules table', () => {
       expect(rendered).toMatch(new RegExp(`"id:${r.id},\\\\\\n    phase:${r.phase},`));
       expect(rendered).toContain(`tag:'factory/${r.category}'`);
     }
-    expect(WAF_RULES).toHaveLength(17);
+    expect(WAF_RULES).toHaveLength(19);
   });
 
   test('GIVEN an auth path override WHEN the rules are built THEN the rate-limiting signal follows the config', () => {
