@@ -44,6 +44,8 @@ async function drive(port: number, shape: Shape, seconds: number, concurrency: n
       });
     });
     req.on('error', () => { errors++; resolve(); });
+    // A request that never ends counts as an error instead of stalling the run.
+    req.setTimeout(10_000, () => req.destroy(new Error('timed out')));
     if (shape.body) req.write(shape.body);
     req.end();
   });

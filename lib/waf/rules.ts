@@ -105,8 +105,13 @@ export const SCANNER_PROBE_PATHS = [
 ];
 
 /** The custom rules 1001-1061. Functions of the config where a guide value (paths, limits) is involved. */
+/** The authentication paths (`edge.authPaths`) as one regex over the normalised request path. */
+export function authPathRegex(config: FactoryConfig): string {
+  return `^(?:${config.edge.authPaths.map(escapeRegExp).join('|')})(?:/|$)`;
+}
+
 export function wafRules(config: FactoryConfig): readonly WafRule[] {
-  const authPathRx = `^(?:${config.edge.authPaths.map(escapeRegExp).join('|')})(?:/|$)`;
+  const authPathRx = authPathRegex(config);
   const auth = config.edge.rateLimits.auth;
   const authWindowSeconds = auth.per === 'minute' ? 60 : 1;
   const authSignalAbove = auth.rate + auth.burst;

@@ -6,7 +6,7 @@
  */
 import type { FactoryConfig } from '../config';
 import { JSON_CONTENT_TYPE_RX, REQUEST_BODY_LIMIT_BYTES, REQUEST_BODY_NO_FILES_LIMIT_BYTES, crsSettings } from './crs';
-import { type WafRule, wafRules } from './rules';
+import { type WafRule, authPathRegex, wafRules } from './rules';
 
 /** Where a target's engine files live. */
 export interface ModSecurityTarget {
@@ -42,14 +42,18 @@ export const CLIENT_COUNTER_RULE_IDS = [1106, 1107, 1108] as const;
  * - 1107 and 1108 start the client's count again when its window is not the current one: libmodsecurity 3.0
  *   does not apply `expirevar`, so a count would otherwise never expire.
  */
-export function clientCounterRules(per: 'second' | 'minute'): string[] {
+export function clientCounterRules(per: 'second' | 'minute', authPathRx: string): string[] {
   const window = `%{TIME_YEAR}%{TIME_MON}%{TIME_DAY}%{TIME_HOUR}%{TIME_MIN}${per === 'second' ? '%{TIME_SEC}' : ''}`;
   const [open, first, reset] = CLIENT_COUNTER_RULE_IDS;
+  // Only authentication requests open a collection (the others never touch it: no per-request cost, and no
+  // setvar ever lands on an unopened collection).
+  const onAuth = (id: number) => `SecRule REQUEST_FILENAME "@rx ${operatorPattern(authPathRx)}" "id:${id},phase:1,pass,nolog,t:none,t:normalisePath,chain"`;
   return [
-    `SecAction "id:${open},phase:1,pass,nolog,t:none,initcol:ip=%{REMOTE_ADDR},setvar:tx.factory_window=${window}"`,
-    `SecRule &IP:FACTORY_AUTH_WINDOW "@eq 0" "id:${first},phase:1,pass,nolog,t:none,setvar:ip.factory_auth_window=%{tx.factory_window}"`,
-    `SecRule IP:FACTORY_AUTH_WINDOW "!@streq %{tx.factory_window}" \\`,
-    `    "id:${reset},phase:1,pass,nolog,t:none,setvar:ip.factory_auth_count=0,setvar:ip.factory_auth_window=%{tx.factory_window}"`,
+    `SecRule REQUEST_FILENAME "@rx ${operatorPattern(authPathRx)}" "id:${open},phase:1,pass,nolog,t:none,t:normalisePath,initcol:ip=%{REMOTE_ADDR},setvar:tx.factory_window=${window}"`,
+    onAuth(first),
+    `    SecRule &IP:FACTORY_AUTH_WINDOW "@eq 0" "t:none,setvar:ip.factory_auth_window=%{tx.factory_window}"`,
+    onAuth(reset),
+    `    SecRule IP:FACTORY_AUTH_WINDOW "!@streq %{tx.factory_window}" "t:none,setvar:ip.factory_auth_count=0,setvar:ip.factory_auth_window=%{tx.factory_window}"`,
   ];
 }
 
@@ -151,7 +155,7 @@ export function renderModSecurity(config: FactoryConfig, target: ModSecurityTarg
         return [`# ${s.comment}`, ...links];
       })),
     ...section('Per-client counter of the rate-limiting rules 1060/1061: a collection per client address, and a window that resets it',
-      clientCounterRules(config.edge.rateLimits.auth.per)),
+      clientCounterRules(config.edge.rateLimits.auth.per, authPathRegex(config))),
     ...section('Custom factory rules 1001-1061 (guide: WAF > Custom Factory Rules), loaded before the CRS rules',
       factoryRules ? wafRules(config).flatMap((r) => [renderRule(r), '']) : []),
     ...section('OWASP CRS rules', target.crsIncludes),
