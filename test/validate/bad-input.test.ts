@@ -46,6 +46,7 @@ const BAD_CONFIGS: [string, string, RegExp][] = [
   ['zero replicas', 'components:\n  api:\n    replicas: 0\n', /components\.api\.replicas: must be at least 1/],
   ['a TLS protocol the guide forbids', 'edge:\n  tls:\n    protocols: [TLSv1.1]\n', /edge\.tls\.protocols\.0/],
   ['a WAF paranoia level out of range', 'waf:\n  paranoiaLevel: 5\n', /waf\.paranoiaLevel/],
+  ['anomaly windows that are not Prometheus durations (they once crashed the synth inside the monitoring code)', 'monitoring:\n  alerts:\n    anomalySpike: {window: -5m, baselineWindow: "x\' ; y"}\n', /monitoring\.alerts\.anomalySpike\.window: must be a Prometheus duration .*\(got "-5m"\)/],
   ['a sync refresh interval that is not a Go duration', 'vault:\n  sync:\n    refreshInterval: hourly\n', /vault\.sync\.refreshInterval: must be a Go duration .*\(got "hourly"\)/],
   ['a provided object without a reason', 'providedObjects:\n  - {kind: Secret, name: regcred, reason: ""}\n', /providedObjects\.0\.reason: must say why the operator provides it/],
   ['a provided object of a kind pods do not reference', 'providedObjects:\n  - {kind: Deployment, name: x, reason: y}\n', /providedObjects\.0\.kind/],
