@@ -7,7 +7,7 @@
 import type { App } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { FactoryChart } from './chart';
-import { COMPONENT_NAMES, type ComponentName, type FactoryConfig, vaultIsExternal } from './config';
+import { COMPONENT_NAMES, type ComponentName, type FactoryConfig, dataStoreStorage, vaultIsExternal } from './config';
 import { ComponentIdentity } from './identity';
 import { ResourceLimits, quotaFor } from './limits';
 import { HardenedNamespace } from './namespace';
@@ -35,7 +35,7 @@ export class NamespaceChart extends FactoryChart {
       limitRange: config.limitRange,
       quota: quotaFor({
         workloads: COMPONENT_NAMES.map((name) => config.components[name]),
-        claims: [config.storage.redis, config.storage.postgresql],
+        claims: Object.values(dataStoreStorage(config)),
         headroom: config.quotaHeadroom,
       }),
     });
@@ -74,7 +74,7 @@ export class WorkloadsChart extends FactoryChart {
     const { config } = props;
     super(scope, id, { podIdentity: config.podSecurity, namespace: config.namespace });
     const ports = Object.fromEntries(COMPONENT_NAMES.map((name) => [name, config.components[name].port])) as ComponentPorts;
-    const storage = { redis: config.storage.redis, postgresql: config.storage.postgresql } as Partial<Record<ComponentName, string>>;
+    const storage = dataStoreStorage(config);
     this.components = {} as Record<ComponentName, Component>;
     for (const name of COMPONENT_NAMES) {
       const identity = new ComponentIdentity(this, `${name}-identity`, { name });

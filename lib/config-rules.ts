@@ -4,7 +4,8 @@
  * construct runs, with the FACTORY_CONFIG file, the field path and the bad value. Constructs never throw
  * config errors.
  */
-import type { FactoryConfig } from './config';
+// Called only once lib/config.ts has loaded (parseConfig runs the rules): the import cycle is harmless.
+import { type FactoryConfig, certificateDnsNames, vaultIsExternal } from './config';
 import {
   HEADER_VALUE_FORBIDDEN, INGRESS_NGINX_VERSION, NGINX_PARAMETER_MAX_BYTES, burstExpressible, modsecuritySnippetFor, snippetParameterBytes,
 } from './edge/ingress-nginx';
@@ -43,7 +44,7 @@ function portRules(c: FactoryConfig): Rule[] {
 
 /** Where Vault is and the address the pods use agree. */
 function vaultRules(c: FactoryConfig): Rule[] {
-  const external = 'cidr' in c.vault.location;
+  const external = vaultIsExternal(c);
   const address = c.vault.address;
   const addressPort = address === undefined ? undefined : Number(new URL(address).port || (address.startsWith('https:') ? 443 : 80));
   return [
@@ -54,7 +55,7 @@ function vaultRules(c: FactoryConfig): Rule[] {
 
 /** The certificate covers the host, and each path has one Ingress (one rate limit per path). */
 function ingressRules(c: FactoryConfig): Rule[] {
-  const dnsNames = c.edge.certificate.dnsNames ?? [c.host];
+  const dnsNames = certificateDnsNames(c);
   const owner = new Map<string, string>();
   const paths = (field: 'apiPaths' | 'authPaths'): Rule[] => c.edge[field].map((path) => {
     const rule = { path: `edge.${field}`, condition: owner.has(path), message: `path "${path}" is already routed by edge.${owner.get(path)} (one rate limit per path)` };

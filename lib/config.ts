@@ -364,6 +364,16 @@ export function vaultIsExternal(c: FactoryConfig): boolean {
   return 'cidr' in c.vault.location;
 }
 
+/** The names on the certificate: `edge.certificate.dnsNames`, or the host alone. */
+export function certificateDnsNames(c: FactoryConfig): string[] {
+  return c.edge.certificate.dnsNames ?? [c.host];
+}
+
+/** The size of each data store's PersistentVolumeClaim, by component (the components without one are absent). */
+export function dataStoreStorage(c: FactoryConfig): Partial<Record<ComponentName, string>> {
+  return { redis: c.storage.redis, postgresql: c.storage.postgresql };
+}
+
 /** A refused configuration: names the source, the field path and the reason. */
 export class ConfigError extends Error {
   constructor(readonly source: string, readonly issues: { path: string; message: string }[]) {

@@ -8,7 +8,7 @@
  *   same settings from `ingress-nginx/values.yaml` (applying this file too is harmless: same data).
  */
 import { type Construct } from 'constructs';
-import type { FactoryConfig } from '../config';
+import { type FactoryConfig, certificateDnsNames } from '../config';
 import { FactoryChart } from '../chart';
 import { componentObjectName } from '../labels';
 import { TlsCertificates } from './certificates';
@@ -48,7 +48,7 @@ export class EdgeChart extends FactoryChart {
     const { config } = props;
     this.certificates = new TlsCertificates(this, 'tls', {
       namespace: config.namespace,
-      dnsNames: config.edge.certificate.dnsNames ?? [config.host],
+      dnsNames: certificateDnsNames(config),
       acmeEmail: config.edge.certificate.acmeEmail,
       ingressClassName: config.edge.ingressClassName,
     });
