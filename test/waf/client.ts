@@ -1,4 +1,5 @@
 /** A small HTTP client for the WAF end-to-end tests: structured requests, multipart bodies, raw bytes. */
+import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
 
@@ -107,4 +108,22 @@ export function freePort(): Promise<number> {
 /** A distinct loopback source address per request index (separate rate-limit buckets). */
 export function sourceAddress(i: number): string {
   return `127.0.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`;
+}
+
+/**
+ * The complete records of a ModSecurity JSON audit log, each with its raw line. The engine writes a record
+ * after the response, possibly in several writes: a line that does not parse yet is still being written and is
+ * left out (a reader waiting for a record tries again).
+ */
+export function auditRecords(file: string): { raw: string; entry: any }[] {
+  const out: { raw: string; entry: any }[] = [];
+  for (const raw of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (!raw) continue;
+    try {
+      out.push({ raw, entry: JSON.parse(raw) });
+    } catch {
+      // partly written
+    }
+  }
+  return out;
 }

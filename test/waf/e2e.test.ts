@@ -3,13 +3,12 @@
  * attack corpus is refused, the benign corpus passes, rate limits answer 429, the guide's headers are on
  * every response and the audit log names the refusing rule. One nginx for the whole file.
  */
-import * as fs from 'fs';
 import { defaultConfig } from '../../lib/config';
 import { CHECK_DIR, STUB_UNAUTHORIZED, checkModSecurityParses, crsVersion, type Harness, startHarness } from '../../lib/waf/harness';
 import { securityHeaders } from '../../lib/waf/nginx';
 import { INGRESS_LIKE_DEBIAN_CRS_LOADER, DEBIAN_PATHS } from '../../lib/waf/targets';
 import { MODSECURITY_PATHS, MODSECURITY_RULES, modsecurityRules, modsecurityRulesFileName, modsecuritySnippet } from '../../lib/edge/ingress-nginx';
-import { type CorpusEntry, type Reply, freePort, send, sourceAddress } from './client';
+import { type CorpusEntry, type Reply, auditRecords, freePort, send, sourceAddress } from './client';
 import { ATTACKS, BENIGN } from './corpus';
 
 jest.setTimeout(120000);
@@ -120,8 +119,8 @@ describe('Audit Logging', () => {
   /** The audit record (raw JSON line and parsed) of the request whose URI holds the marker; waits for it (the engine writes after the response). */
   const auditRecord = async (marker: string): Promise<{ raw: string; entry: any }> => {
     for (let i = 0; i < 50; i++) {
-      const raw = fs.readFileSync(waf.auditLog, 'utf8').split('\n').find((l) => l.includes(marker));
-      if (raw) return { raw, entry: JSON.parse(raw) };
+      const record = auditRecords(waf.auditLog).find((r) => r.raw.includes(marker));
+      if (record) return record;
       await new Promise((res) => setTimeout(res, 100));
     }
     throw new Error(`no audit record for ${marker}`);

@@ -6,11 +6,10 @@
  * The factory's own rules are left out of this harness so that no custom rule refuses first and hides the CRS
  * rule under test (the full WAF is judged by test/waf/e2e.test.ts).
  */
-import * as fs from 'fs';
 import { defaultConfig } from '../../lib/config';
 import { CRS_BODY_EXCLUSIONS } from '../../lib/waf/crs';
 import { type Harness, crsRuleIds, crsVersion, startHarness } from '../../lib/waf/harness';
-import { type CorpusEntry, freePort, send, sourceAddress } from './client';
+import { type CorpusEntry, auditRecords, freePort, send, sourceAddress } from './client';
 
 jest.setTimeout(120000);
 
@@ -67,8 +66,8 @@ async function judged(e: Omit<CorpusEntry, 'name' | 'why' | 'category'>, query =
   const r = await send(waf.port, { name: marker, why: 'exclusion scope', category: 'exclusion', ...e, path: `/api/runs/${marker}${query ? `?${query}` : ''}` }, sourceAddress(5000 + n++));
   let rules: string[] = [];
   for (let i = 0; i < 20; i++) {
-    const line = fs.readFileSync(waf.auditLog, 'utf8').split('\n').find((l) => l.includes(marker));
-    if (line) { rules = JSON.parse(line).transaction.messages.map((m: any) => m.details.ruleId); break; }
+    const record = auditRecords(waf.auditLog).find((r) => r.raw.includes(marker));
+    if (record) { rules = record.entry.transaction.messages.map((m: any) => m.details.ruleId); break; }
     if (r.status === 200) break; // not refused: not audit-logged unless a rule matched
     await new Promise((res) => setTimeout(res, 50));
   }

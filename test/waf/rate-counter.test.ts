@@ -5,10 +5,9 @@
  * address once it has sent more than rate + burst; every other client stays unflagged; a new window starts
  * the count again.
  */
-import * as fs from 'fs';
 import { type FactoryConfig, defaultConfig, parseConfig } from '../../lib/config';
 import { type Harness, startHarness } from '../../lib/waf/harness';
-import { type CorpusEntry, freePort, send, sourceAddress } from './client';
+import { type CorpusEntry, auditRecords, freePort, send, sourceAddress } from './client';
 
 jest.setTimeout(60000);
 let nextAddress = 2000;
@@ -18,8 +17,8 @@ const login = (n: string): CorpusEntry => ({ name: 'login', why: 'counted', cate
 /** The rule ids of each audit record, by the marker in its URI. */
 function flagged(waf: Harness): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const line of fs.readFileSync(waf.auditLog, 'utf8').split('\n').filter(Boolean)) {
-    const t = JSON.parse(line).transaction;
+  for (const { entry } of auditRecords(waf.auditLog)) {
+    const t = entry.transaction;
     const n = /[?&]n=([\w-]+)/.exec(t.request.uri)?.[1];
     if (n) out.set(n, t.messages.map((m: any) => m.details.ruleId));
   }
