@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: medians of 5, side by side with their floors, all in the same run:
- * - `npm run synth` against `node -e "require('cdk8s-plus-27')"` (loading the construct library alone);
+ * - `npm run synth` against `node -e "require('cdk8s-plus-27')"` (loading the construct library alone),
+ *   and the same synth without npm's own start (`node scripts/run.mjs main.ts`) against the same floor;
  * - `npx cdk8s synth` against `npx cdk8s --version` (starting the CLI alone);
  * - the app alone, in process (`synthesize()`: config, charts, every file, in memory), and the
  *   validation of its manifests (Pod Security, schemas, policies).
@@ -36,6 +37,7 @@ timeInProcess(); // warm the module cache once, as a long-lived process would
 timeCommand('npm', ['run', '-s', 'synth']); // a fresh bundle, as after any edit; then measured warm
 const pairs: [string, number, string, number][] = [
   ['npm run synth', medianOf('npm', ['run', '-s', 'synth']), 'node -e "require(\'cdk8s-plus-27\')"', medianOf(process.execPath, ['-e', "require('cdk8s-plus-27')"])],
+  ['node scripts/run.mjs main.ts (npm run synth without npm\'s own start)', medianOf(process.execPath, ['scripts/run.mjs', 'main.ts']), 'node -e "require(\'cdk8s-plus-27\')"', medianOf(process.execPath, ['-e', "require('cdk8s-plus-27')"])],
   ['npx cdk8s synth', medianOf('npx', ['cdk8s', 'synth']), 'npx cdk8s --version', medianOf('npx', ['cdk8s', '--version'])],
 ];
 const inProcess = Array.from({ length: RUNS }, timeInProcess);

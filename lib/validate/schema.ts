@@ -93,10 +93,13 @@ function loadModels(root: string, keys: string[]): void {
 // Custom resources (CRDs)
 // ---------------------------------------------------------------------------------------------------
 
-interface CrdFile { file: string; group: string; kind: string }
+interface CrdFile { file: string; group: string; kind: string; hash: string }
+const crdIndexes = new Map<string, CrdFile[]>();
 
-/** The CRD files of the folder, indexed by group and kind (read with a regex: parsing is slow). */
+/** The CRD files of the folder, indexed by group and kind (read with a regex: parsing is slow); read once per process. */
 function crdIndex(dir: string): CrdFile[] {
+  const known = crdIndexes.get(dir);
+  if (known) return known;
   const out: CrdFile[] = [];
   const walk = (d: string) => {
     if (!fs.existsSync(d)) return;
@@ -107,11 +110,12 @@ function crdIndex(dir: string): CrdFile[] {
         const text = fs.readFileSync(p, 'utf8');
         const group = /^ {2}group: (\S+)$/m.exec(text)?.[1];
         const kind = /^ {2}names:\n(?: {4}.*\n)*? {4}kind: (\S+)$/m.exec(text)?.[1];
-        if (/^kind: CustomResourceDefinition$/m.test(text) && group && kind) out.push({ file: p, group, kind });
+        if (/^kind: CustomResourceDefinition$/m.test(text) && group && kind) out.push({ file: p, group, kind, hash: sha(text) });
       }
     }
   };
   walk(dir);
+  crdIndexes.set(dir, out);
   return out;
 }
 
@@ -200,11 +204,10 @@ function crdValidator(root: string, o: any): CompiledValidator | null {
   const crd = crdIndex(crdDirectory(root)).find((c) => c.group === group && c.kind === kind);
   let validator: CompiledValidator | null = null;
   if (crd && version) {
-    const text = fs.readFileSync(crd.file, 'utf8');
     const ajvVersion = require('ajv/package.json').version;
-    const file = path.join(cacheDir(root), `crd-${kind}-${version}-${sha(`${CRD_TRANSFORM_VERSION}\n${ajvVersion}\n${text}\n${shapeJson}`)}.js`);
+    const file = path.join(cacheDir(root), `crd-${kind}-${version}-${sha(`${CRD_TRANSFORM_VERSION}\n${ajvVersion}\n${crd.hash}\n${shapeJson}`)}.js`);
     if (!fs.existsSync(file)) {
-      const def = YAML.parse(text);
+      const def = YAML.parse(fs.readFileSync(crd.file, 'utf8'));
       const v = (def?.spec?.versions ?? []).find((x: any) => x?.name === version);
       if (v?.schema?.openAPIV3Schema) {
         const Ajv = require('ajv').default;
