@@ -19,6 +19,8 @@ export const WAF_CATEGORIES = {
   'malicious-upload': { ids: [1040, 1041], title: 'Malicious file uploads' },
   'http-protocol': { ids: [1050, 1051], title: 'HTTP protocol attacks' },
   'rate-limiting': { ids: [1060, 1061], title: 'Rate limiting' },
+  // Not a category of the guide: its table predates XXE in public WAF suites; the range follows the guide's.
+  'xml-external-entities': { ids: [1070, 1070], title: 'XML external entities (XXE)' },
 } as const;
 export type WafCategory = keyof typeof WAF_CATEGORIES;
 
@@ -349,6 +351,24 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       action: { kind: 'signal' }, message: `Rate limiting: more than ${authSignalAbove} authentication requests in ${authWindowSeconds}s from one address`, severity: 'WARNING',
       tags: ['rate-limiting', 'attack-bruteforce'],
       rationale: 'A brute-force signal for alerting (rate + burst of the guide\'s auth limit); nginx answers 429, ModSecurity logs.',
+    },
+    // ---- 1070 XML external entities ----
+    {
+      id: 1070, category: 'xml-external-entities', phase: 2,
+      variables: ['REQUEST_BODY', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders],
+      operator: {
+        op: 'rx',
+        arg: String.raw`(?i)<!ENTITY\s+(?:%|[\w.:-]+\s+(?:SYSTEM|PUBLIC)\b)|<!DOCTYPE\s+[\w.:-]+\s+(?:SYSTEM\b|PUBLIC\s+\\?["'](?!-//W3C//))` +
+          String.raw`|<!DOCTYPE\s+[\w.:-]+[^>\[]*\[[^\]]*<!ENTITY\b|<xi:include\b|\bhttps?://www\.w3\.org/2001/XInclude\b` +
+          String.raw`|<\?xml\b[^>]*\bencoding\s*=\s*\\?["']?utf-?7\b|\+ADw-?AIQ-`,
+      },
+      // Deliberately no URL decoding: it would turn the + of a UTF-7 body into a space; ModSecurity decodes ARGS itself.
+      transformations: ['removeNulls'],
+      action: deny, message: 'XML external entity: an entity declaration, an external DTD, an XInclude or a UTF-7 XML document', severity: 'CRITICAL',
+      tags: ['attack-xxe', 'OWASP_CRS/WEB_ATTACK/XXE'],
+      rationale: 'XXE reads local files, reaches internal hosts (SSRF) and exhausts memory (billion laughs) through what an XML parser ' +
+        'resolves: <!ENTITY … SYSTEM|PUBLIC>, parameter entities, an internal DTD subset declaring entities, an external DTD, XInclude, ' +
+        'and the UTF-7 disguise (+ADwAIQ- is "<!"). An XML body, a plain <!DOCTYPE html> and the W3C XHTML doctype stay allowed.',
     },
   ];
 }

