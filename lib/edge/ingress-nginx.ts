@@ -113,7 +113,7 @@ export function modsecuritySnippetFor(controllerNamespace: string, rulesFileName
   return escapeNginxSingleQuoted([
     `# The factory WAF (lib/waf): ConfigMap ${controllerNamespace}/${MODSECURITY_RULES.configMapName}, mounted.`,
     `# It loads ${MODSECURITY_PATHS.base}, sets SecRuleEngine On, audit logging, the CRS settings`,
-    '# (allowed methods) and the custom rules 1001-1061; the controller loads the CRS after it.',
+    '# (allowed methods) and the custom rules 1001-1070; the controller loads the CRS after it.',
     `Include ${MODSECURITY_RULES.mountPath}/${rulesFileName}`,
   ].join('\n'));
 }

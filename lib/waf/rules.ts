@@ -1,5 +1,5 @@
 /**
- * The typed WAF rule model: the guide's "Custom Factory Rules" (ids 1001-1061), as data, in one place.
+ * The typed WAF rule model: the guide's "Custom Factory Rules" (ids 1001-1070), as data, in one place.
  *
  * Each rule is rendered to ModSecurity SecLang by `lib/waf/seclang.ts`; every target (the ingress-nginx
  * controller ConfigMap, the standalone `nginx/modsecurity.conf`, the local harness) renders this one table.
@@ -106,7 +106,7 @@ export const SCANNER_PROBE_PATHS = [
   'server-(?:status|info)$', 'jmx-console', 'manager/html', 'hnap1', 'vendor/phpunit', 'solr/admin', 'boaform',
 ];
 
-/** The custom rules 1001-1061. Functions of the config where a guide value (paths, limits) is involved. */
+/** The custom rules 1001-1070. Functions of the config where a guide value (paths, limits) is involved. */
 /** The authentication paths (`edge.authPaths`) as one regex over the normalised request path. */
 export function authPathRegex(config: FactoryConfig): string {
   return `^(?:${config.edge.authPaths.map(escapeRegExp).join('|')})(?:/|$)`;

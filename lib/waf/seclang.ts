@@ -156,7 +156,7 @@ export function renderModSecurity(config: FactoryConfig, target: ModSecurityTarg
       })),
     ...section('Per-client counter of the rate-limiting rules 1060/1061: a collection per client address, and a window that resets it',
       clientCounterRules(config.edge.rateLimits.auth.per, authPathRegex(config))),
-    ...section('Custom factory rules 1001-1061 (guide: WAF > Custom Factory Rules), loaded before the CRS rules',
+    ...section('Custom factory rules 1001-1070 (guide: WAF > Custom Factory Rules), loaded before the CRS rules',
       factoryRules ? wafRules(config).flatMap((r) => [renderRule(r), '']) : []),
     ...section('OWASP CRS rules', target.crsIncludes),
   ];
