@@ -13,6 +13,7 @@ import { configProblems } from './config-rules';
 import { imagePinProblem } from './k8s/image';
 import { isNonNegativeQuantity } from './k8s/quantity';
 import { isPromDuration } from './monitoring/duration';
+import { decodeText, yamlValue } from './text';
 
 import type { ComponentName } from './component-names';
 export { COMPONENT_NAMES, type ComponentName } from './component-names';
@@ -377,7 +378,10 @@ export function dataStoreStorage(c: FactoryConfig): Partial<Record<ComponentName
 /** A refused configuration: names the source, the field path and the reason. */
 export class ConfigError extends Error {
   constructor(readonly source: string, readonly issues: { path: string; message: string }[]) {
-    super(`invalid configuration in ${source}:\n` + issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`).join('\n'));
+    // One issue: one line. Several: a header line, then one line each.
+    super(issues.length === 1
+      ? `invalid configuration in ${source}: ${issues[0].path || '(root)'}: ${issues[0].message}`
+      : `invalid configuration in ${source}:\n` + issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`).join('\n'));
     this.name = 'ConfigError';
   }
 }
@@ -416,17 +420,23 @@ export function defaultConfig(): FactoryConfig {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): FactoryConfig {
   const file = env.FACTORY_CONFIG;
   if (file === undefined || file === '') return defaultConfig();
-  let text: string;
+  const source = `FACTORY_CONFIG=${file}`;
+  const refuse = (message: string) => new ConfigError(source, [{ path: '', message }]);
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(file, 'utf8');
+    bytes = fs.readFileSync(file);
   } catch (e) {
-    throw new ConfigError(`FACTORY_CONFIG=${file}`, [{ path: '', message: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? e})` }]);
+    throw refuse(`cannot read the file (${(e as NodeJS.ErrnoException).code ?? e})`);
   }
-  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const decoded = decodeText(bytes);
+  if ('reason' in decoded) throw refuse(decoded.reason);
+  const doc = YAML.parseDocument(decoded.text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(`FACTORY_CONFIG=${file}`, doc.errors.map((e) => ({
+    throw new ConfigError(source, doc.errors.map((e) => ({
       path: '', message: `YAML syntax error: ${e.message.split('\n')[0]}`,
     })));
   }
-  return parseConfig(doc.toJS(), `FACTORY_CONFIG=${file}`);
+  const parsed = yamlValue(doc);
+  if ('reason' in parsed) throw refuse(parsed.reason);
+  return parseConfig(parsed.value, source);
 }

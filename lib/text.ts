@@ -14,3 +14,29 @@ export function writeFileAtomic(file: string, content: string | Uint8Array): voi
   fs.writeFileSync(staged, content);
   fs.renameSync(staged, file);
 }
+
+/**
+ * The UTF-8 text of a file's bytes, or why they are not text: a NUL byte (binary data; YAML allows none) or a
+ * byte sequence that is not UTF-8. The reason names the byte offset.
+ */
+export function decodeText(bytes: Uint8Array): { text: string } | { reason: string } {
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) return { reason: `not a text file (NUL byte at offset ${nul})` };
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
+  } catch {
+    return { reason: 'not UTF-8 text' };
+  }
+}
+
+/**
+ * The plain value of a parsed YAML document, or why it has none: `yaml` refuses to expand a document whose
+ * aliases would multiply its size (a "billion laughs" alias bomb) with an exception, turned into a reason here.
+ */
+export function yamlValue(doc: { toJS(): unknown }): { value: unknown } | { reason: string } {
+  try {
+    return { value: doc.toJS() };
+  } catch (e) {
+    return { reason: `YAML cannot be expanded: ${(e as Error).message.split('\n')[0]}` };
+  }
+}

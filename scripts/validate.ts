@@ -4,13 +4,15 @@
  *
  * Validates manifest files or folders (default `dist/`; folders are searched for *.yaml / *.yml) and
  * prints one line per violation: file, object (kind/namespace/name), field path, rule and reason.
- * Exit code: 0 clean, 1 violations, 2 unusable input (unparsable YAML, missing path, bad option).
+ * Exit code: 0 clean, 1 violations, 2 unusable input (unparsable YAML, an alias bomb, binary or non-UTF-8 bytes,
+ * missing path, bad option), 3 an internal error (a bug of this project: please report it).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { FAMILIES, type Family, UnusableInputError, formatViolation, parseManifests, validateManifests } from '../lib/validate';
 import { ConfigError, loadConfig } from '../lib/config';
 import { LEVELS, type Level, parsePolicyVersion } from '../lib/validate/pod-security';
+import { decodeText } from '../lib/text';
 
 const USAGE = 'usage: npm run validate -- [--only pod-security|schema|policy] [--level restricted|baseline] [--version v1.NN|latest] [PATH...]';
 
@@ -65,7 +67,9 @@ export function collectFiles(paths: string[]): Map<string, string> {
     if (stat.isDirectory()) {
       for (const entry of fs.readdirSync(p).sort()) visit(path.join(p, entry), false);
     } else if (explicit || /\.ya?ml$/.test(p)) {
-      files.set(p.split(path.sep).join('/'), fs.readFileSync(p, 'utf8'));
+      const decoded = decodeText(fs.readFileSync(p));
+      if ('reason' in decoded) throw new UnusableInputError(`${p}: ${decoded.reason}`);
+      files.set(p.split(path.sep).join('/'), decoded.text);
     }
   };
   for (const p of paths) visit(p, true);
@@ -96,7 +100,9 @@ export function main(argv: string[]): number {
       process.stderr.write(`validate: ${e.message}\n`);
       return 2;
     }
-    throw e;
+    // Never exit 1 (violations) or print a stack trace for a bug: one line, its own exit code.
+    process.stderr.write(`validate: internal error (please report it): ${(e as Error)?.message ?? e}\n`);
+    return 3;
   }
 }
 

@@ -62,7 +62,17 @@ test('GIVEN a missing FACTORY_CONFIG file WHEN synth runs THEN it exits 1 and di
   const before = hashTree(path.join(project, 'dist'));
   const run = synth(project, { FACTORY_CONFIG: path.join(project, 'nope.yaml') });
   expect(run.status).toBe(1);
-  expect(run.stderr).toMatch(/nope\.yaml.*\n.*cannot read the file/);
+  expect(run.stderr).toMatch(/nope\.yaml: \(root\): cannot read the file/);
+  expect(hashTree(path.join(project, 'dist'))).toBe(before);
+});
+
+test('GIVEN a FACTORY_CONFIG that is a YAML alias bomb WHEN synth runs THEN it exits 1 with one line naming the file, no stack trace, and dist/ is untouched', () => {
+  const config = path.join(project, 'bomb.yaml');
+  fs.writeFileSync(config, ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]',
+    ...'bcdefghi'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]`)].join('\n') + '\n');
+  const before = hashTree(path.join(project, 'dist'));
+  const run = synth(project, { FACTORY_CONFIG: config });
+  expect([run.status, run.stderr]).toEqual([1, `synth refused: invalid configuration in FACTORY_CONFIG=${config}: (root): YAML cannot be expanded: Excessive alias count indicates a resource exhaustion attack\n`]);
   expect(hashTree(path.join(project, 'dist'))).toBe(before);
 });
 

@@ -8,6 +8,7 @@ import { LATEST_MINOR, type Level, checkPodSecurity } from './pod-security';
 import { type ProvidedObject, checkPolicies } from './policy';
 import { checkSchemas } from './schema';
 import { type ManifestDoc, type Violation, violation } from './types';
+import { yamlValue } from '../text';
 
 export { formatViolation } from './types';
 export type { ManifestDoc, Violation } from './types';
@@ -51,7 +52,9 @@ export function parseManifests(files: ReadonlyMap<string, string> | Iterable<[st
       if (d.errors.length > 0) {
         throw new UnusableInputError(`${file}: YAML syntax error: ${d.errors[0].message.split('\n')[0]}`);
       }
-      const object = d.toJS();
+      const parsed = yamlValue(d);
+      if ('reason' in parsed) throw new UnusableInputError(`${file}: ${parsed.reason}`);
+      const object = parsed.value as any;
       if (object !== null && object !== undefined) docs.push({ file, object });
     }
   }

@@ -15,20 +15,24 @@ import { formatViolation, validateManifests } from '../../lib/validate';
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bad-config-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 let n = 0;
-const load = (yaml: string) => {
+const load = (yaml: string | Buffer) => {
   const file = path.join(tmp, `config-${n++}.yaml`);
   fs.writeFileSync(file, yaml);
   return () => loadConfig({ FACTORY_CONFIG: file });
 };
 
 /** [what is wrong, FACTORY_CONFIG text, what the message must name]. */
-const BAD_CONFIGS: [string, string, RegExp][] = [
+const BAD_CONFIGS: [string, string | Buffer, RegExp][] = [
   ['an unknown top-level key', 'namespaces: factory\n', /\(root\): unknown key\(s\) "namespaces"/],
   ['an unknown component key', 'components:\n  api:\n    imagee: x:1\n', /components\.api: unknown key\(s\) "imagee"/],
   ['an unknown component', 'components:\n  cache: {}\n', /components: unknown key\(s\) "cache"/],
   ['a port of the wrong type', 'components:\n  api:\n    port: "8000"\n', /components\.api\.port/],
   ['replicas of the wrong type', 'components:\n  worker:\n    replicas: two\n', /components\.worker\.replicas/],
   ['a YAML syntax error', 'components:\n  api: [\n', /YAML syntax error/],
+  ['a YAML alias bomb (it once crashed the synth with the yaml library\'s exception)', ['a: &a [x, x, x, x, x, x, x, x, x]', ...'bcdefghi'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]`)].join('\n'), /\(root\): YAML cannot be expanded: Excessive alias count/],
+  ['binary bytes', Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00]), /\(root\): not a text file \(NUL byte at offset 3\)/],
+  ['bytes that are not UTF-8', Buffer.from('namespace: caf\xe9\n', 'latin1'), /\(root\): not UTF-8 text/],
+  ['a document that is a string, not a mapping', 'just some words\n', /\(root\): .*expected object.*\(got "just some words"\)/i],
   ['an image on latest', 'components:\n  api:\n    image: ghcr.io/factory-de-agentes/factory:latest\n', /components\.api\.image: image .* is tagged "latest"/],
   ['an untagged image', 'components:\n  redis:\n    image: redis\n', /components\.redis\.image: image "redis" is untagged/],
   ['a limit above the LimitRange max cpu', 'components:\n  worker:\n    resources:\n      limits: {cpu: "3", memory: 2Gi}\n', /components\.worker\.resources\.limits\.cpu: "3" is above the LimitRange max cpu "2"/],

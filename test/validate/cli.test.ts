@@ -26,8 +26,12 @@ function run(args: string[]): { code: number; out: string; err: string } {
   }
 }
 
+/** A YAML "billion laughs": nine levels of nine aliases each (9^9 values once expanded). */
+const ALIAS_BOMB = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]',
+  ...'bcdefghi'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]`)].join('\n') + '\n';
+
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-cli-'));
-const write = (name: string, text: string) => { const p = path.join(tmp, name); fs.writeFileSync(p, text); return p; };
+const write = (name: string, text: string | Buffer) => { const p = path.join(tmp, name); fs.writeFileSync(p, text); return p; };
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('npm run validate', () => {
@@ -52,6 +56,27 @@ describe('npm run validate', () => {
 
   it('GIVEN unparsable YAML THEN exit 2', () => {
     expect(run([write('broken.yaml', 'kind: Pod\nmetadata: {name: [\n')]).code).toBe(2);
+  });
+
+  it('GIVEN a YAML alias bomb THEN exit 2 (unusable input) with one line naming the file, no stack trace', () => {
+    const file = write('bomb.yaml', ALIAS_BOMB);
+    const r = run([file]);
+    expect(r).toEqual({ code: 2, out: '', err: `validate: ${file}: YAML cannot be expanded: Excessive alias count indicates a resource exhaustion attack\n` });
+  });
+
+  it('GIVEN a control: the same aliases a few times THEN the file is read and judged (exit 1, a schema violation), not refused as unusable', () => {
+    const r = run([write('aliases.yaml', 'a: &a [x]\nb: [*a, *a]\n')]);
+    expect([r.code, r.err]).toEqual([1, expect.stringMatching(/^1 violation\(s\) in 1 file\(s\)\n$/)]);
+  });
+
+  it('GIVEN a binary file THEN exit 2 (unusable input) naming the file and the NUL byte, not a schema violation', () => {
+    const file = write('binary.yaml', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0x00]));
+    expect(run([file])).toEqual({ code: 2, out: '', err: `validate: ${file}: not a text file (NUL byte at offset 7)\n` });
+  });
+
+  it('GIVEN a Latin-1 file (not UTF-8) THEN exit 2 naming the file', () => {
+    const file = write('latin1.yaml', Buffer.from('kind: Pod\nmetadata: {name: caf\xe9}\n', 'latin1'));
+    expect(run([file])).toEqual({ code: 2, out: '', err: `validate: ${file}: not UTF-8 text\n` });
   });
 
   it('GIVEN a missing path THEN exit 2 naming it', () => {
