@@ -87,7 +87,7 @@ function ingressNginxRules(c: FactoryConfig): Rule[] {
     },
     ...Object.entries(c.edge.securityHeaders).map(([name, value]) => ({
       path: `edge.securityHeaders.${name}`, condition: HEADER_VALUE_FORBIDDEN.test(value),
-      message: `${JSON.stringify(value)} must not contain \`"\`, \`\\\`, \`$\` or a line break (ingress-nginx writes it as add_header NAME "VALUE")`,
+      message: `${JSON.stringify(value)} must not contain \`"\`, \`\\\`, \`$\`, a line break or another control character (ingress-nginx writes it as add_header NAME "VALUE")`,
     })),
   ];
 }

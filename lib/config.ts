@@ -11,6 +11,7 @@ import * as YAML from 'yaml';
 import { z } from 'zod';
 import { configProblems } from './config-rules';
 import { imagePinProblem } from './k8s/image';
+import { isLabelKey, isLabelValue } from './k8s/labels';
 import { isNonNegativeQuantity } from './k8s/quantity';
 import { isPromDuration } from './monitoring/duration';
 import { decodeText, yamlValue } from './text';
@@ -34,6 +35,11 @@ export function isDnsName(s: string): boolean {
 
 const dnsLabel = z.string().regex(DNS_LABEL_RE, 'must be an RFC 1123 DNS label (lower case, digits, "-", at most 63)');
 const dnsName = z.string().refine(isDnsName, { message: 'must be an RFC 1123 DNS name (lower-case labels separated by ".")' });
+/** Kubernetes labels (selectors and the labels they select). */
+const labels = z.record(
+  z.string().refine(isLabelKey, 'must be a Kubernetes label key (an optional DNS prefix and "/", then at most 63 alphanumerics, "-", "_", ".")'),
+  z.string().refine(isLabelValue, 'must be a Kubernetes label value (empty, or at most 63 alphanumerics, "-", "_", ".")'),
+);
 const port = z.number().int('must be an integer').min(1, 'must be a port from 1 to 65535').max(65535, 'must be a port from 1 to 65535');
 const id = z.number().int('must be an integer').min(1, 'must be a non-root id (1 or more)').max(2147483647);
 
@@ -133,7 +139,7 @@ export const configSchema = z.strictObject({
     controller: z.strictObject({
       namespace: dnsLabel.default('ingress-nginx'),
       configMapName: dnsLabel.default('ingress-nginx-controller'),
-      podLabels: z.record(z.string(), z.string()).default({ 'app.kubernetes.io/name': 'ingress-nginx' }),
+      podLabels: labels.default({ 'app.kubernetes.io/name': 'ingress-nginx' }),
     }).prefault({}),
     /** cert-manager: ClusterIssuer `letsencrypt-prod` and Certificate `factory-tls`. */
     certificate: z.strictObject({
@@ -191,7 +197,10 @@ export const configSchema = z.strictObject({
     /** Audit logging (guide: "Audit Logging"). */
     audit: z.strictObject({
       engine: z.enum(['On', 'Off', 'RelevantOnly']).default('RelevantOnly'),
-      relevantStatus: z.string().default('^(?:5|4(?!04))'),
+      relevantStatus: z.string()
+        .refine((r) => !/["\p{Cc}]|\\$/u.test(r), 'must be one line without double quotes or a trailing backslash (it is a quoted SecLang value)')
+        .refine((r) => { try { new RegExp(r); return true; } catch { return false; } }, 'must be a regular expression of HTTP status codes')
+        .default('^(?:5|4(?!04))'),
       /**
        * Where the records go. @default /dev/stdout: in a container the guide's /var/log/nginx/modsec_audit.log is
        * a file that `kubectl logs` and `docker compose logs` never show, lost on restart and never rotated.
@@ -206,7 +215,7 @@ export const configSchema = z.strictObject({
     port: port.default(8200),
     /** In the cluster (its namespace and pod labels) or outside it (a CIDR). */
     location: z.union([
-      z.strictObject({ namespace: dnsLabel, podLabels: z.record(z.string(), z.string()) }),
+      z.strictObject({ namespace: dnsLabel, podLabels: labels }),
       z.strictObject({ cidr: z.cidrv4('must be an IPv4 CIDR such as "203.0.113.10/32"') }),
     ]).default({ namespace: 'vault', podLabels: { 'app.kubernetes.io/name': 'vault' } }),
     /**
@@ -267,7 +276,7 @@ export const configSchema = z.strictObject({
     dns: z.strictObject({
       enabled: z.boolean().default(true),
       namespace: dnsLabel.default('kube-system'),
-      podLabels: z.record(z.string(), z.string()).default({ 'k8s-app': 'kube-dns' }),
+      podLabels: labels.default({ 'k8s-app': 'kube-dns' }),
     }).prefault({}),
     /** api and worker → Vault. */
     vault: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
@@ -305,9 +314,11 @@ export const configSchema = z.strictObject({
     /** Namespace of the PrometheusRule. @default the platform's namespace */
     namespace: dnsLabel.optional(),
     /** Extra labels on the PrometheusRule and ServiceMonitor, for Prometheus' rule/ServiceMonitor selectors (e.g. `release: kube-prometheus-stack`). */
-    selectorLabels: z.record(z.string(), z.string()).default({}),
+    selectorLabels: labels.default({}),
     /** The README every alert's runbook_url points into (its "Incident response" section). */
-    runbookBaseUrl: z.url('must be a URL').refine((u) => !u.includes('#'), 'must not carry a "#" fragment (the section anchor is added to it)')
+    runbookBaseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+      .refine((u) => !/[\s\p{Cc}]/u.test(u), 'must not contain whitespace or control characters (a URL parser drops them silently)')
+      .refine((u) => !u.includes('#'), 'must not carry a "#" fragment (the section anchor is added to it)')
       .default('https://github.com/factory-de-agentes/factory-security/blob/main/README.md'),
     /**
      * The label that carries the Ingress' namespace on ingress-nginx's metrics: `namespace` when the scrape
@@ -349,7 +360,7 @@ export const configSchema = z.strictObject({
       /** Its namespace. @default edge.controller.namespace */
       namespace: dnsLabel.optional(),
       /** Labels of the controller's metrics Service. @default edge.controller.podLabels */
-      selector: z.record(z.string(), z.string()).optional(),
+      selector: labels.optional(),
       /** Name of the metrics port on that Service. */
       port: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/, 'must be a port name (IANA_SVC_NAME)').default('metrics'),
       interval: promDuration.default('30s'),
@@ -400,7 +411,10 @@ export function parseConfig(input: unknown, source = 'config'): FactoryConfig {
   if (!result.success) {
     throw new ConfigError(source, result.error.issues.map((i) => ({
       path: i.path.map(String).join('.'),
-      message: i.code === 'unrecognized_keys' ? `unknown key(s) ${i.keys.map((k) => `"${k}"`).join(', ')}` : withValue(i.message, i.input),
+      message: i.code === 'unrecognized_keys' ? `unknown key(s) ${i.keys.map((k) => `"${k}"`).join(', ')}`
+        // A record key's own refusal is nested inside zod's "Invalid key in record".
+        : i.code === 'invalid_key' ? withValue(i.issues[0]?.message ?? i.message, i.input)
+          : withValue(i.message, i.input),
     })));
   }
   const problems = configProblems(result.data);

@@ -129,7 +129,7 @@ export function burstExpressible(limit: RateLimit): boolean {
 }
 
 /** Characters a header value must not hold: ingress-nginx writes it as add_header NAME "VALUE". */
-export const HEADER_VALUE_FORBIDDEN = /["\\$\r\n]/;
+export const HEADER_VALUE_FORBIDDEN = /["\\$\p{Cc}]/u;
 
 /**
  * The `modsecurity-snippet` value: an `Include` of the mounted rules file (the full rules exceed nginx's

@@ -30,7 +30,7 @@ export function violation(doc: ManifestDoc, path: string, rule: string, message:
   const m = doc.object?.metadata ?? {};
   return {
     file: doc.file,
-    kind: String(doc.object?.kind ?? '(no kind)'),
+    kind: typeof doc.object?.kind === 'string' ? doc.object.kind : doc.object?.kind === undefined ? '(no kind)' : JSON.stringify(doc.object.kind),
     namespace: typeof m.namespace === 'string' ? m.namespace : '',
     name: typeof m.name === 'string' ? m.name : '(no name)',
     path, rule, message,
