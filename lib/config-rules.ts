@@ -56,16 +56,21 @@ function vaultRules(c: FactoryConfig): Rule[] {
 /** The certificate covers the host, and each path has one Ingress (one rate limit per path). */
 function ingressRules(c: FactoryConfig): Rule[] {
   const dnsNames = certificateDnsNames(c);
-  const owner = new Map<string, string>();
+  // "/" is the host's catch-all Ingress (factory-default): every other path takes the api rate limit.
+  const owner = new Map<string, string>([['/', 'the catch-all Ingress factory-default']]);
   const paths = (field: 'apiPaths' | 'authPaths'): Rule[] => c.edge[field].map((path) => {
-    const rule = { path: `edge.${field}`, condition: owner.has(path), message: `path "${path}" is already routed by edge.${owner.get(path)} (one rate limit per path)` };
-    owner.set(path, field);
+    const rule = { path: `edge.${field}`, condition: owner.has(path), message: `path "${path}" is already routed by ${owner.get(path)} (one rate limit per path)` };
+    owner.set(path, `edge.${field}`);
     return rule;
   });
   return [
     { path: 'edge.certificate.dnsNames', condition: !dnsNames.includes(c.host), message: `[${dnsNames.join(', ')}] does not include the host "${c.host}" the Ingresses serve` },
     ...paths('apiPaths'),
     ...paths('authPaths'),
+    {
+      path: 'edge.requestBody.maxBytesWithoutFiles', condition: c.edge.requestBody.maxBytesWithoutFiles > c.edge.requestBody.maxBytes,
+      message: `${c.edge.requestBody.maxBytesWithoutFiles} must not exceed maxBytes ${c.edge.requestBody.maxBytes} (a body without files is a body)`,
+    },
   ];
 }
 
@@ -107,10 +112,8 @@ function monitoringRules(c: FactoryConfig): Rule[] {
     },
     {
       path: 'monitoring.serviceMonitor.selector',
-      condition: m.serviceMonitor.enabled && Object.keys(m.serviceMonitor.selector ?? c.edge.controller.podLabels).length === 0,
-      message: m.serviceMonitor.selector === undefined
-        ? 'defaults to edge.controller.podLabels, which is empty: name at least one label of the controller\'s metrics Service (an empty selector matches every Service)'
-        : '{} must name at least one label (an empty selector matches every Service)',
+      condition: Object.keys(m.serviceMonitor.selector).length === 0,
+      message: '{} must name at least one label (an empty selector matches every Service)',
     },
   ];
 }

@@ -152,6 +152,16 @@ export const configSchema = z.strictObject({
     apiPaths: z.array(z.string().regex(/^\/[\w\-./]*$/, 'must be a URL path starting with "/"')).min(1).default(['/api']),
     /** Path prefixes of authentication (rate limit "Auth endpoints"). */
     authPaths: z.array(z.string().regex(/^\/[\w\-./]*$/, 'must be a URL path starting with "/"')).min(1).default(['/api/auth']),
+    /**
+     * The largest request bodies, one limit for every target: nginx's `client_max_body_size` (standalone WAF,
+     * and `proxy-body-size` of the controller) and ModSecurity's `SecRequestBodyLimit` take `maxBytes`;
+     * `maxBytesWithoutFiles` is ModSecurity's `SecRequestBodyNoFilesLimit` (JSON and forms, uploads excluded).
+     * Beyond either the request gets 413. @default 12.5 MiB and 128 KiB (the engine's recommended values)
+     */
+    requestBody: z.strictObject({
+      maxBytes: z.number().int().min(1024, 'must be at least 1024 bytes').max(1073741824, 'must be at most 1 GiB').default(13107200),
+      maxBytesWithoutFiles: z.number().int().min(1024, 'must be at least 1024 bytes').default(131072),
+    }).prefault({}),
     /** Rate limits (guide: "Rate Limiting"): requests per unit, and burst. */
     rateLimits: z.strictObject({
       api: z.strictObject({ rate: z.number().int().min(1), per: z.enum(['second', 'minute']), burst: z.number().int().min(0) })
@@ -313,8 +323,12 @@ export const configSchema = z.strictObject({
   monitoring: z.strictObject({
     /** Namespace of the PrometheusRule. @default the platform's namespace */
     namespace: dnsLabel.optional(),
-    /** Extra labels on the PrometheusRule and ServiceMonitor, for Prometheus' rule/ServiceMonitor selectors (e.g. `release: kube-prometheus-stack`). */
-    selectorLabels: labels.default({}),
+    /**
+     * Labels on the PrometheusRule and ServiceMonitor for Prometheus' rule and ServiceMonitor selectors.
+     * @default `release: kube-prometheus-stack`: what a kube-prometheus-stack release of that name selects
+     * (its `ruleSelector` and `serviceMonitorSelector` match `release: <release name>`); set yours, or `{}`.
+     */
+    selectorLabels: labels.default({ release: 'kube-prometheus-stack' }),
     /** The README every alert's runbook_url points into (its "Incident response" section). */
     runbookBaseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
       .refine((u) => !/[\s\p{Cc}]/u.test(u), 'must not contain whitespace or control characters (a URL parser drops them silently)')
@@ -359,8 +373,12 @@ export const configSchema = z.strictObject({
       enabled: z.boolean().default(true),
       /** Its namespace. @default edge.controller.namespace */
       namespace: dnsLabel.optional(),
-      /** Labels of the controller's metrics Service. @default edge.controller.podLabels */
-      selector: labels.optional(),
+      /**
+       * Labels of the controller's metrics Service: this project puts them on it (the Helm values'
+       * `controller.metrics.service.labels`, the static install's `ingress-nginx/metrics-service.yaml`) and the
+       * ServiceMonitor selects them, so it selects that Service and no other.
+       */
+      selector: labels.default({ 'factory-security/scrape': 'ingress-nginx-metrics' }),
       /** Name of the metrics port on that Service. */
       port: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/, 'must be a port name (IANA_SVC_NAME)').default('metrics'),
       interval: promDuration.default('30s'),

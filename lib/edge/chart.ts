@@ -30,6 +30,10 @@ export interface FactoryIngressSpec {
 export const FACTORY_INGRESSES: readonly FactoryIngressSpec[] = [
   { name: 'factory-api', paths: (c) => c.edge.apiPaths, rateLimit: 'api' },
   { name: 'factory-auth', paths: (c) => c.edge.authPaths, rateLimit: 'auth' },
+  // The host's catch-all: without an Ingress for "/", ingress-nginx serves the paths no Ingress routes (a
+  // browser's /favicon.ico) from a root location carrying the annotations of the first Ingress it sorts
+  // (same creation time: the greater name, factory-auth), so they would spend the auth budget.
+  { name: 'factory-default', paths: () => ['/'], rateLimit: 'api' },
 ];
 
 /** Properties of the edge charts. */

@@ -5,7 +5,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { PART_OF, PART_OF_LABEL } from '../labels';
-import { MODSECURITY_RULES, SECURITY_HEADERS_CONFIGMAP } from './ingress-nginx';
+import { MODSECURITY_RULES, SECURITY_HEADERS_CONFIGMAP, headersDigestAnnotation } from './ingress-nginx';
 
 /** Properties of `IngressNginxWafRules`. */
 export interface IngressNginxWafRulesProps {
@@ -52,7 +52,8 @@ export class IngressNginxSettings extends Construct {
     super(scope, id);
     const labels = { [PART_OF_LABEL]: PART_OF };
     new kplus.k8s.KubeConfigMap(this, 'controller', {
-      metadata: { name: props.configMapName, namespace: props.namespace, labels },
+      // A digest of the headers: their change alone would not reload the controller.
+      metadata: { name: props.configMapName, namespace: props.namespace, labels, annotations: headersDigestAnnotation(props.headers) },
       data: props.settings,
     });
     new kplus.k8s.KubeConfigMap(this, 'headers', {

@@ -35,6 +35,8 @@ import { type ModSecurityTarget, renderModSecurity } from '../waf/seclang';
 
 /** The controller release these settings were checked against. */
 export const INGRESS_NGINX_VERSION = 'v1.15.1';
+/** The Helm chart release of that controller (its last). */
+export const INGRESS_NGINX_CHART_VERSION = '4.15.1';
 
 /** Prefix of every ingress-nginx Ingress annotation. */
 export const ANNOTATION_PREFIX = 'nginx.ingress.kubernetes.io/';
@@ -68,6 +70,19 @@ export const MODSECURITY_RULES = {
   mountPath: '/etc/nginx/factory-modsecurity',
   /** The controller container's name (Helm chart and static manifests alike). */
   containerName: 'controller',
+} as const;
+
+/**
+ * The controller's metrics: served on its status port (also /healthz) once `--enable-metrics=true`, which
+ * neither the binary (default false) nor the static manifests turn on, and the chart only with
+ * `controller.metrics.enabled`.
+ */
+export const CONTROLLER_METRICS = {
+  port: 10254,
+  /** The static-install Service beside the controller's (the chart names its own `<fullname>-metrics`). */
+  staticServiceName: 'ingress-nginx-controller-metrics',
+  /** The label every controller pod carries beside `edge.controller.podLabels` (chart and static manifests alike). */
+  componentLabel: { 'app.kubernetes.io/component': 'controller' },
 } as const;
 
 /** nginx's configuration buffer: a quoted parameter (quotes included) must be shorter. */
@@ -186,11 +201,23 @@ export function controllerSettings(config: FactoryConfig): Record<string, string
     'limit-req-status-code': String(edge.rateLimits.statusCode),
     // TLS protocols (ciphers are per Ingress, see ingressAnnotations).
     'ssl-protocols': edge.tls.protocols.join(' '),
+    // One body limit with ModSecurity's SecRequestBodyLimit (edge.requestBody); nginx's default is 1m.
+    'proxy-body-size': String(edge.requestBody.maxBytes),
     // Strict-Transport-Security: max-age=31536000; includeSubDomains.
     'hsts': 'true',
     'hsts-max-age': String(edge.hsts.maxAge),
     'hsts-include-subdomains': String(edge.hsts.includeSubDomains),
   });
+}
+
+/**
+ * The annotation that makes a change of the response headers reload the controller: ingress-nginx re-reads
+ * its configuration only when its own ConfigMap changes (store.go: changeTriggerUpdate), never on a change of
+ * the ConfigMap `add-headers` names; so the controller's ConfigMap carries a digest of the headers.
+ */
+export function headersDigestAnnotation(headers: Record<string, string>): Record<string, string> {
+  const digest = createHash('sha256').update(JSON.stringify(Object.entries(headers).sort(([a], [b]) => (a < b ? -1 : 1)))).digest('hex').slice(0, 16);
+  return { 'factory-security/add-headers-sha256': digest };
 }
 
 /** `<namespace>/<name>` of the response-headers ConfigMap, as `add-headers` names it. */
@@ -223,30 +250,63 @@ export function rulesVolumeMount(): Record<string, unknown> {
  * and the rules volume (`controller.extraVolumes`, `controller.extraVolumeMounts`).
  */
 export function helmValues(config: FactoryConfig): { controller: Record<string, unknown> } {
+  const sm = config.monitoring.serviceMonitor;
   return {
     controller: {
       allowSnippetAnnotations: false,
       addHeaders: securityHeadersData(config),
       config: controllerSettings(config),
+      configAnnotations: headersDigestAnnotation(securityHeadersData(config)),
       extraVolumes: [rulesVolume()],
       extraVolumeMounts: [rulesVolumeMount()],
+      // The metrics the alerts read: --enable-metrics, the container port and the metrics Service, with the
+      // labels the ServiceMonitor selects (the chart's own ServiceMonitor stays off: this project renders one).
+      metrics: { enabled: true, port: CONTROLLER_METRICS.port, portName: sm.port, service: { enabled: true, labels: sm.selector } },
+      // Client addresses reach nginx (the per-client rate limits and the WAF's counters), as in the static cloud manifests.
+      service: { externalTrafficPolicy: 'Local' },
     },
   };
 }
 
+/** The controller container's metrics port, named as the ServiceMonitor's endpoint names it. */
+function metricsContainerPort(config: FactoryConfig): Record<string, unknown> {
+  return { name: config.monitoring.serviceMonitor.port, containerPort: CONTROLLER_METRICS.port, protocol: 'TCP' };
+}
+
 /**
  * Strategic-merge patch of the controller Deployment of a static-manifest install: mounts the rules
- * ConfigMap (the Helm values do the same with `extraVolumes`/`extraVolumeMounts`).
+ * ConfigMap and names the metrics port (the Helm values do the same with `extraVolumes`/`extraVolumeMounts`
+ * and `metrics`). Volumes, mounts and ports merge by name; the flag is a JSON patch (an args list would be replaced).
  */
-export function controllerDeploymentPatch(): Record<string, unknown> {
+export function controllerDeploymentPatch(config: FactoryConfig): Record<string, unknown> {
   return {
     spec: {
       template: {
         spec: {
           volumes: [rulesVolume()],
-          containers: [{ name: MODSECURITY_RULES.containerName, volumeMounts: [rulesVolumeMount()] }],
+          containers: [{ name: MODSECURITY_RULES.containerName, volumeMounts: [rulesVolumeMount()], ports: [metricsContainerPort(config)] }],
         },
       },
+    },
+  };
+}
+
+/** JSON patch of the static controller Deployment: appends `--enable-metrics=true` to the controller's arguments. */
+export function controllerMetricsFlagPatch(): Record<string, unknown>[] {
+  return [{ op: 'add', path: '/spec/template/spec/containers/0/args/-', value: '--enable-metrics=true' }];
+}
+
+/** The metrics Service of a static install: the controller pods' status port, with the labels the ServiceMonitor selects. */
+export function staticMetricsService(config: FactoryConfig): Record<string, unknown> {
+  const port = config.monitoring.serviceMonitor.port;
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: CONTROLLER_METRICS.staticServiceName, namespace: config.edge.controller.namespace, labels: config.monitoring.serviceMonitor.selector },
+    spec: {
+      type: 'ClusterIP',
+      selector: { ...config.edge.controller.podLabels, ...CONTROLLER_METRICS.componentLabel },
+      ports: [{ name: port, port: CONTROLLER_METRICS.port, targetPort: port, protocol: 'TCP' }],
     },
   };
 }
@@ -272,13 +332,20 @@ export function ingressNginxFiles(config: FactoryConfig): Map<string, string> {
     [`${INGRESS_NGINX_OUTPUT_DIR}/values.yaml`, generatedHeader([
       'Values for the ingress-nginx Helm chart: the settings of dist/*-edge-controller.k8s.yaml (not applied',
       'with Helm) and the mount of the WAF rules ConfigMap (dist/*-edge-waf.k8s.yaml, applied first). Install or upgrade with',
-      `  helm upgrade --install ingress-nginx ingress-nginx/ingress-nginx -n ${config.edge.controller.namespace} --create-namespace -f ${INGRESS_NGINX_OUTPUT_DIR}/values.yaml`,
+      `  helm upgrade --install ingress-nginx ingress-nginx/ingress-nginx --version ${INGRESS_NGINX_CHART_VERSION} -n ${config.edge.controller.namespace} --create-namespace -f ${INGRESS_NGINX_OUTPUT_DIR}/values.yaml`,
     ]) + yaml(helmValues(config))],
     [`${INGRESS_NGINX_OUTPUT_DIR}/controller-patch.yaml`, generatedHeader([
       'For a controller installed from static manifests: mounts the WAF rules ConfigMap (dist/*-edge-waf.k8s.yaml,',
-      'applied first). Apply with',
+      'applied first) and names the metrics port. Apply with',
       `  kubectl -n ${config.edge.controller.namespace} patch deployment ingress-nginx-controller --patch-file ${INGRESS_NGINX_OUTPUT_DIR}/controller-patch.yaml`,
-    ]) + yaml(controllerDeploymentPatch())],
+    ]) + yaml(controllerDeploymentPatch(config))],
+    [`${INGRESS_NGINX_OUTPUT_DIR}/controller-metrics-patch.json`, JSON.stringify(controllerMetricsFlagPatch(), null, 2) + '\n'],
+    [`${INGRESS_NGINX_OUTPUT_DIR}/metrics-service.k8s.yaml`, generatedHeader([
+      'For a controller installed from static manifests (the Helm values make their own): the metrics Service the',
+      'ServiceMonitor of dist/*-monitoring.k8s.yaml selects. With the metrics flag (JSON patch, apply once):',
+      `  kubectl -n ${config.edge.controller.namespace} patch deployment ingress-nginx-controller --type json --patch-file ${INGRESS_NGINX_OUTPUT_DIR}/controller-metrics-patch.json`,
+      `  kubectl apply -f ${INGRESS_NGINX_OUTPUT_DIR}/metrics-service.k8s.yaml`,
+    ]) + yaml(staticMetricsService(config))],
   ]);
 }
 

@@ -35,7 +35,7 @@ export function watchedIngresses(table: readonly IngressRow[]): WatchedIngresses
 
 /** Properties of `MonitoringChart`. */
 export interface MonitoringChartProps {
-  /** The config: `monitoring`, `namespace`, `edge.controller` and `edge.rateLimits.statusCode` (required, no default). */
+  /** The config: `monitoring`, `namespace`, `edge.controller.namespace` and `edge.rateLimits.statusCode` (required, no default). */
   readonly config: FactoryConfig;
   /** The edge's Ingress table (the alerts never write an Ingress name themselves). */
   readonly ingresses: readonly IngressRow[];
@@ -60,7 +60,7 @@ export class MonitoringChart extends FactoryChart {
         name: CONTROLLER_SERVICE_MONITOR_NAME,
         namespace: m.serviceMonitor.namespace ?? config.edge.controller.namespace,
         labels,
-        selector: m.serviceMonitor.selector ?? config.edge.controller.podLabels,
+        selector: m.serviceMonitor.selector,
         port: m.serviceMonitor.port,
         interval: m.serviceMonitor.interval,
       });

@@ -136,7 +136,3 @@ export function crsSettings(config: FactoryConfig): CrsSetting[] {
  */
 export const JSON_CONTENT_TYPE_RX = String.raw`^application/(?:[a-z0-9.-]+\+)?json(?:\s*;|$)`;
 
-/** Largest request body ModSecurity buffers, uploads included (the engine's recommended 12.5 MiB); nginx's client_max_body_size follows it. */
-export const REQUEST_BODY_LIMIT_BYTES = 13107200;
-/** Largest request body without files (JSON, forms): the engine's recommended 128 KiB. */
-export const REQUEST_BODY_NO_FILES_LIMIT_BYTES = 131072;

@@ -4,7 +4,6 @@
  * harness and the benchmark's baseline. ModSecurity itself is rendered by `seclang.ts`.
  */
 import type { FactoryConfig } from '../config';
-import { REQUEST_BODY_LIMIT_BYTES } from './crs';
 
 /** Where and how one nginx runs. */
 export interface NginxTarget {
@@ -101,7 +100,7 @@ export function renderNginx(config: FactoryConfig, t: NginxTarget): string {
     `    access_log ${t.accessLog ?? 'off'};`,
     '    sendfile on;',
     '    keepalive_timeout 65s;',
-    `    client_max_body_size ${REQUEST_BODY_LIMIT_BYTES};`,
+    `    client_max_body_size ${config.edge.requestBody.maxBytes};`,
     ...temp,
     ...(t.resolver ? [`    resolver ${t.resolver} valid=10s;`] : []),
     '',

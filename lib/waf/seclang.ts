@@ -5,7 +5,7 @@
  * base configuration and the OWASP CRS files live.
  */
 import type { FactoryConfig } from '../config';
-import { JSON_CONTENT_TYPE_RX, REQUEST_BODY_LIMIT_BYTES, REQUEST_BODY_NO_FILES_LIMIT_BYTES, crsSettings } from './crs';
+import { JSON_CONTENT_TYPE_RX, crsSettings } from './crs';
 import { type WafRule, authPathRegex, wafRules } from './rules';
 
 /** Where a target's engine files live. */
@@ -127,8 +127,8 @@ export function renderModSecurity(config: FactoryConfig, target: ModSecurityTarg
     ...section('Engine: blocking mode and request bodies', [
       'SecRuleEngine On',
       'SecRequestBodyAccess On',
-      `SecRequestBodyLimit ${REQUEST_BODY_LIMIT_BYTES}`,
-      `SecRequestBodyNoFilesLimit ${REQUEST_BODY_NO_FILES_LIMIT_BYTES}`,
+      `SecRequestBodyLimit ${config.edge.requestBody.maxBytes}`,
+      `SecRequestBodyNoFilesLimit ${config.edge.requestBody.maxBytesWithoutFiles}`,
       'SecRequestBodyLimitAction Reject',
       `SecRule REQUEST_HEADERS:Content-Type "@rx ${operatorPattern(JSON_CONTENT_TYPE_RX)}" \\`,
       `    "id:1100,phase:1,pass,nolog,t:none,t:lowercase,ctl:requestBodyProcessor=JSON"`,

@@ -86,7 +86,7 @@ describe('cert-manager (guide: Certificate Management)', () => {
 
   test('GIVEN the Ingresses WHEN synthesized THEN none asks cert-manager for a second Certificate (no cert-manager.io annotation)', () => {
     const ingresses = edge.filter((m) => m.kind === 'Ingress');
-    expect(ingresses.length).toBe(2);
+    expect(ingresses.length).toBe(3);
     for (const ingress of ingresses) {
       expect(Object.keys(ingress.metadata.annotations ?? {}).filter((k) => k.startsWith('cert-manager.io/'))).toEqual([]);
     }

@@ -15,6 +15,7 @@ import {
 } from '../../lib/edge/ingress-nginx';
 import { WAF_CATEGORIES } from '../../lib/waf/rules';
 import { find, synthAll, synthCharts } from '../support';
+import { synthesizeConfig } from '../../main';
 
 /**
  * How nginx reads the inside of a single-quoted parameter (ngx_conf_read_token): `\` escapes the next
@@ -198,7 +199,7 @@ describe('Helm values for the ingress-nginx chart (same source as the ConfigMap)
   });
 
   test('GIVEN the Helm values and the static-install patch WHEN compared THEN both mount the rules ConfigMap at the path the snippet includes', () => {
-    const pod = (controllerDeploymentPatch() as any).spec.template.spec;
+    const pod = (controllerDeploymentPatch(defaultConfig()) as any).spec.template.spec;
     expect(values.extraVolumes).toEqual(pod.volumes);
     expect(values.extraVolumeMounts).toEqual(pod.containers[0].volumeMounts);
     expect(pod.containers[0].name).toBe('controller');
@@ -211,6 +212,61 @@ describe('Helm values for the ingress-nginx chart (same source as the ConfigMap)
     const text = files.get('ingress-nginx/values.yaml')!;
     expect(YAML.parse(text)).toEqual(helmValues(defaultConfig()));
     expect(text).not.toContain('{{');
-    expect(YAML.parse(files.get('ingress-nginx/controller-patch.yaml')!)).toEqual(controllerDeploymentPatch());
+    expect(YAML.parse(files.get('ingress-nginx/controller-patch.yaml')!)).toEqual(controllerDeploymentPatch(defaultConfig()));
+  });
+});
+
+describe('one body limit and client addresses, in every target (rendered files)', () => {
+  const outputsOf = (input: object) => synthesizeConfig(parseConfig(input));
+  const limits = (outputs: Map<string, string>) => ({
+    helm: YAML.parse(outputs.get('ingress-nginx/values.yaml')!).controller.config['proxy-body-size'],
+    controllerConfigMap: YAML.parseAllDocuments(outputs.get('dist/0005-edge-controller.k8s.yaml')!).map((d) => d.toJS()).find((o) => o.metadata.name === 'ingress-nginx-controller').data['proxy-body-size'],
+    modsecurityInCluster: /^SecRequestBodyLimit (\d+)$/m.exec(Object.values(YAML.parse(outputs.get('dist/0003-edge-waf.k8s.yaml')!).data as Record<string, string>)[0])?.[1],
+    nginxStandalone: /client_max_body_size (\d+);/.exec(outputs.get('nginx/nginx-modsecurity.conf')!)?.[1],
+    modsecurityStandalone: /^SecRequestBodyLimit (\d+)$/m.exec(outputs.get('nginx/modsecurity.conf')!)?.[1],
+  });
+
+  test('GIVEN the default config THEN nginx (both targets) and ModSecurity (both targets) take the same 12.5 MiB limit', () => {
+    expect(Object.values(limits(outputsOf({})))).toEqual(Array(5).fill('13107200'));
+  });
+
+  test('GIVEN edge.requestBody.maxBytes 2097152 THEN every target follows it', () => {
+    expect(Object.values(limits(outputsOf({ edge: { requestBody: { maxBytes: 2097152 } } })))).toEqual(Array(5).fill('2097152'));
+  });
+
+  test('GIVEN a no-files limit above the total limit THEN the config is refused naming the field', () => {
+    expect(() => parseConfig({ edge: { requestBody: { maxBytes: 65536, maxBytesWithoutFiles: 131072 } } })).toThrow(/edge\.requestBody\.maxBytesWithoutFiles: 131072 must not exceed maxBytes 65536/);
+  });
+
+  test('GIVEN the Helm values THEN the controller Service keeps client addresses (externalTrafficPolicy Local, as the static cloud manifests)', () => {
+    expect(YAML.parse(outputsOf({}).get('ingress-nginx/values.yaml')!).controller.service).toEqual({ externalTrafficPolicy: 'Local' });
+  });
+
+  test('GIVEN other metrics labels and Prometheus selector labels in config THEN the metrics Services and the monitoring objects follow', () => {
+    const outputs = outputsOf({ monitoring: { selectorLabels: { prometheus: 'platform' }, serviceMonitor: { selector: { team: 'edge' } } } });
+    const monitoring = YAML.parseAllDocuments(outputs.get('dist/0006-monitoring.k8s.yaml')!).map((d) => d.toJS());
+    const sm = monitoring.find((o) => o.kind === 'ServiceMonitor');
+    expect(sm.spec.selector.matchLabels).toEqual({ team: 'edge' });
+    expect(YAML.parse(outputs.get('ingress-nginx/values.yaml')!).controller.metrics.service.labels).toEqual({ team: 'edge' });
+    expect(YAML.parse(outputs.get('ingress-nginx/metrics-service.k8s.yaml')!).metadata.labels).toEqual({ team: 'edge' });
+    for (const o of monitoring) expect(o.metadata.labels).toEqual({ 'app.kubernetes.io/part-of': 'factory', prometheus: 'platform' });
+  });
+});
+
+describe('a change of the response headers reloads the controller', () => {
+  const controllerConfigMap = (input: object) => YAML.parseAllDocuments(synthesizeConfig(parseConfig(input)).get('dist/0005-edge-controller.k8s.yaml')!)
+    .map((d) => d.toJS()).find((o) => o.metadata.name === 'ingress-nginx-controller');
+  const values = (input: object) => YAML.parse(synthesizeConfig(parseConfig(input)).get('ingress-nginx/values.yaml')!).controller;
+
+  test('GIVEN another X-Frame-Options THEN the controller\'s own ConfigMap changes (the only ConfigMap whose change reloads it), in both install paths', () => {
+    const other = { edge: { securityHeaders: { 'X-Frame-Options': 'DENY' } } };
+    expect(controllerConfigMap(other).metadata.annotations).not.toEqual(controllerConfigMap({}).metadata.annotations);
+    expect(values(other).configAnnotations).not.toEqual(values({}).configAnnotations);
+    expect(values({}).configAnnotations).toEqual(controllerConfigMap({}).metadata.annotations);
+  });
+
+  test('GIVEN a control: an unrelated change (the api rate limit) THEN the headers digest stays', () => {
+    const other = { edge: { rateLimits: { api: { rate: 20, per: 'second', burst: 40 } } } };
+    expect(controllerConfigMap(other).metadata.annotations).toEqual(controllerConfigMap({}).metadata.annotations);
   });
 });

@@ -75,7 +75,7 @@ describe('Ingresses (guide: Kubernetes Ingress, Rate Limiting, TLS)', () => {
 
   test('GIVEN any Ingress WHEN synthesized THEN it carries no *-snippet annotation', () => {
     const ingresses = synthAll().filter((m) => m.kind === 'Ingress');
-    expect(ingresses.length).toBe(2);
+    expect(ingresses.length).toBe(3);
     for (const ingress of ingresses) {
       expect(Object.keys(ingress.metadata.annotations).filter((k) => /snippet/i.test(k))).toEqual([]);
     }

@@ -44,15 +44,15 @@ describe('Monitoring Alerts: one alert per guide signal', () => {
     for (const r of rules(override)) expect({ alert: r.alert, errors: promqlSyntaxErrors(r.expr) }).toEqual({ alert: r.alert, errors: [] });
   });
 
-  test('GIVEN the edge Ingress table THEN the alerts watch factory-api and factory-auth, with factory-auth as the auth Ingress', () => {
-    expect(ingresses).toEqual({ all: ['factory-api', 'factory-auth'], auth: 'factory-auth' });
+  test('GIVEN the edge Ingress table THEN the alerts watch factory-api, factory-auth and the catch-all factory-default, with factory-auth as the auth Ingress', () => {
+    expect(ingresses).toEqual({ all: ['factory-api', 'factory-auth', 'factory-default'], auth: 'factory-auth' });
   });
 });
 
 describe('Blocked requests exceeding threshold', () => {
   test('GIVEN the defaults THEN more than 50 WAF 403s per Ingress in 5m, held 5m, raise a warning', () => {
     const r = rule('FactoryWafBlockedRequests');
-    expect(r.expr).toBe('sum by (ingress) (increase(nginx_ingress_controller_requests{namespace="factory", ingress=~"factory-api|factory-auth", status="403"}[5m])) > 50');
+    expect(r.expr).toBe('sum by (ingress) (increase(nginx_ingress_controller_requests{namespace="factory", ingress=~"factory-api|factory-auth|factory-default", status="403"}[5m])) > 50');
     expect(r.for).toBe('5m');
     expect(r.labels).toEqual({ severity: 'warning' });
   });
@@ -98,7 +98,7 @@ describe('Authentication failures', () => {
 describe('Anomaly score spikes', () => {
   test('GIVEN the defaults THEN the 5m block rate is compared with the hour before it, floored at 0.05/s, alerting above 3 times for 2m as critical', () => {
     const r = rule('FactoryWafAnomalySpike');
-    const blocks = 'nginx_ingress_controller_requests{namespace="factory", ingress=~"factory-api|factory-auth", status="403"}';
+    const blocks = 'nginx_ingress_controller_requests{namespace="factory", ingress=~"factory-api|factory-auth|factory-default", status="403"}';
     expect(r.expr).toBe(
       `sum by (ingress) (rate(${blocks}[5m]))\n/\n`
       + `clamp_min(sum by (ingress) (rate(${blocks}[1h] offset 5m)) or sum by (ingress) (rate(${blocks}[5m])) * 0, 0.05)\n> 3`,
@@ -117,7 +117,7 @@ describe('Anomaly score spikes', () => {
 describe('Rate limit triggers', () => {
   test('GIVEN the defaults THEN more than 100 responses with status 429 per Ingress in 5m, held 5m, raise a warning', () => {
     const r = rule('FactoryRateLimitTriggered');
-    expect(r.expr).toBe('sum by (ingress) (increase(nginx_ingress_controller_requests{namespace="factory", ingress=~"factory-api|factory-auth", status="429"}[5m])) > 100');
+    expect(r.expr).toBe('sum by (ingress) (increase(nginx_ingress_controller_requests{namespace="factory", ingress=~"factory-api|factory-auth|factory-default", status="429"}[5m])) > 100');
     expect(r.for).toBe('5m');
     expect(r.labels).toEqual({ severity: 'warning' });
   });

@@ -77,7 +77,7 @@ describe('PrometheusRule factory-security-alerts', () => {
     const blocked = one(synth(), 'PrometheusRule').spec.groups[0].rules[0];
     expect(blocked).toEqual({
       alert: 'FactoryWafBlockedRequests',
-      expr: 'sum by (ingress) (increase(nginx_ingress_controller_requests{namespace="factory", ingress=~"factory-api|factory-auth", status="403"}[5m])) > 50',
+      expr: 'sum by (ingress) (increase(nginx_ingress_controller_requests{namespace="factory", ingress=~"factory-api|factory-auth|factory-default", status="403"}[5m])) > 50',
       for: '5m',
       labels: { severity: 'warning' },
       annotations: {
@@ -145,24 +145,23 @@ describe('no expression that does not parse can be synthesized', () => {
 });
 
 describe('ServiceMonitor of the controller metrics', () => {
-  test('GIVEN the defaults THEN it selects the controller Services of ingress-nginx by edge.controller.podLabels, port metrics, honoring labels', () => {
+  test('GIVEN the defaults THEN it selects the controller\'s metrics Service by the label this project puts on it, port metrics, honoring labels', () => {
     const sm = one(synth(), 'ServiceMonitor');
     expect(sm.metadata).toMatchObject({ name: 'factory-ingress-controller', namespace: 'ingress-nginx' });
     expect(sm.spec).toEqual({
-      selector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+      selector: { matchLabels: { 'factory-security/scrape': 'ingress-nginx-metrics' } },
       namespaceSelector: { matchNames: ['ingress-nginx'] },
       endpoints: [{ port: 'metrics', path: '/metrics', interval: '30s', honorLabels: true }],
     });
   });
 
-  test('GIVEN another controller namespace and labels in edge.controller THEN the ServiceMonitor follows them', () => {
-    const sm = one(synth({ edge: { controller: { namespace: 'edge', podLabels: { 'app.kubernetes.io/instance': 'public' } } } }), 'ServiceMonitor');
+  test('GIVEN another controller namespace in edge.controller THEN the ServiceMonitor follows it', () => {
+    const sm = one(synth({ edge: { controller: { namespace: 'edge' } } }), 'ServiceMonitor');
     expect(sm.metadata.namespace).toBe('edge');
     expect(sm.spec.namespaceSelector).toEqual({ matchNames: ['edge'] });
-    expect(sm.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/instance': 'public' } });
   });
 
-  test('GIVEN an explicit serviceMonitor namespace, selector, port and interval THEN they win over edge.controller', () => {
+  test('GIVEN an explicit serviceMonitor namespace, selector, port and interval THEN they win over the defaults', () => {
     const sm = one(synth({ monitoring: { serviceMonitor: { namespace: 'obs', selector: { app: 'nginx-metrics' }, port: 'prom', interval: '15s' } } }), 'ServiceMonitor');
     expect(sm.metadata.namespace).toBe('obs');
     expect(sm.spec.selector.matchLabels).toEqual({ app: 'nginx-metrics' });

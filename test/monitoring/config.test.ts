@@ -27,7 +27,8 @@ describe('monitoring defaults', () => {
   });
 
   test('GIVEN no override THEN the project manages the ServiceMonitor, and the runbook base is the README on GitHub', () => {
-    expect(m.serviceMonitor).toEqual({ enabled: true, port: 'metrics', interval: '30s' });
+    expect(m.serviceMonitor).toEqual({ enabled: true, port: 'metrics', interval: '30s', selector: { 'factory-security/scrape': 'ingress-nginx-metrics' } });
+    expect(m.selectorLabels).toEqual({ release: 'kube-prometheus-stack' });
     expect(m.runbookBaseUrl).toBe('https://github.com/factory-de-agentes/factory-security/blob/main/README.md');
     expect(m.namespaceLabel).toBe('namespace');
   });
@@ -52,10 +53,6 @@ describe('monitoring refusals name the field', () => {
   });
 });
 
-test('GIVEN empty edge.controller.podLabels and no ServiceMonitor selector WHEN parsed THEN refused at monitoring.serviceMonitor.selector, naming the empty default', () => {
-  expect(() => parseConfig({ edge: { controller: { podLabels: {} } } })).toThrow(
-    'monitoring.serviceMonitor.selector: defaults to edge.controller.podLabels, which is empty');
-});
 
 describe('Prometheus durations', () => {
   test.each([['30s', 30], ['5m', 300], ['1h30m', 5400], ['1d', 86400], ['500ms', 0.5]])('GIVEN %s THEN it is %d seconds', (d, s) => {
