@@ -1,5 +1,5 @@
 // Another team's cdk8s app: a hardened namespace, zero-trust policies and a hardened workload, from its own values.
-import { App } from 'cdk8s';
+import { App, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { type Endpoint, FactoryChart, FlowPolicies, HardenedNamespace, tcp } from 'factory-security';
 
@@ -17,11 +17,20 @@ new FlowPolicies(chart, 'policies', {
 });
 
 // Hardened by FactoryChart on its way out: uid 2000, seccomp RuntimeDefault, every capability dropped.
+// One replica (two would need a PodDisruptionBudget), its scratch space on the node's disk bounded.
 new kplus.Deployment(chart, 'web', {
   metadata: { name: 'web' },
+  replicas: 1,
   podMetadata: { labels: { app: 'web' } },
   serviceAccount: new kplus.ServiceAccount(chart, 'web-sa', { metadata: { name: 'web' }, automountToken: false }),
   automountServiceAccountToken: false,
-}).addContainer({ name: 'web', image: 'ghcr.io/example/web:1.4.2', portNumber: 8080 });
+}).addContainer({
+  name: 'web', image: 'ghcr.io/example/web:1.4.2', portNumber: 8080,
+  resources: {
+    cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(500) },
+    memory: { request: Size.mebibytes(128), limit: Size.mebibytes(512) },
+    ephemeralStorage: { request: Size.gibibytes(1), limit: Size.gibibytes(2) },
+  },
+});
 
 app.synth();

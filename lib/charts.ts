@@ -10,6 +10,7 @@ import { FactoryChart } from './chart';
 import { COMPONENT_NAMES, type ComponentName, type FactoryConfig, dataStoreStorage, vaultIsExternal } from './config';
 import { ComponentIdentity } from './identity';
 import { ResourceLimits, quotaFor } from './limits';
+import { PriorityClasses } from './priority-classes';
 import { HardenedNamespace } from './namespace';
 import { flowTable } from './network/flows';
 import { FlowPolicies } from './network/policies';
@@ -30,12 +31,14 @@ export class NamespaceChart extends FactoryChart {
     const { config } = props;
     super(scope, id, { podIdentity: config.podSecurity });
     new HardenedNamespace(this, 'namespace', { name: config.namespace });
+    new PriorityClasses(this, 'priority-classes', { classes: config.priorityClasses });
     new ResourceLimits(this, 'limits', {
       namespace: config.namespace,
       limitRange: config.limitRange,
       quota: quotaFor({
         workloads: COMPONENT_NAMES.map((name) => config.components[name]),
-        claims: Object.values(dataStoreStorage(config)),
+        // One claim per replica of each StatefulSet's claim template.
+        claims: Object.entries(dataStoreStorage(config)).flatMap(([name, size]) => Array<string>(config.components[name as ComponentName].replicas).fill(size)),
         headroom: config.quotaHeadroom,
       }),
     });
@@ -82,6 +85,8 @@ export class WorkloadsChart extends FactoryChart {
       const size = storage[name];
       this.components[name] = new Component(this, name, {
         name, port: c.port, image: c.image, replicas: c.replicas, resources: c.resources, ports, identity,
+        scratchSizeLimit: c.scratchSizeLimit, priorityClassName: c.priorityClassName, spread: config.spread,
+        probes: (c as { readonly probes?: { readonly liveness: string; readonly readiness: string } }).probes,
         storage: size === undefined ? undefined : { size, storageClassName: config.storage.storageClassName },
         vault: vaultClient(name, config),
       });

@@ -29,6 +29,29 @@ function resourceRules(c: FactoryConfig): Rule[] {
       { path: `components.${name}.resources.requests.cpu`, condition: cpuMillis(r.requests.cpu) > cpuMillis(r.limits.cpu), message: `request "${r.requests.cpu}" is above the limit "${r.limits.cpu}"` },
       { path: `components.${name}.resources.requests.memory`, condition: memoryBytes(r.requests.memory) > memoryBytes(r.limits.memory), message: `request "${r.requests.memory}" is above the limit "${r.limits.memory}"` },
     ]),
+    ...ephemeralStorageRules(c),
+  ];
+}
+
+/** Node-local scratch: each request within its limit, each limit within the LimitRange, each emptyDir within its container's limit. */
+function ephemeralStorageRules(c: FactoryConfig): Rule[] {
+  const lr = c.limitRange.ephemeralStorage;
+  const above = (a: string, b: string) => memoryBytes(a) > memoryBytes(b);
+  return [
+    { path: 'limitRange.ephemeralStorage.default', condition: above(lr.default, lr.max), message: `"${lr.default}" is above the LimitRange max "${lr.max}"` },
+    { path: 'limitRange.ephemeralStorage.defaultRequest', condition: above(lr.defaultRequest, lr.default), message: `"${lr.defaultRequest}" is above the default limit "${lr.default}"` },
+    ...Object.entries(c.components).flatMap(([name, comp]) => {
+      const e = comp.resources.ephemeralStorage;
+      return [
+        { path: `components.${name}.resources.ephemeralStorage.limit`, condition: above(e.limit, lr.max), message: `"${e.limit}" is above the LimitRange max ephemeral-storage "${lr.max}"` },
+        { path: `components.${name}.resources.ephemeralStorage.request`, condition: above(e.request, e.limit), message: `request "${e.request}" is above the limit "${e.limit}"` },
+        { path: `components.${name}.scratchSizeLimit`, condition: above(comp.scratchSizeLimit, e.limit), message: `"${comp.scratchSizeLimit}" is above the container's ephemeral-storage limit "${e.limit}" (the kubelet would evict the pod first)` },
+        {
+          path: `components.${name}.priorityClassName`, condition: !(comp.priorityClassName in c.priorityClasses),
+          message: `"${comp.priorityClassName}" is not one of priorityClasses (${Object.keys(c.priorityClasses).map((k) => `"${k}"`).join(', ')}), the classes this project creates`,
+        },
+      ];
+    }),
   ];
 }
 

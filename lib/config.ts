@@ -68,22 +68,40 @@ const countAlert = (d: { threshold: number; window: string; for: string; severit
 // ---------------------------------------------------------------------------------------------------
 
 const APP_IMAGE = 'ghcr.io/factory-de-agentes/factory:1.0.0';
+/** The application's probes: liveness asks whether the process is alive, readiness whether it can serve now. */
+const APP_PROBES = { liveness: '/health', readiness: '/ready' };
+
+/** The HTTP path of a probe. */
+const httpPath = z.string().regex(/^\/[\w\-./]*$/, 'must be a URL path starting with "/"');
 
 const componentSchema = (d: {
-  port: number; image: string; replicas: number; command?: string[];
+  port: number; image: string; replicas: number; priorityClassName: string; probes?: { liveness: string; readiness: string };
   requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string };
 }) => z.strictObject({
   /** Container (and Service) port. */
   port: port.default(d.port),
   /** Image, pinned to a version. */
   image: image.default(d.image),
-  /** Number of pods. */
+  /** Number of pods (more than one gets a PodDisruptionBudget and spreads over nodes). */
   replicas: z.number().int().min(1, 'must be at least 1').max(50).default(d.replicas),
-  /** cpu/memory requests and limits of the main container. */
+  /** cpu/memory requests and limits of the main container, and its node-local scratch (ephemeral-storage). */
   resources: z.strictObject({
     requests: quantities.prefault(d.requests),
     limits: quantities.prefault(d.limits),
+    /**
+     * ephemeral-storage: the writable layer, the container's logs and its emptyDirs on the node's disk.
+     * @default request 128Mi, limit 1Gi
+     */
+    ephemeralStorage: z.strictObject({ request: memory.default('128Mi'), limit: memory.default('1Gi') }).prefault({}),
   }).prefault({}),
+  /** sizeLimit of each of its emptyDirs (`/tmp` and the component's other scratch directories). @default 256Mi */
+  scratchSizeLimit: memory.default('256Mi'),
+  /** PriorityClass of its pods (one of `priorityClasses`): who is evicted last under node pressure. */
+  priorityClassName: dnsName.default(d.priorityClassName),
+  ...(d.probes ? {
+    /** HTTP paths of the probes: liveness (the process is alive; failing it restarts the container) and readiness (it can serve; failing it only takes the pod out of its Service). */
+    probes: z.strictObject({ liveness: httpPath.default(d.probes.liveness), readiness: httpPath.default(d.probes.readiness) }).prefault({}),
+  } : {}),
 }).prefault({});
 
 export const configSchema = z.strictObject({
@@ -102,6 +120,25 @@ export const configSchema = z.strictObject({
     default: quantities.prefault({ cpu: '500m', memory: '512Mi' }),
     defaultRequest: quantities.prefault({ cpu: '100m', memory: '128Mi' }),
     max: quantities.prefault({ cpu: '2', memory: '4Gi' }),
+    /** ephemeral-storage of a container: its default limit, default request and maximum. */
+    ephemeralStorage: z.strictObject({
+      default: memory.default('1Gi'), defaultRequest: memory.default('128Mi'), max: memory.default('4Gi'),
+    }).prefault({}),
+  }).prefault({}),
+  /**
+   * PriorityClasses this project creates (name → value): under node pressure the scheduler preempts, and the
+   * kubelet evicts, lower values first. The data stores outrank the stateless apps, which reconnect.
+   */
+  priorityClasses: z.record(dnsName, z.number().int().min(0, 'must be at least 0').max(1000000000, 'must be at most 1000000000 (higher is reserved for the system)'))
+    .default({ 'factory-data': 20000, 'factory-app': 10000 }),
+  /**
+   * How the pods of a component with more than one replica spread: over `topologyKey`, at most one pod of
+   * difference (topologySpreadConstraints, plus a preferred pod anti-affinity on the same key).
+   */
+  spread: z.strictObject({
+    topologyKey: z.string().regex(/^[\w.\-/]+$/, 'must be a node label key').default('kubernetes.io/hostname'),
+    /** ScheduleAnyway keeps pods schedulable on a one-node cluster; DoNotSchedule refuses a second pod on a node. */
+    whenUnsatisfiable: z.enum(['ScheduleAnyway', 'DoNotSchedule']).default('ScheduleAnyway'),
   }).prefault({}),
   /**
    * ResourceQuota headroom over the sum of the workloads' requests and limits (rolling updates surge
@@ -111,23 +148,27 @@ export const configSchema = z.strictObject({
   /** The platform's components (guide: "Network Policies" flow diagram for the ports). */
   components: z.strictObject({
     api: componentSchema({
-      port: 8000, image: APP_IMAGE, replicas: 2,
+      port: 8000, image: APP_IMAGE, replicas: 2, priorityClassName: 'factory-app', probes: APP_PROBES,
       requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' },
     }),
     worker: componentSchema({
-      port: 8001, image: APP_IMAGE, replicas: 2,
+      port: 8001, image: APP_IMAGE, replicas: 2, priorityClassName: 'factory-app', probes: APP_PROBES,
       requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '2', memory: '2Gi' },
     }),
     dashboard: componentSchema({
-      port: 9001, image: APP_IMAGE, replicas: 1,
+      port: 9001, image: APP_IMAGE, replicas: 1, priorityClassName: 'factory-app', probes: APP_PROBES,
       requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' },
     }),
+    // 7.4.7: after 7.4.3 (CVE-2025-21605, output buffers of unauthenticated clients) and 7.4.6 (CVE-2025-49844,
+    // -46817, -46818, -46819: Lua), from redis' 7.4 release notes.
     redis: componentSchema({
-      port: 6379, image: 'redis:7.4.2-alpine', replicas: 1,
+      port: 6379, image: 'redis:7.4.7-alpine', replicas: 1, priorityClassName: 'factory-data',
       requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '500m', memory: '1Gi' },
     }),
+    // 16.11: after 16.7 (CVE-2025-1094, quoting in libpq), 16.10 (CVE-2025-8713, -8714, -8715) and 16.11
+    // (CVE-2025-12817, -12818), from PostgreSQL's release notes.
     postgresql: componentSchema({
-      port: 5432, image: 'postgres:16.6-alpine', replicas: 1,
+      port: 5432, image: 'postgres:16.11-alpine', replicas: 1, priorityClassName: 'factory-data',
       requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '2Gi' },
     }),
   }).prefault({}),

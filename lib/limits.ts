@@ -14,9 +14,12 @@ export interface Quantities {
 
 /** What the quota is computed from: the workloads, their storage and the headroom over them. */
 export interface QuotaInputs {
-  /** Each workload's replicas and its main container's requests and limits. */
-  readonly workloads: readonly { readonly replicas: number; readonly resources: { readonly requests: Quantities; readonly limits: Quantities } }[];
-  /** The size of each PersistentVolumeClaim. */
+  /** Each workload's replicas and its main container's requests and limits (ephemeral-storage included). */
+  readonly workloads: readonly {
+    readonly replicas: number;
+    readonly resources: { readonly requests: Quantities; readonly limits: Quantities; readonly ephemeralStorage: { readonly request: string; readonly limit: string } };
+  }[];
+  /** The size of each PersistentVolumeClaim (one per replica of a StatefulSet's claim template). */
   readonly claims: readonly string[];
   /** Factor over the sum (room for a rolling update's surge pod and a manual scale-up). */
   readonly headroom: number;
@@ -25,7 +28,10 @@ export interface QuotaInputs {
 /** The quota the workloads need, times the headroom. */
 export function quotaFor(q: QuotaInputs): Record<string, string> {
   let requestsCpu = 0; let requestsMemory = 0; let limitsCpu = 0; let limitsMemory = 0; let pods = 0;
+  let requestsEphemeral = 0; let limitsEphemeral = 0;
   for (const { replicas, resources } of q.workloads) {
+    requestsEphemeral += replicas * memoryBytes(resources.ephemeralStorage.request);
+    limitsEphemeral += replicas * memoryBytes(resources.ephemeralStorage.limit);
     requestsCpu += replicas * cpuMillis(resources.requests.cpu);
     requestsMemory += replicas * memoryBytes(resources.requests.memory);
     limitsCpu += replicas * cpuMillis(resources.limits.cpu);
@@ -39,6 +45,8 @@ export function quotaFor(q: QuotaInputs): Record<string, string> {
     'requests.memory': `${Math.ceil((requestsMemory * h) / 2 ** 20)}Mi`,
     'limits.cpu': `${Math.ceil(limitsCpu * h)}m`,
     'limits.memory': `${Math.ceil((limitsMemory * h) / 2 ** 20)}Mi`,
+    'requests.ephemeral-storage': `${Math.ceil((requestsEphemeral * h) / 2 ** 20)}Mi`,
+    'limits.ephemeral-storage': `${Math.ceil((limitsEphemeral * h) / 2 ** 20)}Mi`,
     'pods': String(Math.ceil(pods * h)),
     'persistentvolumeclaims': String(Math.ceil(q.claims.length * h)),
     'requests.storage': `${Math.ceil((storage * h) / 2 ** 30)}Gi`,
@@ -53,7 +61,11 @@ export interface ResourceLimitsProps {
   /** The namespace both objects live in (required, no default). */
   readonly namespace: string;
   /** The LimitRange of containers: defaults, default requests and the maximum (required, no default). */
-  readonly limitRange: { readonly default: Quantities; readonly defaultRequest: Quantities; readonly max: Quantities };
+  readonly limitRange: {
+    readonly default: Quantities; readonly defaultRequest: Quantities; readonly max: Quantities;
+    /** ephemeral-storage of a container: default limit, default request, maximum. */
+    readonly ephemeralStorage: { readonly default: string; readonly defaultRequest: string; readonly max: string };
+  };
   /** The ResourceQuota's `hard` limits (see `quotaFor`) (required, no default). */
   readonly quota: Record<string, string>;
 }
@@ -68,9 +80,9 @@ export class ResourceLimits extends Construct {
       spec: {
         limits: [{
           type: 'Container',
-          default: quantities(limitRange.default),
-          defaultRequest: quantities(limitRange.defaultRequest),
-          max: quantities(limitRange.max),
+          default: quantities(limitRange.default, limitRange.ephemeralStorage.default),
+          defaultRequest: quantities(limitRange.defaultRequest, limitRange.ephemeralStorage.defaultRequest),
+          max: quantities(limitRange.max, limitRange.ephemeralStorage.max),
         }],
       },
     });
@@ -83,6 +95,7 @@ export class ResourceLimits extends Construct {
   }
 }
 
-function quantities(q: Quantities) {
-  return { cpu: kplus.k8s.Quantity.fromString(q.cpu), memory: kplus.k8s.Quantity.fromString(q.memory) };
+function quantities(q: Quantities, ephemeralStorage: string) {
+  const quantity = kplus.k8s.Quantity.fromString;
+  return { 'cpu': quantity(q.cpu), 'memory': quantity(q.memory), 'ephemeral-storage': quantity(ephemeralStorage) };
 }

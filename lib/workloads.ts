@@ -3,7 +3,7 @@
  * one Service and one ServiceAccount each, rendered from the table `COMPONENTS` and the config.
  * Hardening is not done here: `FactoryChart` applies it to every workload (lib/hardening.ts).
  */
-import { Duration, Size } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { ComponentName } from './component-names';
@@ -24,21 +24,29 @@ type Check =
 
 /** What differs between components, beyond their settings (port, image, replicas, resources). */
 interface ComponentSpec {
-  /** Deployment (stateless) or StatefulSet with a PersistentVolumeClaim (data store). */
+  /** Deployment (stateless) or StatefulSet with a claim template per pod (data store). */
   readonly kind: 'Deployment' | 'StatefulSet';
+  /** Whether other components or the edge reach it: a ClusterIP Service for its clients. The worker only calls out. */
+  readonly clients: boolean;
   /** Environment of the main container: never a secret (those are files, see `secretFiles`). */
   readonly env: (ports: ComponentPorts) => Record<string, string>;
-  /** Container args (after the image's entrypoint). */
-  readonly args?: (ports: ComponentPorts) => string[];
+  /** Container args (after the image's entrypoint), from the ports and the container's memory limit. */
+  readonly args?: (ctx: { readonly ports: ComponentPorts; readonly memoryLimitBytes: number }) => string[];
   /** Writable directories beside `/tmp` (volume name → path), each an emptyDir: the root is read-only. */
   readonly scratch: Record<string, string>;
   /** Secrets mounted read-only as files (Secret name → directory): a password never sits in env or args. */
   readonly secretFiles?: Readonly<Record<string, string>>;
-  /** For StatefulSets: where the PVC is mounted. */
+  /** For StatefulSets: where each pod's claim is mounted. */
   readonly dataPath?: string;
-  readonly liveness: Check;
-  readonly readiness: Check;
+  /**
+   * The probes: `http` for the applications (paths from config, `components.<name>.probes`); the data stores'
+   * own checks, where a TCP connect proves little. Liveness (restart) and readiness (out of the Service) differ.
+   */
+  readonly probes: 'http' | { readonly liveness: Check; readonly readiness: Check };
 }
+
+/** Share of redis' memory limit it may fill (maxmemory); the rest is for buffers, forks of AOF rewrites and fragmentation. */
+export const REDIS_MAXMEMORY_SHARE = 0.75;
 
 const appEnv = (component: ComponentName) => (ports: ComponentPorts) => ({
   FACTORY_COMPONENT: component,
@@ -67,31 +75,31 @@ export const SECRET_TEMPLATES: Readonly<Record<string, Record<string, string>>> 
 
 /** The component table. */
 export const COMPONENTS: Record<ComponentName, ComponentSpec> = {
-  api: {
-    kind: 'Deployment', env: appEnv('api'), scratch: {},
-    liveness: { http: '/health' }, readiness: { http: '/health' },
-  },
-  worker: {
-    kind: 'Deployment', env: appEnv('worker'), scratch: {},
-    liveness: { http: '/health' }, readiness: { http: '/health' },
-  },
-  dashboard: {
-    kind: 'Deployment', env: appEnv('dashboard'), scratch: {},
-    liveness: { http: '/health' }, readiness: { http: '/health' },
-  },
+  api: { kind: 'Deployment', clients: true, env: appEnv('api'), scratch: {}, probes: 'http' },
+  // The worker takes its jobs from redis and calls out: nothing connects to it (no flow), so no Service.
+  worker: { kind: 'Deployment', clients: false, env: appEnv('worker'), scratch: {}, probes: 'http' },
+  dashboard: { kind: 'Deployment', clients: true, env: appEnv('dashboard'), scratch: {}, probes: 'http' },
   redis: {
-    kind: 'StatefulSet',
+    kind: 'StatefulSet', clients: true,
     // `requirepass` is in redis.conf, a file of the Secret `factory-redis` that the External Secrets
     // Operator renders from Vault `secret/factory/redis`: the password is in no argument and no variable.
-    env: () => ({}),
-    args: (ports) => ['redis-server', `${REDIS_SECRET_DIR}/${REDIS_CONFIG_FILE}`, '--port', String(ports.redis), '--dir', '/data',
-      '--appendonly', 'yes'],
+    // The port, for the readiness check's redis-cli (the server takes it from --port).
+    env: (ports) => ({ REDIS_PORT: String(ports.redis) }),
+    // maxmemory below the container's memory limit: when full, redis refuses writes (noeviction: queues and
+    // sessions must not vanish) instead of being OOM-killed.
+    args: ({ ports, memoryLimitBytes }) => ['redis-server', `${REDIS_SECRET_DIR}/${REDIS_CONFIG_FILE}`, '--port', String(ports.redis), '--dir', '/data',
+      '--appendonly', 'yes', '--maxmemory', String(Math.floor(memoryLimitBytes * REDIS_MAXMEMORY_SHARE)), '--maxmemory-policy', 'noeviction'],
     secretFiles: { 'factory-redis': REDIS_SECRET_DIR },
     scratch: {}, dataPath: '/data',
-    liveness: { tcp: true }, readiness: { tcp: true },
+    // Ready when redis answers the protocol (PONG, or NOAUTH without the password: not while LOADING its data);
+    // alive while its port accepts connections. No password on a command line.
+    probes: {
+      liveness: { tcp: true },
+      readiness: { command: ['sh', '-c', 'redis-cli -p "$REDIS_PORT" ping | grep -qE "^(PONG|NOAUTH)"'] },
+    },
   },
   postgresql: {
-    kind: 'StatefulSet',
+    kind: 'StatefulSet', clients: true,
     // PGDATA is a sub-directory of the volume so initdb owns it; the password is the file `password` of the
     // Secret `factory-postgresql` (synced from Vault `secret/factory/database`), read by the image's entrypoint.
     env: (ports) => ({
@@ -103,8 +111,10 @@ export const COMPONENTS: Record<ComponentName, ComponentSpec> = {
     }),
     secretFiles: { 'factory-postgresql': POSTGRES_SECRET_DIR },
     scratch: { run: '/var/run/postgresql' }, dataPath: '/var/lib/postgresql/data',
-    liveness: { tcp: true },
-    readiness: { command: ['pg_isready', '-h', '127.0.0.1', '-U', PLATFORM_DATABASE.user, '-d', PLATFORM_DATABASE.name] },
+    probes: {
+      liveness: { tcp: true },
+      readiness: { command: ['pg_isready', '-h', '127.0.0.1', '-U', PLATFORM_DATABASE.user, '-d', PLATFORM_DATABASE.name] },
+    },
   },
 };
 
@@ -126,8 +136,16 @@ export interface ComponentProps {
   readonly image: string;
   /** Number of pods (required, no default). */
   readonly replicas: number;
-  /** cpu/memory requests and limits of the main container (required, no default). */
-  readonly resources: { readonly requests: Quantities; readonly limits: Quantities };
+  /** cpu/memory requests and limits of the main container, and its ephemeral-storage (required, no default). */
+  readonly resources: { readonly requests: Quantities; readonly limits: Quantities; readonly ephemeralStorage: { readonly request: string; readonly limit: string } };
+  /** sizeLimit of each emptyDir (required, no default). */
+  readonly scratchSizeLimit: string;
+  /** The HTTP paths of an application's probes (required for the components probed over HTTP). @default none */
+  readonly probes?: { readonly liveness: string; readonly readiness: string };
+  /** PriorityClass of its pods (required, no default). */
+  readonly priorityClassName: string;
+  /** How pods spread when there is more than one (required, no default). */
+  readonly spread: { readonly topologyKey: string; readonly whenUnsatisfiable: 'ScheduleAnyway' | 'DoNotSchedule' };
   /** Every component's port, for the environment and arguments that point at neighbours (required, no default). */
   readonly ports: ComponentPorts;
   /** The component's ServiceAccount (required, no default). */
@@ -138,12 +156,19 @@ export interface ComponentProps {
   readonly vault?: VaultClientSettings;
 }
 
-/** One component: its workload, its Service and, for data stores, its PersistentVolumeClaim. */
+/** Bytes of a quantity, as the cdk8s Size the constructs take. */
+const size = (q: string) => Size.mebibytes(memoryBytes(q) / 2 ** 20);
+
+/**
+ * One component: its workload; the ClusterIP Service its clients use (not for one nobody connects to); for a
+ * data store the headless Service governing its StatefulSet and a claim template; with more than one replica a
+ * PodDisruptionBudget and spread over nodes.
+ */
 export class Component extends Construct {
   /** The Deployment or StatefulSet. */
   public readonly workload: kplus.Deployment | kplus.StatefulSet;
-  /** The ClusterIP Service in front of it. */
-  public readonly service: kplus.Service;
+  /** The ClusterIP Service in front of it, for a component with clients. */
+  public readonly service?: kplus.Service;
 
   constructor(scope: Construct, id: string, props: ComponentProps) {
     super(scope, id);
@@ -154,11 +179,21 @@ export class Component extends Construct {
     const objectName = componentObjectName(name);
     const labels = selectorLabels(name);
 
-    this.service = new kplus.Service(this, 'service', {
-      metadata: { name: objectName, labels },
-      type: kplus.ServiceType.CLUSTER_IP,
+    if (spec.clients) {
+      this.service = new kplus.Service(this, 'service', {
+        metadata: { name: objectName, labels },
+        type: kplus.ServiceType.CLUSTER_IP,
+        ports: [{ name: 'tcp', port: c.port, targetPort: c.port }],
+      });
+      for (const [k, v] of Object.entries(labels)) this.service.selectLabel(k, v);
+    }
+    // A StatefulSet's governing Service is headless: it gives each pod its DNS name (<pod>.<service>).
+    const governing = spec.kind === 'StatefulSet' ? new kplus.Service(this, 'headless', {
+      metadata: { name: `${objectName}-headless`, labels },
+      clusterIP: 'None',
       ports: [{ name: 'tcp', port: c.port, targetPort: c.port }],
-    });
+    }) : undefined;
+    if (governing) for (const [k, v] of Object.entries(labels)) governing.selectLabel(k, v);
 
     const common: kplus.WorkloadProps = {
       metadata: { name: objectName, labels },
@@ -172,27 +207,59 @@ export class Component extends Construct {
     };
     this.workload = spec.kind === 'Deployment'
       ? new kplus.Deployment(this, 'workload', { ...common, replicas: c.replicas })
-      : new kplus.StatefulSet(this, 'workload', { ...common, replicas: c.replicas, service: this.service });
+      : new kplus.StatefulSet(this, 'workload', { ...common, replicas: c.replicas, service: governing });
     this.workload.select(kplus.LabelSelector.of({ labels }));
-    for (const [k, v] of Object.entries(labels)) this.service.selectLabel(k, v);
 
     const r = c.resources;
+    const checks = spec.probes === 'http'
+      ? (() => {
+        if (!c.probes) throw new Error(`Component ${name}: an application probed over HTTP needs its probe paths (props.probes)`);
+        return { liveness: { http: c.probes.liveness }, readiness: { http: c.probes.readiness } };
+      })()
+      : spec.probes;
     const container = this.workload.addContainer({
       name,
       image: c.image,
       portNumber: c.port,
-      args: spec.args?.(props.ports),
+      args: spec.args?.({ ports: props.ports, memoryLimitBytes: memoryBytes(r.limits.memory) }),
       envVariables: Object.fromEntries(Object.entries(spec.env(props.ports)).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])),
       resources: {
         cpu: { request: kplus.Cpu.millis(cpuMillis(r.requests.cpu)), limit: kplus.Cpu.millis(cpuMillis(r.limits.cpu)) },
-        memory: { request: Size.mebibytes(memoryBytes(r.requests.memory) / 2 ** 20), limit: Size.mebibytes(memoryBytes(r.limits.memory) / 2 ** 20) },
+        memory: { request: size(r.requests.memory), limit: size(r.limits.memory) },
       },
-      liveness: probe(spec.liveness, c.port, 15),
-      readiness: probe(spec.readiness, c.port, 5),
+      liveness: probe(checks.liveness, c.port, 15),
+      readiness: probe(checks.readiness, c.port, 5),
       // Up to 5 minutes to start (a first initdb), then liveness takes over.
       startup: probe({ tcp: true }, c.port, 0, 30),
       securityContext: { ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
     });
+
+    // cdk8s-plus-27 cannot express these pod fields: the JSON-patch escape hatch.
+    const podSpec = '/spec/template/spec';
+    const main = `${podSpec}/containers/${this.workload.containers.indexOf(container)}`;
+    const patches = [
+      JsonPatch.add(`${podSpec}/priorityClassName`, c.priorityClassName),
+      // ephemeral-storage as written in config (cdk8s-plus would round it to whole gibibytes). The patches apply
+      // before the typed serialization, which reads a Quantity's value: hence Quantity objects, not strings.
+      JsonPatch.add(`${main}/resources/requests/ephemeral-storage`, kplus.k8s.Quantity.fromString(r.ephemeralStorage.request)),
+      JsonPatch.add(`${main}/resources/limits/ephemeral-storage`, kplus.k8s.Quantity.fromString(r.ephemeralStorage.limit)),
+    ];
+    if (c.replicas > 1) {
+      // One drain evicts at most one pod; the pods spread over nodes (and prefer not to share one).
+      new kplus.k8s.KubePodDisruptionBudget(this, 'disruption-budget', {
+        metadata: { name: objectName, labels },
+        spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: labels } },
+      });
+      patches.push(
+        JsonPatch.add(`${podSpec}/topologySpreadConstraints`, [{
+          maxSkew: 1, topologyKey: c.spread.topologyKey, whenUnsatisfiable: c.spread.whenUnsatisfiable, labelSelector: { matchLabels: labels },
+        }]),
+        JsonPatch.add(`${podSpec}/affinity`, {
+          podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { labelSelector: { matchLabels: labels }, topologyKey: c.spread.topologyKey } }] },
+        }),
+      );
+    }
+    ApiObject.of(this.workload).addJsonPatch(...patches);
 
     // Vault: VAULT_ADDR, and the api's projected token for the audience `vault` (lib/vault-auth.ts).
     if (props.vault) addVaultClient(this.workload, container, props.vault);
@@ -203,19 +270,27 @@ export class Component extends Construct {
       container.mount(dir, kplus.Volume.fromSecret(this, `secret-volume-${secretName}`, secret, { name: secretName, defaultMode: 0o440 }), { readOnly: true });
     }
 
-    // The guide's `VOLUME ["/tmp"]`, and what else the component writes to.
+    // The guide's `VOLUME ["/tmp"]`, and what else the component writes to: each bounded on the node's disk.
     for (const [volumeName, dir] of Object.entries({ tmp: '/tmp', ...spec.scratch })) {
-      container.mount(dir, kplus.Volume.fromEmptyDir(this, `scratch-${volumeName}`, volumeName));
+      container.mount(dir, kplus.Volume.fromEmptyDir(this, `scratch-${volumeName}`, volumeName, { sizeLimit: size(c.scratchSizeLimit) }));
     }
 
+    // A data store's volume: one claim per pod, from the StatefulSet's template (a second replica gets its own).
     if (spec.dataPath && props.storage) {
-      const claim = new kplus.PersistentVolumeClaim(this, 'data', {
-        metadata: { name: `${objectName}-data`, labels },
-        accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE],
-        storage: Size.mebibytes(memoryBytes(props.storage.size) / 2 ** 20),
-        storageClassName: props.storage.storageClassName,
-      });
-      container.mount(spec.dataPath, kplus.Volume.fromPersistentVolumeClaim(this, 'data-volume', claim, { name: 'data' }));
+      ApiObject.of(this.workload).addJsonPatch(
+        JsonPatch.add('/spec/volumeClaimTemplates', [{
+          metadata: { name: DATA_VOLUME, labels },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            resources: { requests: { storage: kplus.k8s.Quantity.fromString(props.storage.size) } },
+            ...(props.storage.storageClassName ? { storageClassName: props.storage.storageClassName } : {}),
+          },
+        }]),
+        JsonPatch.add(`${main}/volumeMounts/-`, { name: DATA_VOLUME, mountPath: spec.dataPath }),
+      );
     }
   }
 }
+
+/** The name of a data store's claim template (its pods' claims are `<template>-<pod>`, e.g. data-factory-redis-0). */
+export const DATA_VOLUME = 'data';

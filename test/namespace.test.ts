@@ -33,12 +33,12 @@ describe('Resource Limits: LimitRange', () => {
     expect(limit.type).toBe('Container');
   });
 
-  test('default is memory 512Mi, cpu 500m', () => {
-    expect(limit.default).toEqual({ memory: '512Mi', cpu: '500m' });
+  test('default is memory 512Mi, cpu 500m, ephemeral-storage 1Gi', () => {
+    expect(limit.default).toEqual({ 'memory': '512Mi', 'cpu': '500m', 'ephemeral-storage': '1Gi' });
   });
 
-  test('max is memory 4Gi, cpu 2', () => {
-    expect(limit.max).toEqual({ memory: '4Gi', cpu: '2' });
+  test('max is memory 4Gi, cpu 2, ephemeral-storage 4Gi', () => {
+    expect(limit.max).toEqual({ 'memory': '4Gi', 'cpu': '2', 'ephemeral-storage': '4Gi' });
   });
 
   test('defaultRequest is below the default', () => {

@@ -1,7 +1,7 @@
 /** lib/workloads.ts, lib/hardening.ts, lib/identity.ts: guide "Pod Security Context" and "Container Security". */
 import { COMPONENT_NAMES, defaultConfig } from '../lib/config';
 import { cpuMillis, memoryBytes } from '../lib/k8s/quantity';
-import { allContainers, find, podSpecs, synthCharts } from './support';
+import { allContainers, find, podSpecs, synthAll, synthCharts } from './support';
 
 const charts = synthCharts();
 const all = Object.values(charts).flat();
@@ -51,16 +51,35 @@ describe('Pod Security Context: every container', () => {
   test.each(containers)('%s: /tmp is a writable emptyDir (Dockerfile VOLUME ["/tmp"])', (name, ct: any) => {
     const pod = pods.find((p) => name.startsWith(`${p.owner}/`))!;
     const mount = ct.volumeMounts.find((m: any) => m.mountPath === '/tmp');
-    expect(pod.spec.volumes.find((v: any) => v.name === mount.name)).toEqual({ name: mount.name, emptyDir: {} });
+    expect(pod.spec.volumes.find((v: any) => v.name === mount.name)).toEqual({ name: mount.name, emptyDir: { sizeLimit: '256Mi' } });
   });
 });
 
 describe('data stores write only to volumes', () => {
-  test('redis keeps its data on the PVC factory-redis-data mounted at /data', () => {
-    const spec = find(workloads, 'StatefulSet', 'factory-redis').spec.template.spec;
-    expect(spec.containers[0].volumeMounts).toContainEqual({ mountPath: '/data', name: 'data' });
-    expect(spec.volumes).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: 'factory-redis-data', readOnly: false } });
-    expect(find(workloads, 'PersistentVolumeClaim', 'factory-redis-data').spec.resources.requests.storage).toBe('8Gi');
+  test('redis keeps its data on its claim template data (8Gi per pod) mounted at /data', () => {
+    const sts = find(workloads, 'StatefulSet', 'factory-redis');
+    expect(sts.spec.template.spec.containers[0].volumeMounts).toContainEqual({ mountPath: '/data', name: 'data' });
+    expect(sts.spec.template.spec.volumes.filter((v: any) => v.persistentVolumeClaim)).toEqual([]);
+    expect(sts.spec.volumeClaimTemplates).toEqual([{
+      metadata: { name: 'data', labels: { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/part-of': 'factory' } },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '8Gi' } } },
+    }]);
+  });
+
+  test('GIVEN storage.storageClassName WHEN synthesized THEN both claim templates name it', () => {
+    const objects = synthAll({ storage: { storageClassName: 'fast-ssd' } });
+    for (const name of ['factory-redis', 'factory-postgresql']) {
+      expect(find(objects, 'StatefulSet', name).spec.volumeClaimTemplates[0].spec.storageClassName).toBe('fast-ssd');
+    }
+  });
+
+  test('GIVEN a StatefulSet THEN its governing Service is headless (clusterIP None) and its clients keep the ClusterIP Service', () => {
+    for (const name of ['factory-redis', 'factory-postgresql']) {
+      const sts = find(workloads, 'StatefulSet', name);
+      expect(sts.spec.serviceName).toBe(`${name}-headless`);
+      expect(find(workloads, 'Service', `${name}-headless`).spec.clusterIP).toBe('None');
+      expect(find(workloads, 'Service', name).spec.type).toBe('ClusterIP');
+    }
   });
 
   test('postgresql keeps PGDATA under the PVC and its socket dir on an emptyDir', () => {
@@ -69,7 +88,7 @@ describe('data stores write only to volumes', () => {
     expect(ct.env).toContainEqual({ name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' });
     expect(ct.volumeMounts).toContainEqual({ mountPath: '/var/lib/postgresql/data', name: 'data' });
     expect(ct.volumeMounts).toContainEqual({ mountPath: '/var/run/postgresql', name: 'run' });
-    expect(spec.volumes).toContainEqual({ name: 'run', emptyDir: {} });
+    expect(spec.volumes).toContainEqual({ name: 'run', emptyDir: { sizeLimit: '256Mi' } });
   });
 
   test('Environment Variables Fallback: the database user is factory (FACTORY_DATABASE_USER=factory), for initdb and the readiness probe', () => {
@@ -95,14 +114,18 @@ describe('data stores write only to volumes', () => {
   test('GIVEN redis WHEN synthesized THEN it starts from the redis.conf of the Secret factory-redis, and no argument holds a password', () => {
     const spec = podSpecs(workloads).find((p) => p.owner === 'StatefulSet/factory-redis')!.spec;
     const container = spec.containers[0];
-    expect(container.args).toEqual(['redis-server', '/run/secrets/redis/redis.conf', '--port', '6379', '--dir', '/data', '--appendonly', 'yes']);
-    expect(container.env ?? []).toEqual([]);
+    expect(container.args.slice(0, 8)).toEqual(['redis-server', '/run/secrets/redis/redis.conf', '--port', '6379', '--dir', '/data', '--appendonly', 'yes']);
+    expect(container.env).toEqual([{ name: 'REDIS_PORT', value: '6379' }]);
     expect(spec.volumes).toContainEqual({ name: 'factory-redis', secret: { secretName: 'factory-redis', defaultMode: 0o440 } });
   });
 });
 
 describe('Services', () => {
-  test.each(COMPONENT_NAMES.map((n) => [n, c.components[n].port]))('factory-%s listens on %i and selects by stable labels', (name, port) => {
+  test('GIVEN the worker (nothing connects to it: no flow) THEN it has no Service', () => {
+    expect(workloads.filter((o: any) => o.kind === 'Service' && o.metadata.name.startsWith('factory-worker'))).toEqual([]);
+  });
+
+  test.each(COMPONENT_NAMES.filter((n) => n !== 'worker').map((n) => [n, c.components[n].port]))('factory-%s listens on %i and selects by stable labels', (name, port) => {
     const svc = find(workloads, 'Service', `factory-${name}`);
     expect(svc.spec.ports).toEqual([{ name: 'tcp', port, targetPort: port }]);
     expect(svc.spec.selector).toEqual({ 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'factory' });
@@ -148,5 +171,76 @@ describe('reviewable output', () => {
 
   test('two syntheses are identical', () => {
     expect(JSON.stringify(Object.values(synthCharts()).flat())).toBe(JSON.stringify(all));
+  });
+});
+
+describe('workloads that survive a node drain and a full disk (issue 17)', () => {
+  const labelsOf = (name: string) => ({ 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'factory' });
+
+  test.each(['api', 'worker'])('GIVEN %s with 2 replicas THEN a PodDisruptionBudget lets a drain evict one pod at a time', (name) => {
+    const pdb = find(workloads, 'PodDisruptionBudget', `factory-${name}`);
+    expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: labelsOf(name) } });
+  });
+
+  test.each(['api', 'worker'])('GIVEN %s with 2 replicas THEN its pods spread over nodes and prefer not to share one', (name) => {
+    const spec = find(workloads, 'Deployment', `factory-${name}`).spec.template.spec;
+    expect(spec.topologySpreadConstraints).toEqual([{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labelsOf(name) } }]);
+    expect(spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution).toEqual([
+      { weight: 100, podAffinityTerm: { labelSelector: { matchLabels: labelsOf(name) }, topologyKey: 'kubernetes.io/hostname' } },
+    ]);
+  });
+
+  test('GIVEN the dashboard at 1 replica THEN it has no PodDisruptionBudget (it would block every drain) and no spread; at 2 it gets both', () => {
+    expect(workloads.filter((o: any) => o.kind === 'PodDisruptionBudget' && o.metadata.name === 'factory-dashboard')).toEqual([]);
+    const two = synthAll({ components: { dashboard: { replicas: 2 } }, spread: { topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule' } });
+    expect(find(two, 'PodDisruptionBudget', 'factory-dashboard').spec.maxUnavailable).toBe(1);
+    expect(find(two, 'Deployment', 'factory-dashboard').spec.template.spec.topologySpreadConstraints[0]).toMatchObject({ topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule' });
+  });
+
+  test('GIVEN the priority classes THEN the data stores outrank the applications, and none is the cluster default', () => {
+    const all = synthAll();
+    expect(all.filter((o: any) => o.kind === 'PriorityClass').map((o: any) => [o.metadata.name, o.value, o.globalDefault])).toEqual([['factory-data', 20000, false], ['factory-app', 10000, false]]);
+    for (const p of pods) expect([p.owner, p.spec.priorityClassName]).toEqual([p.owner, /redis|postgresql/.test(p.owner) ? 'factory-data' : 'factory-app']);
+  });
+
+  test('GIVEN a component naming a PriorityClass this project does not create THEN the config is refused naming the field', () => {
+    expect(() => synthAll({ components: { api: { priorityClassName: 'gold' } } })).toThrow(/components\.api\.priorityClassName: "gold" is not one of priorityClasses \("factory-data", "factory-app"\)/);
+  });
+
+  test.each(pods.flatMap((p) => allContainers(p.spec).map((ct) => [`${p.owner}/${ct.name}`, ct])))('%s: ephemeral-storage requested 128Mi and limited to 1Gi', (_name, ct: any) => {
+    expect([ct.resources.requests['ephemeral-storage'], ct.resources.limits['ephemeral-storage']]).toEqual(['128Mi', '1Gi']);
+  });
+
+  test('GIVEN a scratch sizeLimit above the container\'s ephemeral-storage limit THEN the config is refused naming the field', () => {
+    expect(() => synthAll({ components: { redis: { scratchSizeLimit: '2Gi' } } })).toThrow(/components\.redis\.scratchSizeLimit: "2Gi" is above the container's ephemeral-storage limit "1Gi"/);
+  });
+
+  test('GIVEN the ResourceQuota THEN it totals ephemeral-storage (requests and limits of every replica, times the headroom)', () => {
+    const quota = find(synthAll(), 'ResourceQuota', 'factory-quota').spec.hard;
+    // 7 pods (2 api, 2 worker, 1 dashboard, 1 redis, 1 postgresql) × 128Mi × 2 and × 1Gi × 2.
+    expect([quota['requests.ephemeral-storage'], quota['limits.ephemeral-storage']]).toEqual(['1792Mi', '14336Mi']);
+  });
+
+  test.each(['api', 'worker', 'dashboard'])('GIVEN %s THEN liveness asks /health and readiness /ready (restart vs. out of the Service)', (name) => {
+    const ct = find(workloads, 'Deployment', `factory-${name}`).spec.template.spec.containers[0];
+    expect([ct.livenessProbe.httpGet.path, ct.readinessProbe.httpGet.path]).toEqual(['/health', '/ready']);
+  });
+
+  test('GIVEN other probe paths in config THEN the api follows them', () => {
+    const ct = find(synthAll({ components: { api: { probes: { liveness: '/livez', readiness: '/readyz' } } } }), 'Deployment', 'factory-api').spec.template.spec.containers[0];
+    expect([ct.livenessProbe.httpGet.path, ct.readinessProbe.httpGet.path]).toEqual(['/livez', '/readyz']);
+  });
+
+  test('GIVEN redis THEN it is ready when it answers the protocol (redis-cli ping, no password on the command line) and alive while its port accepts', () => {
+    const ct = find(workloads, 'StatefulSet', 'factory-redis').spec.template.spec.containers[0];
+    expect(ct.readinessProbe.exec.command).toEqual(['sh', '-c', 'redis-cli -p "$REDIS_PORT" ping | grep -qE "^(PONG|NOAUTH)"']);
+    expect(ct.livenessProbe.tcpSocket).toEqual({ port: 6379 });
+  });
+
+  test('GIVEN redis with a 1Gi memory limit THEN maxmemory is 75% of it (768Mi) with noeviction: it refuses writes before it is OOM-killed', () => {
+    const args = find(workloads, 'StatefulSet', 'factory-redis').spec.template.spec.containers[0].args;
+    expect(args.slice(8)).toEqual(['--maxmemory', String(768 * 2 ** 20), '--maxmemory-policy', 'noeviction']);
+    const bigger = find(synthAll({ components: { redis: { resources: { limits: { cpu: '500m', memory: '2Gi' } } } } }), 'StatefulSet', 'factory-redis');
+    expect(bigger.spec.template.spec.containers[0].args[9]).toBe(String(1536 * 2 ** 20));
   });
 });

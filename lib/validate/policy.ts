@@ -11,7 +11,11 @@
  * - every Secret, ConfigMap, ServiceAccount and PVC a pod references is created by the manifests (an
  *   ExternalSecret creates its target Secret) or declared as provided by the operator;
  * - no container argument or command expands a Secret-backed variable (`$(PASSWORD)` lands in the process
- *   list and the runtime's container config).
+ *   list and the runtime's container config);
+ * - reliability (issue 17): every Deployment/StatefulSet of more than one replica has a PodDisruptionBudget
+ *   selecting exactly its pods; every emptyDir has a sizeLimit; every container requests and limits
+ *   ephemeral-storage (in the resources rule); liveness and readiness probes differ; a StatefulSet keeps its
+ *   data on claim templates and is governed by a headless Service.
  */
 import { imagePinProblem } from '../k8s/image';
 import { selectorMatches } from '../network/evaluate';
@@ -85,7 +89,7 @@ function containerBounds(docs: readonly ManifestDoc[]): Map<string, { source: st
 /** Requests and limits on every container, request ≤ limit, within the LimitRange. */
 export const resourcesBounded: PolicyRule = {
   id: 'resources',
-  description: 'every container sets cpu and memory requests and limits, request ≤ limit, within the namespace LimitRange',
+  description: 'every container sets cpu, memory and ephemeral-storage requests and limits, request ≤ limit, within the namespace LimitRange',
   check: (docs) => {
     const bounds = containerBounds(docs);
     return workloads(docs).flatMap(({ doc, pod }) => containersOf(pod)
@@ -95,7 +99,7 @@ export const resourcesBounded: PolicyRule = {
         const out: Violation[] = [];
         const res = c.container.resources ?? {};
         const bound = bounds.get(namespaceOf(doc));
-        for (const resource of ['cpu', 'memory']) {
+        for (const resource of ['cpu', 'memory', 'ephemeral-storage']) {
           const values: Record<string, number | undefined> = {};
           for (const kind of ['requests', 'limits']) {
             const path = `${c.path}.resources.${kind}.${resource}`;
@@ -250,9 +254,84 @@ export const noSecretInArgs: PolicyRule = {
   })),
 };
 
+/** Whether a label selector selects these labels; a selector with an unknown operator selects nothing. */
+function selects(selector: unknown, labels: Record<string, string>): boolean {
+  if (!selector || typeof selector !== 'object') return false;
+  try {
+    return selectorMatches(selector as Parameters<typeof selectorMatches>[0], labels);
+  } catch {
+    return false;
+  }
+}
+
+/** Deployments and StatefulSets of more than one replica: a drain must not evict them all at once. */
+export const disruptionBudget: PolicyRule = {
+  id: 'disruption-budget',
+  description: 'every Deployment or StatefulSet of more than one replica has a PodDisruptionBudget selecting exactly its pods',
+  check: (docs) => {
+    const budgets = docs.filter((d) => d.object?.kind === 'PodDisruptionBudget');
+    const all = workloads(docs);
+    return all.filter(({ doc }) => ['Deployment', 'StatefulSet'].includes(doc.object.kind) && Number(doc.object.spec?.replicas ?? 1) > 1)
+      .flatMap(({ doc, pod }) => {
+        const ns = namespaceOf(doc);
+        const labels = pod.metadata.labels ?? {};
+        const mine = budgets.filter((b) => namespaceOf(b) === ns && selects(b.object.spec?.selector, labels));
+        if (mine.length === 0) {
+          return [violation(doc, 'spec.replicas', rule('disruption-budget'), `${doc.object.spec.replicas} replicas and no PodDisruptionBudget of namespace "${ns}" selects its pods: one node drain can evict them all`)];
+        }
+        const others = all.filter((o) => o.doc !== doc && namespaceOf(o.doc) === ns);
+        return mine.flatMap((b) => others.filter((o) => selects(b.object.spec?.selector, o.pod.metadata.labels ?? {}))
+          .map((o) => violation(b, 'spec.selector', rule('disruption-budget'), `also selects the pods of ${o.doc.object.kind}/${o.doc.object.metadata?.name}: a budget must select exactly one workload's pods`)));
+      });
+  },
+};
+
+/** emptyDirs bounded: one pod filling the node's disk gets its neighbours evicted. */
+export const emptyDirSizeLimit: PolicyRule = {
+  id: 'emptydir-size-limit',
+  description: 'every emptyDir volume has a sizeLimit',
+  check: (docs) => workloads(docs).flatMap(({ doc, pod }) => (Array.isArray(pod.spec.volumes) ? pod.spec.volumes : [])
+    .map((v: any, i: number) => ({ v, i }))
+    .filter(({ v }: { v: any }) => v && typeof v === 'object' && v.emptyDir && typeof v.emptyDir === 'object' && v.emptyDir.sizeLimit === undefined)
+    .map(({ v, i }: { v: any; i: number }) => violation(doc, `${pod.prefix}spec.volumes[${i}].emptyDir.sizeLimit`, rule('emptydir-size-limit'), `emptyDir "${v.name}" has no sizeLimit: it may fill the node's disk`))),
+};
+
+/** Liveness restarts, readiness takes out of the Service: one check for both restarts every replica when a dependency is slow. */
+export const distinctProbes: PolicyRule = {
+  id: 'distinct-probes',
+  description: 'no container has identical liveness and readiness probes',
+  check: (docs) => workloads(docs).flatMap(({ doc, pod }) => containersOf(pod)
+    .filter((c) => c.container.livenessProbe !== undefined && JSON.stringify(c.container.livenessProbe) === JSON.stringify(c.container.readinessProbe))
+    .map((c) => violation(doc, `${c.path}.livenessProbe`, rule('distinct-probes'), 'is identical to the readiness probe: a slow dependency would make the kubelet restart every replica'))),
+};
+
+/** StatefulSets the Kubernetes way: one claim per pod, and a headless governing Service. */
+export const statefulSetStorage: PolicyRule = {
+  id: 'statefulset-storage',
+  description: 'a StatefulSet mounts no fixed PersistentVolumeClaim (it uses volumeClaimTemplates) and its serviceName is a headless Service',
+  check: (docs) => {
+    const headless = new Set(docs.filter((d) => d.object?.kind === 'Service' && d.object.spec?.clusterIP === 'None').map((d) => `${namespaceOf(d)}/${d.object.metadata?.name}`));
+    return workloads(docs).filter(({ doc }) => doc.object.kind === 'StatefulSet').flatMap(({ doc, pod }) => {
+      const out: Violation[] = [];
+      (Array.isArray(pod.spec.volumes) ? pod.spec.volumes : []).forEach((v: any, i: number) => {
+        if (v?.persistentVolumeClaim) {
+          out.push(violation(doc, `${pod.prefix}spec.volumes[${i}].persistentVolumeClaim`, rule('statefulset-storage'),
+            `mounts the fixed claim "${v.persistentVolumeClaim.claimName}": replicas would share one ReadWriteOnce volume (use volumeClaimTemplates)`));
+        }
+      });
+      const serviceName = doc.object.spec?.serviceName;
+      if (!headless.has(`${namespaceOf(doc)}/${serviceName}`)) {
+        out.push(violation(doc, 'spec.serviceName', rule('statefulset-storage'), `${JSON.stringify(serviceName)} is not a headless Service (clusterIP: None) of the manifests: the pods get no stable DNS names`));
+      }
+      return out;
+    });
+  },
+};
+
 /** Every project policy, in report order. */
 export const POLICY_RULES: readonly PolicyRule[] = [
   imagePinned, resourcesBounded, ownServiceAccount, networkPolicyCoverage, noSnippetAnnotations, noSecretData, referencesResolve, noSecretInArgs,
+  disruptionBudget, emptyDirSizeLimit, distinctProbes, statefulSetStorage,
 ];
 
 /** Runs every project policy. */

@@ -1,17 +1,20 @@
 /** The project's policies over plain manifests (guide: Resource Limits, Network Policies, Secrets, images). */
 import { synthesize } from '../../main';
 import { formatViolation, manifestOutputs, parseManifests } from '../../lib/validate';
-import { checkPolicies, imagePinned, networkPolicyCoverage, noSecretData, noSecretInArgs, noSnippetAnnotations, ownServiceAccount, referencesResolve, resourcesBounded } from '../../lib/validate/policy';
+import {
+  checkPolicies, disruptionBudget, distinctProbes, emptyDirSizeLimit, imagePinned, networkPolicyCoverage, noSecretData, noSecretInArgs,
+  noSnippetAnnotations, ownServiceAccount, referencesResolve, resourcesBounded, statefulSetStorage,
+} from '../../lib/validate/policy';
 import { parseQuantity } from '../../lib/k8s/quantity';
 
 const doc = (object: any) => ({ file: 'test.yaml', object });
 const limitRange = doc({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'factory-limits', namespace: 'factory' },
-  spec: { limits: [{ type: 'Container', max: { cpu: '2', memory: '4Gi' } }] } });
+  spec: { limits: [{ type: 'Container', max: { 'cpu': '2', 'memory': '4Gi', 'ephemeral-storage': '4Gi' } }] } });
 const deployment = (container: any, spec: any = {}) => doc({
   apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'factory-api', namespace: 'factory' },
   spec: { template: { metadata: { labels: { 'app.kubernetes.io/name': 'api' } }, spec: { serviceAccountName: 'factory-api', containers: [{
     name: 'api', image: 'ghcr.io/factory-de-agentes/factory:1.0.0',
-    resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } }, ...container }], ...spec } } },
+    resources: { requests: { 'cpu': '250m', 'memory': '256Mi', 'ephemeral-storage': '128Mi' }, limits: { 'cpu': '1', 'memory': '1Gi', 'ephemeral-storage': '1Gi' } }, ...container }], ...spec } } },
 });
 
 describe('project policies', () => {
@@ -29,18 +32,18 @@ describe('project policies', () => {
   });
 
   it('GIVEN a limit of 3 cpu and a LimitRange max of 2 THEN refused naming the LimitRange', () => {
-    const v = resourcesBounded.check([limitRange, deployment({ resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '3000m', memory: '1Gi' } } })]);
+    const v = resourcesBounded.check([limitRange, deployment({ resources: { requests: { 'cpu': '1', 'memory': '1Gi', 'ephemeral-storage': '1Gi' }, limits: { 'cpu': '3000m', 'memory': '1Gi', 'ephemeral-storage': '1Gi' } } })]);
     expect(v).toEqual([expect.objectContaining({ path: 'spec.template.spec.containers[0].resources.limits.cpu',
       message: '3000m is above the max 2 of LimitRange factory/factory-limits' })]);
   });
 
   it('GIVEN no memory limit THEN refused naming resources.limits.memory', () => {
-    const v = resourcesBounded.check([limitRange, deployment({ resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1' } } })]);
+    const v = resourcesBounded.check([limitRange, deployment({ resources: { requests: { 'cpu': '1', 'memory': '1Gi', 'ephemeral-storage': '1Gi' }, limits: { 'cpu': '1', 'ephemeral-storage': '1Gi' } } })]);
     expect(v.map((x) => x.path)).toEqual(['spec.template.spec.containers[0].resources.limits.memory']);
   });
 
   it('GIVEN a request above its limit THEN refused at the request', () => {
-    const v = resourcesBounded.check([limitRange, deployment({ resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '1', memory: '1Gi' } } })]);
+    const v = resourcesBounded.check([limitRange, deployment({ resources: { requests: { 'cpu': '1', 'memory': '2Gi', 'ephemeral-storage': '1Gi' }, limits: { 'cpu': '1', 'memory': '1Gi', 'ephemeral-storage': '1Gi' } } })]);
     expect(v).toEqual([expect.objectContaining({ path: 'spec.template.spec.containers[0].resources.requests.memory', message: 'request 2Gi is above the limit 1Gi' })]);
   });
 
@@ -149,5 +152,72 @@ describe('policy no-secret-in-args', () => {
 
   it('GIVEN the synthesized dist/ THEN no container expands a Secret-backed variable', () => {
     expect(noSecretInArgs.check(parseManifests(manifestOutputs(synthesize({}))))).toEqual([]);
+  });
+});
+
+describe('reliability policies (issue 17), each refusing a manifest that breaks it', () => {
+  const dist = parseManifests(manifestOutputs(synthesize({})));
+  const named = (kind: string, name: string) => dist.find((d) => d.object.kind === kind && d.object.metadata.name === name)!;
+  const without = (kind: string, name: string) => dist.filter((d) => !(d.object.kind === kind && d.object.metadata.name === name));
+  const edited = (kind: string, name: string, edit: (o: any) => void) => dist.map((d) => {
+    if (!(d.object.kind === kind && d.object.metadata.name === name)) return d;
+    const object = structuredClone(d.object);
+    edit(object);
+    return { ...d, object };
+  });
+
+  it.each([
+    ['disruption-budget', disruptionBudget], ['emptydir-size-limit', emptyDirSizeLimit], ['distinct-probes', distinctProbes], ['statefulset-storage', statefulSetStorage],
+  ] as const)('GIVEN dist/ THEN %s holds', (_id, policy) => {
+    expect(policy.check(dist)).toEqual([]);
+  });
+
+  it('GIVEN the api (2 replicas) without its PodDisruptionBudget THEN disruption-budget refuses the Deployment', () => {
+    expect(disruptionBudget.check(without('PodDisruptionBudget', 'factory-api')).map(formatViolation)).toEqual([
+      'dist/0001-workloads.k8s.yaml: Deployment/factory/factory-api: spec.replicas: [policy/disruption-budget] 2 replicas and no PodDisruptionBudget of namespace "factory" selects its pods: one node drain can evict them all',
+    ]);
+  });
+
+  it('GIVEN a PodDisruptionBudget selecting every component THEN disruption-budget refuses it (a budget selects exactly one workload)', () => {
+    const v = disruptionBudget.check(edited('PodDisruptionBudget', 'factory-api', (o) => { o.spec.selector = { matchLabels: { 'app.kubernetes.io/part-of': 'factory' } }; }));
+    expect(v.map((x) => x.message)).toContain('also selects the pods of StatefulSet/factory-redis: a budget must select exactly one workload\'s pods');
+  });
+
+  it('GIVEN the dashboard (1 replica) without a PodDisruptionBudget THEN disruption-budget accepts it (control)', () => {
+    expect(dist.some((d) => d.object.kind === 'PodDisruptionBudget' && d.object.metadata.name === 'factory-dashboard')).toBe(false);
+    expect(disruptionBudget.check(dist)).toEqual([]);
+  });
+
+  it('GIVEN /tmp without a sizeLimit THEN emptydir-size-limit refuses it at the volume', () => {
+    const v = emptyDirSizeLimit.check(edited('Deployment', 'factory-api', (o) => { o.spec.template.spec.volumes.find((x: any) => x.name === 'tmp').emptyDir = {}; }));
+    expect(v).toEqual([expect.objectContaining({ rule: 'policy/emptydir-size-limit', path: expect.stringMatching(/^spec\.template\.spec\.volumes\[\d+\]\.emptyDir\.sizeLimit$/), message: 'emptyDir "tmp" has no sizeLimit: it may fill the node\'s disk' })]);
+  });
+
+  it('GIVEN the worker with its readiness probe as its liveness probe THEN distinct-probes refuses it', () => {
+    const v = distinctProbes.check(edited('Deployment', 'factory-worker', (o) => { const c = o.spec.template.spec.containers[0]; c.livenessProbe = c.readinessProbe; }));
+    expect(v.map(formatViolation)).toEqual(['dist/0001-workloads.k8s.yaml: Deployment/factory/factory-worker: spec.template.spec.containers[0].livenessProbe: [policy/distinct-probes] is identical to the readiness probe: a slow dependency would make the kubelet restart every replica']);
+  });
+
+  it('GIVEN redis mounting a fixed claim THEN statefulset-storage refuses the volume', () => {
+    const v = statefulSetStorage.check(edited('StatefulSet', 'factory-redis', (o) => { o.spec.template.spec.volumes.push({ name: 'data', persistentVolumeClaim: { claimName: 'factory-redis-data' } }); }));
+    expect(v.map((x) => x.message)).toEqual(['mounts the fixed claim "factory-redis-data": replicas would share one ReadWriteOnce volume (use volumeClaimTemplates)']);
+  });
+
+  it('GIVEN redis governed by its ClusterIP Service THEN statefulset-storage refuses spec.serviceName', () => {
+    const v = statefulSetStorage.check(edited('StatefulSet', 'factory-redis', (o) => { o.spec.serviceName = 'factory-redis'; }));
+    expect(v.map(formatViolation)).toEqual(['dist/0001-workloads.k8s.yaml: StatefulSet/factory/factory-redis: spec.serviceName: [policy/statefulset-storage] "factory-redis" is not a headless Service (clusterIP: None) of the manifests: the pods get no stable DNS names']);
+  });
+
+  it('GIVEN a container without ephemeral-storage THEN the resources policy refuses its request and limit', () => {
+    const v = resourcesBounded.check(edited('Deployment', 'factory-api', (o) => {
+      const r = o.spec.template.spec.containers[0].resources; delete r.requests['ephemeral-storage']; delete r.limits['ephemeral-storage'];
+    }));
+    expect(v.map((x) => x.message)).toEqual(['ephemeral-storage request must be set', 'ephemeral-storage limit must be set']);
+  });
+
+  it('GIVEN an ephemeral-storage limit above the LimitRange max THEN the resources policy names the LimitRange', () => {
+    expect(named('LimitRange', 'factory-limits').object.spec.limits[0].max['ephemeral-storage']).toBe('4Gi');
+    const v = resourcesBounded.check(edited('Deployment', 'factory-api', (o) => { o.spec.template.spec.containers[0].resources.limits['ephemeral-storage'] = '8Gi'; }));
+    expect(v.map((x) => x.message)).toEqual(['8Gi is above the max 4Gi of LimitRange factory/factory-limits']);
   });
 });
