@@ -2,7 +2,7 @@
  * `npm run bench:waf [-- --seconds 5 --concurrency 8 --rounds 3]`: the WAF's cost on loopback, in one run (same nginx,
  * same stub upstream, one worker each): nginx alone; nginx + ModSecurity + the CRS alone, as Debian ships it
  * (the baseline); the factory's CRS settings and exclusions without its rules; and the factory WAF (settings,
- * exclusions and rules 1001-1070). Each is driven with a keep-alive node client for a fixed time; it prints
+ * exclusions and rules 1001-1083). Each is driven with a keep-alive node client for a fixed time; it prints
  * requests/s and median/p95 latency for a GET with a query and a POST with a 1 KB JSON body, and each
  * factory setup's throughput as a ratio of the CRS alone. The requests go to a path without limit_req (the
  * dashboard location), so nginx's rate limits do not cap the measurement.
@@ -10,6 +10,7 @@
 import * as http from 'http';
 import { defaultConfig } from '../lib/config';
 import { startHarness } from '../lib/waf/harness';
+import { CUSTOM_RULE_IDS } from '../lib/waf/rules';
 
 interface Shape { name: string; method: string; path: string; body?: string }
 const SHAPES: Shape[] = [
@@ -67,8 +68,8 @@ async function main(): Promise<void> {
   const setups = [
     { name: 'nginx alone', opts: { modsecurity: false } },
     { name: BASELINE, opts: { crsOnly: true } },
-    { name: 'factory CRS settings and exclusions, without 1001-1070', opts: { factoryRules: false } },
-    { name: 'the factory WAF (settings, exclusions, 1001-1070)', opts: {} },
+    { name: `factory CRS settings and exclusions, without ${CUSTOM_RULE_IDS}`, opts: { factoryRules: false } },
+    { name: `the factory WAF (settings, exclusions, ${CUSTOM_RULE_IDS})`, opts: {} },
   ];
   // Every setup runs at once (its own nginx), and the measurements alternate between them in rounds: a
   // machine that slows down for a while slows every setup alike, and the median of the rounds is reported.

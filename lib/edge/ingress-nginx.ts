@@ -31,6 +31,7 @@
 import { createHash } from 'crypto';
 import * as YAML from 'yaml';
 import type { FactoryConfig } from '../config';
+import { CUSTOM_RULE_IDS } from '../waf/rules';
 import { type ModSecurityTarget, renderModSecurity } from '../waf/seclang';
 
 /** The controller release these settings were checked against. */
@@ -128,7 +129,7 @@ export function modsecuritySnippetFor(controllerNamespace: string, rulesFileName
   return escapeNginxSingleQuoted([
     `# The factory WAF (lib/waf): ConfigMap ${controllerNamespace}/${MODSECURITY_RULES.configMapName}, mounted.`,
     `# It loads ${MODSECURITY_PATHS.base}, sets SecRuleEngine On, audit logging, the CRS settings`,
-    '# (allowed methods) and the custom rules 1001-1070; the controller loads the CRS after it.',
+    `# (allowed methods) and the custom rules ${CUSTOM_RULE_IDS}; the controller loads the CRS after it.`,
     `Include ${MODSECURITY_RULES.mountPath}/${rulesFileName}`,
   ].join('\n'));
 }

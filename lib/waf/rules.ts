@@ -1,5 +1,5 @@
 /**
- * The typed WAF rule model: the guide's "Custom Factory Rules" (ids 1001-1070), as data, in one place.
+ * The typed WAF rule model: the guide's "Custom Factory Rules" (ids 1001-1083), as data, in one place.
  *
  * Each rule is rendered to ModSecurity SecLang by `lib/waf/seclang.ts`; every target (the ingress-nginx
  * controller ConfigMap, the standalone `nginx/modsecurity.conf`, the local harness) renders this one table.
@@ -13,7 +13,7 @@ import { escapeRegExp } from '../text';
 /** The guide's categories of custom rules, with their id ranges ("Custom Factory Rules"). */
 export const WAF_CATEGORIES = {
   'directory-traversal': { ids: [1001, 1002], title: 'Directory traversal' },
-  'sql-injection': { ids: [1010, 1012], title: 'SQL injection' },
+  'sql-injection': { ids: [1010, 1013], title: 'SQL injection' },
   'xss': { ids: [1020, 1024], title: 'XSS attacks' },
   'command-injection': { ids: [1030, 1032], title: 'Command injection' },
   'malicious-upload': { ids: [1040, 1041], title: 'Malicious file uploads' },
@@ -21,8 +21,16 @@ export const WAF_CATEGORIES = {
   'rate-limiting': { ids: [1060, 1061], title: 'Rate limiting' },
   // Not a category of the guide: its table predates XXE in public WAF suites; the range follows the guide's.
   'xml-external-entities': { ids: [1070, 1070], title: 'XML external entities (XXE)' },
+  // Not a category of the guide either: injections into other interpreters than SQL, the shell and the browser.
+  'other-injections': { ids: [1080, 1083], title: 'Other injections (LDAP, mail commands, NoSQL JavaScript, deserialization)' },
 } as const;
 export type WafCategory = keyof typeof WAF_CATEGORIES;
+
+/** The id range of the custom rules, as the rendered files and the bench name it (first-last). */
+export const CUSTOM_RULE_IDS = (() => {
+  const ids = Object.values(WAF_CATEGORIES).flatMap((c) => [...c.ids]);
+  return `${Math.min(...ids)}-${Math.max(...ids)}`;
+})();
 
 /** ModSecurity transformation functions used by the rules (`t:` actions). */
 export type Transformation =
@@ -106,7 +114,7 @@ export const SCANNER_PROBE_PATHS = [
   'server-(?:status|info)$', 'jmx-console', 'manager/html', 'hnap1', 'vendor/phpunit', 'solr/admin', 'boaform',
 ];
 
-/** The custom rules 1001-1070. Functions of the config where a guide value (paths, limits) is involved. */
+/** The custom rules 1001-1083. Functions of the config where a guide value (paths, limits) is involved. */
 /** The authentication paths (`edge.authPaths`) as one regex over the normalised request path. */
 export function authPathRegex(config: FactoryConfig): string {
   return `^(?:${config.edge.authPaths.map(escapeRegExp).join('|')})(?:/|$)`;
@@ -187,6 +195,17 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     },
     // ---- 1020-1023 XSS ----
     {
+      id: 1013, category: 'sql-injection', phase: 2,
+      variables: ['ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'XML:/*'],
+      operator: { op: 'rx', arg: String.raw`(?i)\A\s*-?[\w.]{0,20}['"]?\s*\)+\s*(?:(?:or|and|union|having|order\s+by|group\s+by)\b|;)` },
+      transformations: ['urlDecodeUni', 'removeNulls'],
+      action: deny, message: 'SQL injection: a value that closes a parenthesis right away and goes on with SQL', severity: 'CRITICAL',
+      tags: ['attack-sqli', 'OWASP_CRS/WEB_ATTACK/SQL_INJECTION'],
+      rationale: 'A parameter that starts with a value and a closing parenthesis, then OR/AND/UNION/;, breaks out of a bracketed SQL expression ' +
+        '(123) AND 12=12 AND JSON_DEPTH(…), -1134\x27) OR JSON_EXTRACT(…)), which libinjection misses when the rest uses functions it does not know; ' +
+        'prose and lists do not open with ")" followed by an operator.',
+    },
+    {
       id: 1020, category: 'xss', phase: 2,
       variables: ['REQUEST_FILENAME', 'ARGS_NAMES', 'ARGS', 'REQUEST_COOKIES', ...suspectHeaders, 'FILES'],
       operator: { op: 'detectXSS' },
@@ -206,8 +225,8 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     },
     {
       id: 1022, category: 'xss', phase: 2,
-      variables: ['ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', 'REQUEST_HEADERS:Referer'],
-      operator: { op: 'rx', arg: String.raw`(?i)(?:^|[\s"'=(<\x60])(?:javascript|vbscript|livescript)\s*:(?:[^\s]|\s+(?:[\w$.]+\s*\(|[(\[{'"\x60]))|^\s*data\s*:\s*(?:text/html|image/svg\+xml|application/(?:x-)?(?:java|ecma)script)[;,]|\b(?:alert|prompt|confirm|eval)\s*(?:\(\s*(?:\d|document\b|window\b|this\b|/)|\x60)|['"\x60]\s*[-+*/;,|&^]\s*(?:alert|prompt|confirm|eval)\s*\(` },
+      variables: ['REQUEST_FILENAME', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', 'REQUEST_HEADERS:Referer', 'XML:/*'],
+      operator: { op: 'rx', arg: String.raw`(?i)(?:^|[\s"'=(<\x60/])(?:javascript|vbscript|livescript)\s*:(?:[^\s]|\s+(?:[\w$.]+\s*\(|[(\[{'"\x60]))|^\s*data\s*:\s*(?:text/html|image/svg\+xml|application/(?:x-)?(?:java|ecma)script)[;,]|\b(?:alert|prompt|confirm|eval)\s*(?:\(\s*(?:\d|document\b|window\b|this\b|/)|\x60)|['"\x60]\s*[-+*/;,|&^]\s*(?:alert|prompt|confirm|eval)\s*\(` },
       transformations: ['urlDecodeUni', 'htmlEntityDecode', 'jsDecode', 'removeNulls'],
       action: deny, message: 'XSS: script URL, HTML data URL or script call outside markup', severity: 'CRITICAL',
       tags: ['attack-xss', 'OWASP_CRS/WEB_ATTACK/XSS'],
@@ -226,13 +245,14 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     },
     {
       id: 1024, category: 'xss', phase: 2,
-      variables: ['ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', 'REQUEST_HEADERS:Referer'],
+      variables: ['REQUEST_FILENAME', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', 'REQUEST_HEADERS:Referer', 'XML:/*'],
       operator: {
         op: 'rx',
         arg: String.raw`(?i)\b(?:alert|confirm|prompt|eval)\s*(?:\x60|\?\.\s*\(|\.\s*(?:call|apply|bind)\s*\()` +
           String.raw`|\.\s*(?:find|map|filter|forEach|some|every)\s*\(\s*(?:alert|confirm|prompt|eval)\s*\)` +
           String.raw`|\b(?:top|window|self|parent|frames|globalThis)\s*\[\s*['"\x60][^'"\x60\]]{0,12}['"\x60]\s*\+` +
-          String.raw`|\bthrow\s+onerror\s*=|\bonerror\s*=\s*(?:alert|confirm|prompt|eval)\b|\bsetTimeout\s*\x60`,
+          String.raw`|\bthrow\s+onerror\s*=|\bonerror\s*=\s*(?:alert|confirm|prompt|eval)\b|\bsetTimeout\s*\x60` +
+          String.raw`|\(\s*(?:alert|confirm|prompt|eval)\s*\)\s*\(|\bconstructor\s*\(\s*['"\x60][^'"\x60]{0,80}\b(?:alert|confirm|prompt|eval|fetch)\s*\(`,
       },
       transformations: ['urlDecodeUni', 'htmlEntityDecode', 'jsDecode', 'removeNulls'],
       action: deny, message: 'XSS: a script call without parentheses (tagged template, optional call, call/apply, a callback, a built property name)', severity: 'CRITICAL',
@@ -262,10 +282,11 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       operator: {
         op: 'rx',
         arg: String.raw`(?i)\$\{\s*jndi\s*:|\$\{[^}]{0,20}\$\{\s*(?:lower|upper|::-|env:[^}]*:-)|\$\{IFS\}|\$IFS\$|/dev/(?:tcp|udp)/|\b(?:bash|sh)\s+-[ci]\b|\bnc(?:at)?\s+(?:-[a-z]*e\b|.*\s-e\s)|\bpowershell(?:\.exe)?\s+-(?:e|enc|encodedcommand|nop|w)\b|\bcmd(?:\.exe)?\s*/[ck]\b|\b(?:wget|curl)\s+(?:-\S+\s+)*https?://\S+\s*\|\s*(?:sudo\s+)?(?:ba|z)?sh\b|\(\s*\)\s*\{\s*[^}]*;\s*\}\s*;|<\?php|\b__import__\s*\(\s*['"]os|\bclass\.module\.classloader|\bclassloader\.(?:resources|urls)\b` +
+          String.raw`|<!--\s*#\s*(?:exec|include|echo|config|fsize|flastmod|printenv|set|if|elif)\b` +
           String.raw`|\A[^\n]*?(?:\bsystem\s*\(\s*['"]|\b(?:exec|passthru|shell_exec|popen|proc_open)\s*\(\s*['"$]|\bos\.(?:system|popen)\s*\(|\bRuntime\.getRuntime\(\)\.exec|\brequire\s*\(\s*['"]child_process)`,
       },
       transformations: ['urlDecodeUni', 'removeNulls'],
-      action: deny, message: 'Code execution payload: JNDI/expression lookup, reverse shell, encoded PowerShell, shellshock or interpreter call', severity: 'CRITICAL',
+      action: deny, message: 'Code execution payload: JNDI/expression lookup, reverse shell, encoded PowerShell, shellshock, server-side include or interpreter call', severity: 'CRITICAL',
       tags: ['attack-rce', 'OWASP_CRS/WEB_ATTACK/COMMAND_INJECTION'],
       rationale: 'Payload shapes that are never prose: ${jndi:, /dev/tcp/, bash -c, () { :; };, <?php, __import__(os), Spring ' +
         'class.module.classLoader; interpreter calls (os.system(, exec(\x27, child_process) on the first line of a value: a one-line ' +
@@ -273,7 +294,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     },
     {
       id: 1032, category: 'command-injection', phase: 2,
-      variables: ['ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders],
+      variables: ['REQUEST_FILENAME', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'XML:/*'],
       operator: {
         op: 'rx',
         arg: String.raw`\{\{\s*\d+\s*[*/+-]\s*\d+\s*\}\}|\$\{\s*\d+\s*[*/+-]\s*\d+\s*\}|#\{\s*\d+\s*[*/+-]\s*\d+\s*\}|<%=?\s*\d+\s*[*/+-]\s*\d+\s*%>` +
@@ -369,6 +390,61 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       rationale: 'XXE reads local files, reaches internal hosts (SSRF) and exhausts memory (billion laughs) through what an XML parser ' +
         'resolves: <!ENTITY … SYSTEM|PUBLIC>, parameter entities, an internal DTD subset declaring entities, an external DTD, XInclude, ' +
         'and the UTF-7 disguise (+ADwAIQ- is "<!"). An XML body, a plain <!DOCTYPE html> and the W3C XHTML doctype stay allowed.',
+    },
+    // ---- 1080-1083 Other injections ----
+    {
+      id: 1080, category: 'other-injections', phase: 2,
+      variables: ['ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'XML:/*'],
+      operator: { op: 'rx', arg: String.raw`(?i)\(\s*[&|]\s*\(|\(\s*!\s*\(\s*[\w-]+\s*[~<>]?=(?!=)|\*\s*\)\s*\(|\(\s*objectclass\s*=|\b[a-z][\w-]*(?::dn)?:\d+(?:\.\d+)+:=` },
+      transformations: ['urlDecodeUni', 'removeNulls'],
+      action: deny, message: 'LDAP injection: filter syntax (combinators, a closed wildcard, objectClass, an extensible match) in a value', severity: 'CRITICAL',
+      tags: ['attack-ldap', 'OWASP_CRS/WEB_ATTACK/LDAP_INJECTION'],
+      rationale: 'A login or search value that carries LDAP filter syntax rewrites the directory query: (|( and (&( combinators, *)( after a ' +
+        'wildcard, (!(attr= negation, (objectClass=*), attr:2.5.13.18:= extensible matches; code in prompts writes (!(a && b)), not (!(a=.',
+    },
+    {
+      id: 1081, category: 'other-injections', phase: 2,
+      variables: ['ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders],
+      operator: {
+        op: 'rx',
+        arg: String.raw`\A[^\r\n]{0,200}[\r\n]+\s*(?:RCPT\s+TO|MAIL\s+FROM)\s*:|\A[^\r\n]{0,200}[\r\n]+(?:QUIT|DATA|RSET|NOOP)[ \t]*(?:[\r\n]|\z)` +
+          String.raw`|\A[^\r\n]{0,200}[\r\n]+[A-Z]\d{1,4}[ \t]+(?:CAPABILITY|FETCH|LOGIN|LOGOUT|SELECT|EXAMINE|LIST|STORE|UID|SEARCH|APPEND|DELETE)\b`,
+      },
+      transformations: ['urlDecodeUni', 'removeNulls'],
+      action: deny, message: 'Mail command injection: a line break followed by an SMTP or IMAP command', severity: 'CRITICAL',
+      tags: ['attack-injection-generic', 'OWASP_CRS/WEB_ATTACK/MAIL_INJECTION'],
+      rationale: 'An address or subject that a mail client or IMAP proxy forwards line by line: a CR/LF right after the first line, then an ' +
+        'upper-case protocol command (RCPT TO:, MAIL FROM:, QUIT, DATA, or a tagged IMAP command such as A002 FETCH); letters and ' +
+        'drafts say "To:" and "Data is attached", not protocol verbs.',
+    },
+    {
+      id: 1082, category: 'other-injections', phase: 2,
+      variables: ['ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'XML:/*'],
+      operator: {
+        op: 'rx',
+        arg: String.raw`(?i)\A[^\n]{0,40}?['"]\s*,\s*\$[a-z]+\s*:|\A\s*(?:true|false|null|\d+)\s*,\s*\$(?:where|ne|eq|gt|gte|lt|lte|regex|or|and|nor|in|nin|exists|expr)\s*:` +
+          String.raw`|\A\s*db\.[\w$]+\.\w+\s*\([^\n]*\)\s*;?\s*\z|\A\s*['"\d]*\s*;\s*(?:var|let|const)\s+\w+\s*=|['"]\s*;\s*return\s+(?:true|false|1)\b`,
+      },
+      transformations: ['urlDecodeUni', 'removeNulls'],
+      action: deny, message: 'NoSQL injection: a value that breaks into a query object, a MongoDB shell call or server-side JavaScript', severity: 'CRITICAL',
+      tags: ['attack-sqli', 'attack-nosql', 'OWASP_CRS/WEB_ATTACK/NOSQL_INJECTION'],
+      rationale: 'Text that leaves its string and adds an operator (\x27, $or: [, true, $where: \x27…\x27), a value that is a whole db.collection.method(…) ' +
+        'call, or one that opens with a separator and a JavaScript declaration (0;var d=new Date(); …) or returns true from a $where; operators as JSON keys are 1011. ' +
+        'A question about MongoDB ($gt, db.users.find(…) inside a sentence) is prose.',
+    },
+    {
+      id: 1083, category: 'other-injections', phase: 2,
+      variables: ['ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'XML:/*'],
+      operator: {
+        op: 'rx',
+        arg: String.raw`!!(?:python/(?:object|name|module)|ruby/(?:object|hash|struct)|javax?\.|com\.sun\.|org\.(?:apache|springframework)\.)` +
+          String.raw`|\b[OC]:\d+:"[\w\\]+":\d+:\{|\ArO0AB|\A\s*\\\\[\w.:$-]+\\[\w$.-]+`,
+      },
+      transformations: ['urlDecodeUni', 'removeNulls'],
+      action: deny, message: 'Deserialization or remote path: a YAML language tag, a PHP or Java serialized object, or a UNC path to another host', severity: 'CRITICAL',
+      tags: ['attack-rce', 'attack-deserialization', 'OWASP_CRS/WEB_ATTACK/DESERIALIZATION'],
+      rationale: 'Values a deserializer turns into objects (!!python/object/apply:os.system, !!javax.script.ScriptEngineManager, PHP O:8:"Class":…:{, ' +
+        'Java rO0AB…) and \\\\host\\share paths that make a Windows server authenticate to another host; YAML without language tags and local Windows paths pass.',
     },
   ];
 }

