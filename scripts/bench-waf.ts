@@ -3,11 +3,13 @@
  * same stub upstream, one worker each): nginx alone; nginx + ModSecurity + the CRS alone, as Debian ships it
  * (the baseline); the factory's CRS settings and exclusions without its rules; and the factory WAF (settings,
  * exclusions and rules 1001-1083). Each is driven with a keep-alive node client for a fixed time; it prints
- * requests/s and median/p95 latency for a GET with a query and a POST with a 1 KB JSON body, and each
- * factory setup's throughput as a ratio of the CRS alone. The requests go to a path without limit_req (the
+ * requests/s, median/p95 latency and the nginx worker's CPU time per request (from /proc) for a GET with a query
+ * and a POST with a 1 KB JSON body, and each factory setup's throughput and CPU cost as ratios of the CRS alone. The requests go to a path without limit_req (the
  * dashboard location), so nginx's rate limits do not cap the measurement.
  */
+import * as fs from 'fs';
 import * as http from 'http';
+import * as path from 'path';
 import { defaultConfig } from '../lib/config';
 import { startHarness } from '../lib/waf/harness';
 import { CUSTOM_RULE_IDS } from '../lib/waf/rules';
@@ -28,7 +30,22 @@ function arg(name: string, dflt: number): number {
   return v;
 }
 
-async function drive(port: number, shape: Shape, seconds: number, concurrency: number) {
+/** CPU seconds (user + system) the nginx workers of a harness have used so far, from /proc (Linux). */
+function workerCpuSeconds(dir: string): number {
+  const master = fs.readFileSync(path.join(dir, 'nginx.pid'), 'utf8').trim();
+  const ticksPerSecond = 100; // USER_HZ on Linux
+  let ticks = 0;
+  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    let stat: string;
+    try { stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { continue; }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (fields[1] === master) ticks += Number(fields[11]) + Number(fields[12]); // ppid; utime, stime
+  }
+  return ticks / ticksPerSecond;
+}
+
+async function drive(port: number, shape: Shape, seconds: number, concurrency: number, dir: string) {
+  const cpuBefore = workerCpuSeconds(dir);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const latencies: number[] = [];
   let errors = 0;
@@ -53,10 +70,11 @@ async function drive(port: number, shape: Shape, seconds: number, concurrency: n
   const started = Date.now();
   await Promise.all(Array.from({ length: concurrency }, async () => { while (Date.now() < deadline) await one(); }));
   const elapsed = (Date.now() - started) / 1000;
+  const cpu = workerCpuSeconds(dir) - cpuBefore;
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-  return { rps: latencies.length / elapsed, median: q(0.5), p95: q(0.95), errors, n: latencies.length };
+  return { rps: latencies.length / elapsed, median: q(0.5), p95: q(0.95), errors, n: latencies.length, cpuMs: (cpu * 1000) / Math.max(1, latencies.length + errors) };
 }
 
 async function main(): Promise<void> {
@@ -77,14 +95,16 @@ async function main(): Promise<void> {
   const harnesses = [];
   for (const setup of setups) harnesses.push(await startHarness(config, { port: 20000 + Math.floor(Math.random() * 20000), workers: 1, ...setup.opts }));
   const rps = new Map<string, number>();
+  // nginx worker CPU per request: what the WAF costs, much less disturbed by a busy machine than throughput.
+  const cpu = new Map<string, number>();
   try {
-    const runs = new Map<string, { rps: number; median: number; p95: number; n: number; errors: number }[]>();
+    const runs = new Map<string, { rps: number; median: number; p95: number; n: number; errors: number; cpuMs: number }[]>();
     for (let round = 0; round < rounds; round++) {
       for (const [i, setup] of setups.entries()) {
         for (const shape of SHAPES) {
-          if (round === 0) await drive(harnesses[i].port, shape, 1, concurrency); // warm-up
+          if (round === 0) await drive(harnesses[i].port, shape, 1, concurrency, harnesses[i].dir); // warm-up
           const key = `${setup.name}|${shape.name}`;
-          runs.set(key, [...(runs.get(key) ?? []), await drive(harnesses[i].port, shape, seconds, concurrency)]);
+          runs.set(key, [...(runs.get(key) ?? []), await drive(harnesses[i].port, shape, seconds, concurrency, harnesses[i].dir)]);
         }
       }
     }
@@ -92,8 +112,10 @@ async function main(): Promise<void> {
       for (const shape of SHAPES) {
         const all = runs.get(`${setup.name}|${shape.name}`)!.sort((a, b) => a.rps - b.rps);
         const r = all[Math.floor(all.length / 2)];
+        const cpuMs = all.map((x) => x.cpuMs).sort((a, b) => a - b)[Math.floor(all.length / 2)];
         rps.set(`${setup.name}|${shape.name}`, r.rps);
-        rows.push(`| ${setup.name} | ${shape.name} | ${r.rps.toFixed(0)} | ${r.median.toFixed(2)} | ${r.p95.toFixed(2)} | ${r.n} | ${all.reduce((e, x) => e + x.errors, 0)} |`);
+        cpu.set(`${setup.name}|${shape.name}`, cpuMs);
+        rows.push(`| ${setup.name} | ${shape.name} | ${r.rps.toFixed(0)} | ${r.median.toFixed(2)} | ${r.p95.toFixed(2)} | ${cpuMs.toFixed(2)} | ${r.n} | ${all.reduce((e, x) => e + x.errors, 0)} |`);
       }
     }
   } finally {
@@ -101,14 +123,17 @@ async function main(): Promise<void> {
   }
   for (const setup of setups.slice(2)) {
     for (const shape of SHAPES) {
-      const ratio = rps.get(`${setup.name}|${shape.name}`)! / rps.get(`${BASELINE}|${shape.name}`)!;
-      rows.push(`| ${setup.name} ÷ CRS alone | ${shape.name} | ${ratio.toFixed(2)}× | | | | |`);
+      const key = `${setup.name}|${shape.name}`;
+      const ratio = rps.get(key)! / rps.get(`${BASELINE}|${shape.name}`)!;
+      // The CPU ratio is written the same way round: the CRS alone's CPU per request over this setup's (1.00× = as cheap).
+      const cpuRatio = cpu.get(`${BASELINE}|${shape.name}`)! / cpu.get(key)!;
+      rows.push(`| ${setup.name} ÷ CRS alone | ${shape.name} | ${ratio.toFixed(2)}× | | | ${cpuRatio.toFixed(2)}× | | |`);
     }
   }
   process.stdout.write([
     `WAF benchmark: loopback, 1 nginx worker each, ${concurrency} keep-alive connections, median of ${arg('rounds', 3)} alternating rounds of ${seconds}s per row (node ${process.version})`,
-    '| setup | request | requests/s | median ms | p95 ms | requests | errors |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+    '| setup | request | requests/s | median ms | p95 ms | worker CPU ms/request | requests | errors |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
     '',
   ].join('\n'));
