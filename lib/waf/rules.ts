@@ -395,12 +395,13 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     {
       id: 1080, category: 'other-injections', phase: 2,
       variables: ['ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'XML:/*'],
-      operator: { op: 'rx', arg: String.raw`(?i)\(\s*[&|]\s*\(|\(\s*!\s*\(\s*[\w-]+\s*[~<>]?=(?!=)|\*\s*\)\s*\(|\(\s*objectclass\s*=|\b[a-z][\w-]*(?::dn)?:\d+(?:\.\d+)+:=` },
+      operator: { op: 'rx', arg: String.raw`(?i)\(\s*[&|!]\s*\(\s*[\w-]+\s*[~<>]?=(?!=)|[\w=]\*\s*\)\s*\(|\(\s*objectclass\s*=|\b[a-z][\w-]*(?::dn)?:\d+(?:\.\d+)+:=` },
       transformations: ['urlDecodeUni', 'removeNulls'],
       action: deny, message: 'LDAP injection: filter syntax (combinators, a closed wildcard, objectClass, an extensible match) in a value', severity: 'CRITICAL',
       tags: ['attack-ldap', 'OWASP_CRS/WEB_ATTACK/LDAP_INJECTION'],
       rationale: 'A login or search value that carries LDAP filter syntax rewrites the directory query: (|( and (&( combinators, *)( after a ' +
-        'wildcard, (!(attr= negation, (objectClass=*), attr:2.5.13.18:= extensible matches; code in prompts writes (!(a && b)), not (!(a=.',
+        'wildcard, (!(attr= negation, (objectClass=*), attr:2.5.13.18:= extensible matches, each combinator followed by an attribute test; ' +
+        'code in prompts writes (!(a && b)), f(&(s->x)) and (*)(int), not (|(cn=.',
     },
     {
       id: 1081, category: 'other-injections', phase: 2,
@@ -423,7 +424,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       operator: {
         op: 'rx',
         arg: String.raw`(?i)\A[^\n]{0,40}?['"]\s*,\s*\$[a-z]+\s*:|\A\s*(?:true|false|null|\d+)\s*,\s*\$(?:where|ne|eq|gt|gte|lt|lte|regex|or|and|nor|in|nin|exists|expr)\s*:` +
-          String.raw`|\A\s*db\.[\w$]+\.\w+\s*\([^\n]*\)\s*;?\s*\z|\A\s*['"\d]*\s*;\s*(?:var|let|const)\s+\w+\s*=|['"]\s*;\s*return\s+(?:true|false|1)\b`,
+          String.raw`|\A\s*db\.[\w$]+\.\w+\s*\([^\n]*\)\s*;?\s*\z|\A\s*['"\d]*\s*;\s*(?:var|let|const)\s+\w+\s*=|\A[^'"\n]{0,40}['"]\s*;\s*return\s+(?:true|false|1)\b`,
       },
       transformations: ['urlDecodeUni', 'removeNulls'],
       action: deny, message: 'NoSQL injection: a value that breaks into a query object, a MongoDB shell call or server-side JavaScript', severity: 'CRITICAL',
