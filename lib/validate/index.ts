@@ -6,7 +6,7 @@
 import * as YAML from 'yaml';
 import { LATEST_MINOR, type Level, checkPodSecurity } from './pod-security';
 import { type ProvidedObject, checkPolicies } from './policy';
-import { checkSchemas } from './schema';
+import { checkSchemasByDocument } from './schema';
 import { type ManifestDoc, type Violation, violation } from './types';
 import { yamlValue } from '../text';
 
@@ -70,8 +70,9 @@ export function validateManifests(docs: readonly ManifestDoc[], options: Validat
   // As the API server does, admission checks only read objects that match their schema: an object of another
   // shape is refused by the schema check (or, when that family is not asked for, reported as unchecked).
   const wellFormed: ManifestDoc[] = [];
-  for (const doc of docs) {
-    const schemaViolations = checkSchemas([doc]);
+  const byDocument = checkSchemasByDocument(docs);
+  for (const [i, doc] of docs.entries()) {
+    const schemaViolations = byDocument[i];
     if (schemaViolations.length === 0) wellFormed.push(doc);
     else if (only.has('schema')) out.push(...schemaViolations);
     else out.push(violation(doc, '', 'schema/unchecked', `not checked: the object does not match its schema (${schemaViolations.length} violation(s); run with --only schema)`));

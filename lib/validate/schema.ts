@@ -228,7 +228,11 @@ function crdValidator(root: string, o: any): CompiledValidator | null {
 
 /** Validates every document against its schema. */
 export function checkSchemas(docs: readonly ManifestDoc[], root = projectRoot()): Violation[] {
-  const out: Violation[] = [];
+  return checkSchemasByDocument(docs, root).flat();
+}
+
+/** The schema violations of each document, in the documents' order (the validators of all their kinds loaded at once). */
+export function checkSchemasByDocument(docs: readonly ManifestDoc[], root = projectRoot()): Violation[][] {
   const modelKeys = new Set<string>();
   for (const doc of docs) {
     const { apiVersion, kind } = doc.object ?? {};
@@ -236,15 +240,16 @@ export function checkSchemas(docs: readonly ManifestDoc[], root = projectRoot())
   }
   loadModels(root, [...modelKeys]);
 
-  for (const doc of docs) {
+  return docs.map((doc) => {
+    const out: Violation[] = [];
     const o = doc.object;
     if (!o || typeof o !== 'object' || Array.isArray(o)) {
       out.push(violation(doc, '', 'schema/object', 'a manifest document must be an object'));
-      continue;
+      return out;
     }
     if (typeof o.apiVersion !== 'string' || typeof o.kind !== 'string') {
       out.push(violation(doc, typeof o.apiVersion !== 'string' ? 'apiVersion' : 'kind', 'schema/object', 'apiVersion and kind must be set'));
-      continue;
+      return out;
     }
     if (typeof o.metadata?.name !== 'string' || o.metadata.name === '') {
       out.push(violation(doc, 'metadata.name', 'schema/object', 'every object must have a name'));
@@ -258,15 +263,15 @@ export function checkSchemas(docs: readonly ManifestDoc[], root = projectRoot())
           out.push(toViolation(doc, err, `schema/${o.apiVersion}`));
         }
       }
-      continue;
+      return out;
     }
     const crd = o.apiVersion.includes('/') ? crdValidator(root, o) : null;
     if (crd) {
       if (!crd(o)) for (const err of crd.errors ?? []) out.push(toViolation(doc, err, `schema/${o.apiVersion}`));
-      continue;
+      return out;
     }
     out.push(violation(doc, 'kind', 'schema/unknown-kind',
       `no schema for ${o.apiVersion} ${o.kind} (neither a Kubernetes kind nor a CRD in ${path.relative(root, crdDirectory(root))})`));
-  }
-  return out;
+    return out;
+  });
 }
