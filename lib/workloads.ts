@@ -150,7 +150,7 @@ export interface ComponentProps {
   readonly ports: ComponentPorts;
   /** The component's ServiceAccount (required, no default). */
   readonly identity: ComponentIdentity;
-  /** For a data store: the size of its PersistentVolumeClaim, and its StorageClass. @default no claim (required for StatefulSets) */
+  /** For a data store: the size of each pod's claim (its claim template), and their StorageClass. @default no claim (required for StatefulSets) */
   readonly storage?: { readonly size: string; readonly storageClassName?: string };
   /** For a Vault client: the address, and for one that logs in, its token's audience and lifetime. @default not a Vault client */
   readonly vault?: VaultClientSettings;
@@ -175,7 +175,7 @@ export class Component extends Construct {
     const { name, identity } = props;
     const spec = COMPONENTS[name];
     const c = props;
-    if (spec.dataPath && !props.storage) throw new Error(`Component ${name}: a ${spec.kind} needs storage (its PersistentVolumeClaim's size)`);
+    if (spec.dataPath && !props.storage) throw new Error(`Component ${name}: a ${spec.kind} needs storage (the size of its pods' claims)`);
     const objectName = componentObjectName(name);
     const labels = selectorLabels(name);
 
