@@ -17,10 +17,31 @@ export const STANDALONE_FILES = {
   compose: 'docker-compose.security.yml',
 } as const;
 
-/** Where the guide mounts the two files in the container. */
+/**
+ * What the owasp/modsecurity-crs nginx image does at start, from its source (coreruleset/modsecurity-crs-docker:
+ * nginx/Dockerfile, nginx/docker-entrypoint.d/, and its nginxinc/nginx-unprivileged base), which decides where
+ * the two files can go:
+ * - it runs as `nginx` (uid 101) and refuses ports below 1024 for its own server (check-low-port): TLS on 8443;
+ * - when the command starts with `nginx`, the entrypoint renders its templates into /etc/nginx (nginx.conf,
+ *   conf.d/, includes/, modsecurity.d/), copies modsecurity.d/*.conf to /etc/modsecurity.d (the base engine config
+ *   the rules include), and generates a self-signed certificate at /etc/nginx/conf/server.{crt,key} unless one is
+ *   mounted. A file mounted onto a rendered path is overwritten (or the start fails when it is read-only), and
+ *   pointing the templates elsewhere leaves /etc/modsecurity.d without its base config (the copy step exits 2);
+ * - nginx-unprivileged keeps its pid file in /tmp (/var/run is root's).
+ * So the files go to a folder of their own, read-only, and nginx is started on them with `-c`.
+ */
+export const IMAGE_RUNTIME = {
+  user: 'nginx',
+  httpsPort: 8443,
+  pidFile: '/tmp/nginx.pid',
+  /** Paths the entrypoint writes at start. */
+  renderedPaths: ['/etc/nginx/nginx.conf', '/etc/nginx/conf.d/', '/etc/nginx/includes/', '/etc/nginx/modsecurity.d/', '/etc/modsecurity.d/', '/etc/nginx/conf/'],
+} as const;
+
+/** Where the two files are mounted in the container: a folder the entrypoint does not render into. */
 export const CONTAINER_PATHS = {
-  modsecurity: '/etc/nginx/modsecurity.conf',
-  nginx: '/etc/nginx/nginx.conf',
+  modsecurity: '/etc/nginx/factory/modsecurity.conf',
+  nginx: '/etc/nginx/factory/nginx.conf',
 } as const;
 
 /** The Compose service name and the published port (guide). */
@@ -36,11 +57,11 @@ export function dockerNginxTarget(config: FactoryConfig): NginxTarget {
   return {
     modulePath: 'modules/ngx_http_modsecurity_module.so',
     modsecurityRulesFile: CONTAINER_PATHS.modsecurity,
-    user: 'nginx',
-    pidFile: '/var/run/nginx.pid',
+    user: IMAGE_RUNTIME.user,
+    pidFile: IMAGE_RUNTIME.pidFile,
     errorLog: '/var/log/nginx/error.log',
     accessLog: '/var/log/nginx/access.log',
-    tls: { listen: String(HTTPS_PORT), certificate: '/etc/nginx/conf/server.crt', certificateKey: '/etc/nginx/conf/server.key' },
+    tls: { listen: String(IMAGE_RUNTIME.httpsPort), certificate: '/etc/nginx/conf/server.crt', certificateKey: '/etc/nginx/conf/server.key' },
     resolver: '127.0.0.11',
     apiUpstream: `http://api:${config.components.api.port}`,
     defaultUpstream: `http://dashboard:${config.components.dashboard.port}`,
@@ -60,15 +81,12 @@ function renderCompose(config: FactoryConfig): string {
       [COMPOSE_SERVICE]: {
         image: config.waf.image,
         volumes: [
-          `./${STANDALONE_FILES.modsecurity}:${CONTAINER_PATHS.modsecurity}`,
-          `./${STANDALONE_FILES.nginx}:${CONTAINER_PATHS.nginx}`,
+          `./${STANDALONE_FILES.modsecurity}:${CONTAINER_PATHS.modsecurity}:ro`,
+          `./${STANDALONE_FILES.nginx}:${CONTAINER_PATHS.nginx}:ro`,
         ],
-        ports: [quoted(`${HTTPS_PORT}:${HTTPS_PORT}`)],
-        environment: {
-          // The image renders /etc/nginx/nginx.conf from its templates at start; pointing the template
-          // folder elsewhere keeps the mounted nginx.conf (and the host file behind it) untouched.
-          NGINX_ENVSUBST_TEMPLATE_DIR: '/etc/nginx/templates-unused',
-        },
+        // The entrypoint still prepares the image (base engine config, certificate); nginx then reads these files.
+        command: ['nginx', '-c', CONTAINER_PATHS.nginx, '-g', 'daemon off;'],
+        ports: [quoted(`${HTTPS_PORT}:${IMAGE_RUNTIME.httpsPort}`)],
         restart: 'unless-stopped',
       },
     },

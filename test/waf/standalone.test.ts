@@ -2,7 +2,7 @@
 import * as YAML from 'yaml';
 import { defaultConfig } from '../../lib/config';
 import { checkModSecurityParses } from '../../lib/waf/harness';
-import { STANDALONE_FILES, standaloneOutputs } from '../../lib/waf/standalone';
+import { CONTAINER_PATHS, IMAGE_RUNTIME, STANDALONE_FILES, standaloneOutputs } from '../../lib/waf/standalone';
 import { DEBIAN_PATHS } from '../../lib/waf/targets';
 
 const outputs = standaloneOutputs(defaultConfig());
@@ -29,7 +29,7 @@ describe('nginx/nginx-modsecurity.conf', () => {
     expect(nginxConf).toContain('ssl_protocols TLSv1.2 TLSv1.3;');
     expect(nginxConf).toContain('ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256;');
     expect(nginxConf).toContain('ssl_prefer_server_ciphers off;');
-    expect(nginxConf).toContain('listen 443 ssl;');
+    expect(nginxConf).toContain('listen 8443 ssl;');
   });
 
   test('GIVEN Security Headers WHEN rendered THEN the six headers are sent with always', () => {
@@ -46,7 +46,7 @@ describe('nginx/nginx-modsecurity.conf', () => {
   test('GIVEN ModSecurity with NGINX WHEN rendered THEN the module is loaded and the mounted rules file is used', () => {
     expect(nginxConf).toContain('load_module modules/ngx_http_modsecurity_module.so;');
     expect(nginxConf).toContain('modsecurity on;');
-    expect(nginxConf).toContain('modsecurity_rules_file /etc/nginx/modsecurity.conf;');
+    expect(nginxConf).toContain('modsecurity_rules_file /etc/nginx/factory/modsecurity.conf;');
   });
 });
 
@@ -55,9 +55,37 @@ describe('docker-compose.security.yml', () => {
   test('GIVEN Docker Compose WHEN rendered THEN nginx-waf runs owasp/modsecurity-crs with a pinned nginx tag', () => {
     expect(svc.image).toMatch(/^owasp\/modsecurity-crs:\d+\.\d+\.\d+-nginx-\d{12}$/);
   });
-  test('GIVEN Docker Compose WHEN rendered THEN the two files are mounted as the guide shows and 443 is published', () => {
-    expect(svc.volumes).toEqual(['./nginx/modsecurity.conf:/etc/nginx/modsecurity.conf', './nginx/nginx-modsecurity.conf:/etc/nginx/nginx.conf']);
-    expect(svc.ports).toEqual(['443:443']);
+  test('GIVEN Docker Compose WHEN rendered THEN the two files are mounted read-only in a folder of their own, nginx starts on them, and 443 is published to the image\'s 8443', () => {
+    expect(svc.volumes).toEqual(['./nginx/modsecurity.conf:/etc/nginx/factory/modsecurity.conf:ro', './nginx/nginx-modsecurity.conf:/etc/nginx/factory/nginx.conf:ro']);
+    expect(svc.command).toEqual(['nginx', '-c', '/etc/nginx/factory/nginx.conf', '-g', 'daemon off;']);
+    expect(svc.ports).toEqual(['443:8443']);
+  });
+});
+
+describe('the standalone WAF fits what the image does at start (its entrypoint, from its source)', () => {
+  const svc = compose.services['nginx-waf'];
+  /** The mount targets that land on a path the entrypoint renders or writes. */
+  const overRendered = (volumes: string[]) => volumes.map((v) => v.split(':')[1])
+    .filter((t) => IMAGE_RUNTIME.renderedPaths.some((r) => t === r || (r.endsWith('/') && t.startsWith(r))));
+
+  test('GIVEN the mounts THEN none is a path the entrypoint renders or writes (it would overwrite the file, or fail on a read-only one)', () => {
+    expect(overRendered(svc.volumes)).toEqual([]);
+  });
+
+  test('GIVEN the control: the guide\'s literal mounts THEN the check finds /etc/nginx/nginx.conf', () => {
+    expect(overRendered(['./nginx/modsecurity.conf:/etc/nginx/modsecurity.conf', './nginx/nginx-modsecurity.conf:/etc/nginx/nginx.conf'])).toEqual(['/etc/nginx/nginx.conf']);
+  });
+
+  test('GIVEN the service THEN templating is not switched off (the base engine config /etc/modsecurity.d/modsecurity.conf comes from it) and the command starts with nginx (so the entrypoint prepares the image)', () => {
+    expect(Object.keys(svc.environment ?? {}).filter((k) => k.startsWith('NGINX_ENVSUBST'))).toEqual([]);
+    expect(svc.command[0]).toBe('nginx');
+    expect(modsecConf).toContain('Include /etc/modsecurity.d/modsecurity.conf');
+  });
+
+  test('GIVEN the image runs as nginx (uid 101) THEN nginx listens above 1024 and keeps its pid file in /tmp', () => {
+    expect([...nginxConf.matchAll(/^\s*listen (\d+)/gm)].map((m) => Number(m[1])).every((p) => p >= 1024)).toBe(true);
+    expect(nginxConf).toContain(`pid ${IMAGE_RUNTIME.pidFile};`);
+    expect(CONTAINER_PATHS.nginx.startsWith('/etc/nginx/factory/')).toBe(true);
   });
 });
 
