@@ -188,6 +188,18 @@ export const configSchema = z.strictObject({
       acmeEmail: z.email('must be an e-mail address').default('security@factory.example.com'),
       /** Names on the certificate; default: the host alone. */
       dnsNames: z.array(dnsName).min(1, 'must name at least one DNS name').optional(),
+      /**
+       * How Let's Encrypt's challenge is answered. @default `{type: http01}` (through `ingressClassName`).
+       * `{type: dns01-cloudflare, apiTokenSecret: {name, key}}`: a TXT record through Cloudflare's API (no ingress
+       * controller, no inbound port 80); the Secret lives in cert-manager's namespace, provided by the operator.
+       */
+      solver: z.discriminatedUnion('type', [
+        z.strictObject({ type: z.literal('http01') }),
+        z.strictObject({
+          type: z.literal('dns01-cloudflare'),
+          apiTokenSecret: z.strictObject({ name: dnsName, key: z.string().regex(/^[-._a-zA-Z0-9]+$/, 'must be a Secret key') }),
+        }),
+      ]).default({ type: 'http01' }),
     }).prefault({}),
     /** Path prefixes served by the api (rate limit "API endpoints"). */
     apiPaths: z.array(z.string().regex(/^\/[\w\-./]*$/, 'must be a URL path starting with "/"')).min(1).default(['/api']),

@@ -11,7 +11,7 @@ export { type Quantities, type QuotaInputs, ResourceLimits, type ResourceLimitsP
 export { type Endpoint, type Flow, type FlowPort, QUARANTINE_LABEL, component, tcp, udp } from './network/flows';
 export { DEFAULT_DENY_POLICY, FlowPolicies, type FlowPoliciesProps, policyName } from './network/policies';
 export { Component, type ComponentPorts, type ComponentProps } from './workloads';
-export { TLS_CERTIFICATE, TlsCertificates, type TlsCertificatesProps } from './edge/certificates';
+export { AcmeSolver, TLS_CERTIFICATE, TlsCertificates, type TlsCertificatesProps } from './edge/certificates';
 export { FactoryIngresses, type FactoryIngressesProps, type IngressRoute } from './edge/ingress';
 export { IngressNginxSettings, type IngressNginxSettingsProps, IngressNginxWafRules, type IngressNginxWafRulesProps } from './edge/ingress-nginx-configmaps';
 export { AlertRules, type AlertRulesProps } from './monitoring/rule';

@@ -1,6 +1,6 @@
 /**
  * cert-manager objects for the guide's "Certificate Management": the ClusterIssuer `letsencrypt-prod`
- * (ACME v2, Let's Encrypt production, http01 through the ingress class) and the Certificate
+ * (ACME v2, Let's Encrypt production, http01 through the ingress class or DNS-01) and the Certificate
  * `factory-tls` whose Secret the Ingresses serve.
  *
  * The Ingresses carry no `cert-manager.io/cluster-issuer` annotation: cert-manager's ingress-shim
@@ -13,7 +13,7 @@ import {
   CertificateSpecPrivateKeyAlgorithm,
   CertificateSpecPrivateKeyRotationPolicy,
 } from '../../imports/certificates-cert-manager.io';
-import { ClusterIssuer } from '../../imports/clusterissuers-cert-manager.io';
+import { ClusterIssuer, type ClusterIssuerSpecAcmeSolvers } from '../../imports/clusterissuers-cert-manager.io';
 
 /** The guide's certificate names, and the ACME facts they rest on (one place). */
 export const TLS_CERTIFICATE = {
@@ -35,6 +35,29 @@ export const TLS_CERTIFICATE = {
   rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
 } as const;
 
+/**
+ * How the ACME server's challenge is answered.
+ * - `http01`: through the ingress controller (a temporary Ingress of the class answers /.well-known/acme-challenge).
+ * - `cloudflareDns01`: a TXT record written through the DNS provider's API: needs no ingress controller and no
+ *   inbound port 80, works for private clusters; the API token is a Secret in cert-manager's cluster resource
+ *   namespace (default `cert-manager`), provided by the operator.
+ */
+export class AcmeSolver {
+  /** Through the ingress controller of this IngressClass. */
+  public static http01(ingressClassName: string): AcmeSolver {
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ingressClassName)) throw new Error(`AcmeSolver.http01: ingressClassName must be a DNS label (got ${JSON.stringify(ingressClassName)})`);
+    return new AcmeSolver({ http01: { ingress: { ingressClassName } } });
+  }
+
+  /** A DNS-01 TXT record through Cloudflare's API, with a scoped API token (Zone:DNS:Edit) read from a Secret. */
+  public static cloudflareDns01(apiToken: { readonly secretName: string; readonly key: string }): AcmeSolver {
+    if (apiToken.secretName === '' || apiToken.key === '') throw new Error('AcmeSolver.cloudflareDns01: the API token Secret needs a name and a key');
+    return new AcmeSolver({ dns01: { cloudflare: { apiTokenSecretRef: { name: apiToken.secretName, key: apiToken.key } } } });
+  }
+
+  private constructor(public readonly solver: ClusterIssuerSpecAcmeSolvers) {}
+}
+
 /** Properties of `TlsCertificates`. */
 export interface TlsCertificatesProps {
   /** Namespace of the Certificate (and of its Secret) (required, no default). */
@@ -43,8 +66,8 @@ export interface TlsCertificatesProps {
   readonly dnsNames: readonly string[];
   /** ACME account e-mail: Let's Encrypt's expiry notices (required, no default). */
   readonly acmeEmail: string;
-  /** IngressClass the http01 solver answers through (required, no default). */
-  readonly ingressClassName: string;
+  /** How the ACME challenge is answered (required, no default): `AcmeSolver.http01(…)` or `AcmeSolver.cloudflareDns01(…)`. */
+  readonly solver: AcmeSolver;
 }
 
 /** ClusterIssuer `letsencrypt-prod` and Certificate `factory-tls`. */
@@ -64,7 +87,7 @@ export class TlsCertificates extends Construct {
           server: TLS_CERTIFICATE.acmeServer,
           email: props.acmeEmail,
           privateKeySecretRef: { name: TLS_CERTIFICATE.accountKeySecretName },
-          solvers: [{ http01: { ingress: { ingressClassName: props.ingressClassName } } }],
+          solvers: [props.solver.solver],
         },
       },
     });

@@ -11,7 +11,7 @@ import { type Construct } from 'constructs';
 import { type FactoryConfig, certificateDnsNames } from '../config';
 import { FactoryChart } from '../chart';
 import { componentObjectName } from '../labels';
-import { TlsCertificates } from './certificates';
+import { AcmeSolver, TlsCertificates } from './certificates';
 import { FactoryIngresses } from './ingress';
 import { type RateLimitKey, controllerConfigMapData, ingressAnnotations, modsecurityRules, modsecurityRulesFileName, securityHeadersData } from './ingress-nginx';
 import { IngressNginxSettings, IngressNginxWafRules } from './ingress-nginx-configmaps';
@@ -36,6 +36,14 @@ export const FACTORY_INGRESSES: readonly FactoryIngressSpec[] = [
   { name: 'factory-default', paths: () => ['/'], rateLimit: 'api' },
 ];
 
+/** The ACME solver the config names. */
+function acmeSolver(config: FactoryConfig): AcmeSolver {
+  const solver = config.edge.certificate.solver;
+  return solver.type === 'http01'
+    ? AcmeSolver.http01(config.edge.ingressClassName)
+    : AcmeSolver.cloudflareDns01({ secretName: solver.apiTokenSecret.name, key: solver.apiTokenSecret.key });
+}
+
 /** Properties of the edge charts. */
 export interface EdgeChartProps {
   /** The config: `host`, `namespace`, `edge` and `waf` (required, no default). */
@@ -54,7 +62,7 @@ export class EdgeChart extends FactoryChart {
       namespace: config.namespace,
       dnsNames: certificateDnsNames(config),
       acmeEmail: config.edge.certificate.acmeEmail,
-      ingressClassName: config.edge.ingressClassName,
+      solver: acmeSolver(config),
     });
     this.ingresses = new FactoryIngresses(this, 'ingresses', {
       namespace: config.namespace,

@@ -92,3 +92,30 @@ describe('cert-manager (guide: Certificate Management)', () => {
     }
   });
 });
+
+describe('an issuance path without an ingress controller: DNS-01', () => {
+  const dns01 = { edge: { certificate: { solver: { type: 'dns01-cloudflare', apiTokenSecret: { name: 'cloudflare-api-token', key: 'api-token' } } } } };
+
+  test('GIVEN the default THEN the ClusterIssuer answers http01 through the ingress class', () => {
+    expect(find(synthAll(), 'ClusterIssuer', 'letsencrypt-prod').spec.acme.solvers).toEqual([{ http01: { ingress: { ingressClassName: 'nginx' } } }]);
+  });
+
+  test('GIVEN solver dns01-cloudflare THEN the ClusterIssuer writes a TXT record through Cloudflare with the named token, and no http01', () => {
+    const issuer = find(synthAll(dns01), 'ClusterIssuer', 'letsencrypt-prod');
+    expect(issuer.spec.acme.solvers).toEqual([{ dns01: { cloudflare: { apiTokenSecretRef: { name: 'cloudflare-api-token', key: 'api-token' } } } }]);
+  });
+
+  test('GIVEN solver dns01-cloudflare THEN the ClusterIssuer passes cert-manager\'s ClusterIssuer schema', () => {
+    const validate = validator('cert-manager.io_clusterissuers.yaml');
+    const ok = validate(find(synthAll(dns01), 'ClusterIssuer', 'letsencrypt-prod'));
+    expect([ok, validate.errors ?? []]).toEqual([true, []]);
+  });
+
+  test('GIVEN dns01-cloudflare without its token Secret THEN the config is refused naming the field', () => {
+    expect(() => parseConfig({ edge: { certificate: { solver: { type: 'dns01-cloudflare' } } } })).toThrow(/edge\.certificate\.solver\.apiTokenSecret/);
+  });
+
+  test('GIVEN an unknown solver type THEN the config is refused naming the field', () => {
+    expect(() => parseConfig({ edge: { certificate: { solver: { type: 'dns01-route53' } } } })).toThrow(/edge\.certificate\.solver\.type/);
+  });
+});
