@@ -40,3 +40,8 @@ export function yamlValue(doc: { toJS(): unknown }): { value: unknown } | { reas
     return { reason: `YAML cannot be expanded: ${(e as Error).message.split('\n')[0]}` };
   }
 }
+
+/** The command that installs Debian/Ubuntu packages (what the tests' engines tell a user to run). */
+export function aptInstallCommand(packages: readonly string[]): string {
+  return `apt-get update && apt-get install -y ${packages.join(' ')}`;
+}

@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import { aptInstallCommand } from '../lib/text';
 import { PROMTOOL_PACKAGES, missingPromtoolFiles } from '../lib/monitoring/promtool';
 import { missingEngineFiles } from '../lib/waf/harness';
 import { DEBIAN_PACKAGES } from '../lib/waf/targets';
@@ -20,7 +21,7 @@ function main(): number {
   const needed = ENGINES.filter((e) => e.missing().length > 0);
   if (needed.length === 0) return 0;
   const packages = needed.flatMap((e) => e.packages);
-  const command = `apt-get update && apt-get install -y ${packages.join(' ')}`;
+  const command = aptInstallCommand(packages);
   const isRoot = process.getuid?.() === 0;
   const hasApt = fs.existsSync('/usr/bin/apt-get');
   if (!isRoot || !hasApt) {

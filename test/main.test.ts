@@ -5,6 +5,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
+import { ALIAS_BOMB } from './support';
+
 const ROOT = path.resolve(__dirname, '..');
 
 const NOT_COPIED = new Set(['node_modules', '.git', '.build', 'cdktf.out', 'coverage']);
@@ -68,8 +70,7 @@ test('GIVEN a missing FACTORY_CONFIG file WHEN synth runs THEN it exits 1 and di
 
 test('GIVEN a FACTORY_CONFIG that is a YAML alias bomb WHEN synth runs THEN it exits 1 with one line naming the file, no stack trace, and dist/ is untouched', () => {
   const config = path.join(project, 'bomb.yaml');
-  fs.writeFileSync(config, ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]',
-    ...'bcdefghi'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]`)].join('\n') + '\n');
+  fs.writeFileSync(config, ALIAS_BOMB);
   const before = hashTree(path.join(project, 'dist'));
   const run = synth(project, { FACTORY_CONFIG: config });
   expect([run.status, run.stderr]).toEqual([1, `synth refused: invalid configuration in FACTORY_CONFIG=${config}: (root): YAML cannot be expanded: Excessive alias count indicates a resource exhaustion attack\n`]);

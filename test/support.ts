@@ -3,6 +3,17 @@ import { type App, Testing } from 'cdk8s';
 import { buildCharts } from '../lib/app';
 import { type FactoryConfig, defaultConfig, parseConfig } from '../lib/config';
 import { containerEntries, podTemplateAt } from '../lib/k8s/pod-template';
+import { parseManifests } from '../lib/validate';
+import { collectFiles } from '../scripts/validate';
+
+/** The committed objects of dist/, read as `npm run validate` reads them (YAML 1.1, as kubectl does). */
+export function committedManifests(): any[] {
+  return parseManifests(collectFiles(['dist'])).map((d) => d.object);
+}
+
+/** A YAML "billion laughs": nine levels of nine aliases each (9^9 values once expanded). */
+export const ALIAS_BOMB = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]',
+  ...'bcdefghi'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]`)].join('\n') + '\n';
 
 /** The manifests of every chart, by chart id, for a config (default: the guide's). */
 export function synthCharts(config: FactoryConfig = defaultConfig()): Record<string, any[]> {

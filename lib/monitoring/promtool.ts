@@ -4,6 +4,7 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import { aptInstallCommand } from '../text';
 
 export const PROMTOOL = '/usr/bin/promtool';
 export const PROMTOOL_PACKAGES = ['prometheus'] as const;
@@ -16,7 +17,7 @@ export function missingPromtoolFiles(): string[] {
 /** Runs promtool; its exit code and what it printed. */
 export function promtool(args: string[], cwd: string): { status: number | null; output: string } {
   if (missingPromtoolFiles().length > 0) {
-    throw new Error(`promtool is not installed; install it with:\n  apt-get update && apt-get install -y ${PROMTOOL_PACKAGES.join(' ')}`);
+    throw new Error(`promtool is not installed; install it with:\n  ${aptInstallCommand(PROMTOOL_PACKAGES)}`);
   }
   const r = spawnSync(PROMTOOL, args, { cwd, encoding: 'utf8' });
   return { status: r.status, output: `${r.stdout}${r.stderr}` };

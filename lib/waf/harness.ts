@@ -12,12 +12,13 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import type { FactoryConfig } from '../config';
+import { aptInstallCommand } from '../text';
 import { type NginxTarget, renderNginx } from './nginx';
 import { type ModSecurityTarget, renderModSecurity } from './seclang';
 import { DEBIAN_PACKAGES, DEBIAN_PATHS, DEBIAN_TARGET } from './targets';
 
 /** The exact command that installs the engine. */
-export const ENGINE_INSTALL_COMMAND = `apt-get update && apt-get install -y ${DEBIAN_PACKAGES.join(' ')}`;
+export const ENGINE_INSTALL_COMMAND = aptInstallCommand(DEBIAN_PACKAGES);
 
 /** The engine files the harness needs, and which are missing. */
 export function missingEngineFiles(): string[] {

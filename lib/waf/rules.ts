@@ -130,6 +130,8 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
   // The headers an attacker controls and an application may log, echo or pass on: the proxy headers and every
   // custom X- header (X-Forwarded-For, X-Api-Version, X-Tenant ...), matched by name in one variable.
   const suspectHeaders = ['REQUEST_HEADERS:User-Agent', 'REQUEST_HEADERS:Referer', 'REQUEST_HEADERS:/^[xX]-/'];
+  // Every value a client writes into a request: arguments and their names, cookies, the suspect headers, XML.
+  const values = ['ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'XML:/*'];
   return [
     // ---- 1001-1002 Directory traversal ----
     {
@@ -196,7 +198,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     // ---- 1020-1023 XSS ----
     {
       id: 1013, category: 'sql-injection', phase: 2,
-      variables: ['ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'XML:/*'],
+      variables: values,
       operator: { op: 'rx', arg: String.raw`(?i)\A\s*-?[\w.]{0,20}['"]?\s*\)+\s*(?:(?:or|and|union|having|order\s+by|group\s+by)\b|;)` },
       transformations: ['urlDecodeUni', 'removeNulls'],
       action: deny, message: 'SQL injection: a value that closes a parenthesis right away and goes on with SQL', severity: 'CRITICAL',
@@ -294,7 +296,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     },
     {
       id: 1032, category: 'command-injection', phase: 2,
-      variables: ['REQUEST_FILENAME', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'XML:/*'],
+      variables: ['REQUEST_FILENAME', ...values],
       operator: {
         op: 'rx',
         arg: String.raw`\{\{\s*\d+\s*[*/+-]\s*\d+\s*\}\}|\$\{\s*\d+\s*[*/+-]\s*\d+\s*\}|#\{\s*\d+\s*[*/+-]\s*\d+\s*\}|<%=?\s*\d+\s*[*/+-]\s*\d+\s*%>` +
@@ -394,7 +396,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     // ---- 1080-1083 Other injections ----
     {
       id: 1080, category: 'other-injections', phase: 2,
-      variables: ['ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'XML:/*'],
+      variables: values,
       operator: { op: 'rx', arg: String.raw`(?i)\(\s*[&|!]\s*\(\s*[\w-]+\s*[~<>]?=(?!=)|[\w=]\*\s*\)\s*\(|\(\s*objectclass\s*=|\b[a-z][\w-]*(?::dn)?:\d+(?:\.\d+)+:=` },
       transformations: ['urlDecodeUni', 'removeNulls'],
       action: deny, message: 'LDAP injection: filter syntax (combinators, a closed wildcard, objectClass, an extensible match) in a value', severity: 'CRITICAL',
@@ -420,7 +422,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     },
     {
       id: 1082, category: 'other-injections', phase: 2,
-      variables: ['ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'XML:/*'],
+      variables: values,
       operator: {
         op: 'rx',
         arg: String.raw`(?i)\A[^\n]{0,40}?['"]\s*,\s*\$[a-z]+\s*:|\A\s*(?:true|false|null|\d+)\s*,\s*\$(?:where|ne|eq|gt|gte|lt|lte|regex|or|and|nor|in|nin|exists|expr)\s*:` +
@@ -435,7 +437,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     },
     {
       id: 1083, category: 'other-injections', phase: 2,
-      variables: ['ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'XML:/*'],
+      variables: values,
       operator: {
         op: 'rx',
         arg: String.raw`!!(?:python/(?:object|name|module)|ruby/(?:object|hash|struct)|javax?\.|com\.sun\.|org\.(?:apache|springframework)\.)` +

@@ -6,10 +6,10 @@
  */
 import * as fs from 'fs';
 import * as YAML from 'yaml';
-import { parseManifests } from '../../lib/validate';
+import { committedManifests } from '../support';
 
 const read = (file: string) => fs.readFileSync(file, 'utf8');
-const dist = parseManifests(new Map(fs.readdirSync('dist').map((f) => [`dist/${f}`, read(`dist/${f}`)]))).map((d) => d.object);
+const dist = committedManifests();
 const serviceMonitor = dist.find((o) => o.kind === 'ServiceMonitor');
 const prometheusRule = dist.find((o) => o.kind === 'PrometheusRule');
 const values = YAML.parse(read('ingress-nginx/values.yaml')).controller;

@@ -6,13 +6,10 @@
  * Ingress routes "/", carries the annotations of the first Ingress of the host in the controller's order
  * (oldest first; same creation time, as after one `kubectl apply`: the greater namespace/name first).
  */
-import * as fs from 'fs';
-import { parseManifests } from '../../lib/validate';
+import { committedManifests } from '../support';
 
 const ANNOTATION = 'nginx.ingress.kubernetes.io/';
-const read = (file: string) => fs.readFileSync(file, 'utf8');
-const ingresses = parseManifests(new Map(fs.readdirSync('dist').map((f) => [`dist/${f}`, read(`dist/${f}`)])))
-  .map((d) => d.object).filter((o) => o.kind === 'Ingress');
+const ingresses = committedManifests().filter((o) => o.kind === 'Ingress');
 
 /** Whether a Prefix path matches a request path, element-wise as Kubernetes defines Prefix. */
 const prefixMatches = (prefix: string, path: string) => prefix === '/' || path === prefix || path.startsWith(`${prefix.replace(/\/$/, '')}/`);

@@ -12,10 +12,10 @@ import { defaultConfig } from '../../lib/config';
 import { AUTH_FAILURE_STATUSES, INGRESS_REQUESTS_METRIC, SIGNALS, WAF_BLOCK_STATUS } from '../../lib/monitoring/alerts';
 import { promDurationSeconds } from '../../lib/monitoring/duration';
 import { promtool } from '../../lib/monitoring/promtool';
-import { parseManifests } from '../../lib/validate';
+import { committedManifests } from '../support';
 
 const config = defaultConfig();
-const docs = parseManifests(new Map(fs.readdirSync('dist').map((f) => [`dist/${f}`, fs.readFileSync(path.join('dist', f), 'utf8')]))).map((d) => d.object);
+const docs = committedManifests();
 const prometheusRule = docs.find((o) => o.kind === 'PrometheusRule');
 const ingresses = docs.filter((o) => o.kind === 'Ingress').map((o) => o.metadata.name as string);
 const rules = prometheusRule.spec.groups.flatMap((g: any) => g.rules) as any[];

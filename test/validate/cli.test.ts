@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { main, parseArgs } from '../../scripts/validate';
+import { ALIAS_BOMB } from '../support';
 
 const BAD_POD = `apiVersion: v1
 kind: Pod
@@ -25,10 +26,6 @@ function run(args: string[]): { code: number; out: string; err: string } {
     so.mockRestore(); se.mockRestore();
   }
 }
-
-/** A YAML "billion laughs": nine levels of nine aliases each (9^9 values once expanded). */
-const ALIAS_BOMB = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]',
-  ...'bcdefghi'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(', ')}]`)].join('\n') + '\n';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'validate-cli-'));
 const write = (name: string, text: string | Buffer) => { const p = path.join(tmp, name); fs.writeFileSync(p, text); return p; };

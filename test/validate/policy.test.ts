@@ -183,9 +183,11 @@ describe('reliability policies (issue 17), each refusing a manifest that breaks 
     expect(v.map((x) => x.message)).toContain('also selects the pods of StatefulSet/factory-redis: a budget must select exactly one workload\'s pods');
   });
 
-  it('GIVEN the dashboard (1 replica) without a PodDisruptionBudget THEN disruption-budget accepts it (control)', () => {
+  it('GIVEN the dashboard without a PodDisruptionBudget THEN disruption-budget accepts it at 1 replica and refuses it at 2', () => {
     expect(dist.some((d) => d.object.kind === 'PodDisruptionBudget' && d.object.metadata.name === 'factory-dashboard')).toBe(false);
     expect(disruptionBudget.check(dist)).toEqual([]);
+    const two = disruptionBudget.check(edited('Deployment', 'factory-dashboard', (o) => { o.spec.replicas = 2; }));
+    expect(two.map((v) => `${v.name}: ${v.path}`)).toEqual(['factory-dashboard: spec.replicas']);
   });
 
   it('GIVEN /tmp without a sizeLimit THEN emptydir-size-limit refuses it at the volume', () => {
