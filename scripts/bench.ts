@@ -22,7 +22,16 @@ function timeCommand(cmd: string, args: string[]): number {
   if (run.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${run.stderr}`);
   return performance.now() - t0;
 }
-const medianOf = (cmd: string, args: string[]) => median(Array.from({ length: RUNS }, () => timeCommand(cmd, args)));
+/** Medians of two commands run alternately (A, floor, A, floor, …), so a machine that slows down for a while slows both alike. */
+function pairOf(cmd: string, args: string[], floorCmd: string, floorArgs: string[]): [number, number] {
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    a.push(timeCommand(cmd, args));
+    b.push(timeCommand(floorCmd, floorArgs));
+  }
+  return [median(a), median(b)];
+}
 
 /** In process: [synthesize() in memory, validation of its manifests]. */
 function timeInProcess(): [number, number] {
@@ -35,11 +44,13 @@ function timeInProcess(): [number, number] {
 
 timeInProcess(); // warm the module cache once, as a long-lived process would
 timeCommand('npm', ['run', '-s', 'synth']); // a fresh bundle, as after any edit; then measured warm
+const FLOOR: [string, string[]] = [process.execPath, ['-e', "require('cdk8s-plus-27')"]];
 const pairs: [string, number, string, number][] = [
-  ['npm run synth', medianOf('npm', ['run', '-s', 'synth']), 'node -e "require(\'cdk8s-plus-27\')"', medianOf(process.execPath, ['-e', "require('cdk8s-plus-27')"])],
-  ['node scripts/run.mjs main.ts (npm run synth without npm\'s own start)', medianOf(process.execPath, ['scripts/run.mjs', 'main.ts']), 'node -e "require(\'cdk8s-plus-27\')"', medianOf(process.execPath, ['-e', "require('cdk8s-plus-27')"])],
-  ['npx cdk8s synth', medianOf('npx', ['cdk8s', 'synth']), 'npx cdk8s --version', medianOf('npx', ['cdk8s', '--version'])],
-];
+  ['npm run synth', ...pairOf('npm', ['run', '-s', 'synth'], ...FLOOR), 'node -e "require(\'cdk8s-plus-27\')"'],
+  ['node scripts/run.mjs main.ts (npm run synth without npm\'s own start)', ...pairOf(process.execPath, ['scripts/run.mjs', 'main.ts'], ...FLOOR), 'node -e "require(\'cdk8s-plus-27\')"'],
+  ['npm run (npm\'s own start: `npm run -s env`)', ...pairOf('npm', ['run', '-s', 'env'], ...FLOOR), 'node -e "require(\'cdk8s-plus-27\')"'],
+  ['npx cdk8s synth', ...pairOf('npx', ['cdk8s', 'synth'], 'npx', ['cdk8s', '--version']), 'npx cdk8s --version'],
+].map(([name, t, floor, floorName]) => [name as string, t as number, floorName as string, floor as number]);
 const inProcess = Array.from({ length: RUNS }, timeInProcess);
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 for (const [name, t, floorName, floor] of pairs) {

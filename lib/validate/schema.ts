@@ -94,12 +94,21 @@ function loadModels(root: string, keys: string[]): void {
 // ---------------------------------------------------------------------------------------------------
 
 interface CrdFile { file: string; group: string; kind: string; hash: string }
-const crdIndexes = new Map<string, CrdFile[]>();
 
-/** The CRD files of the folder, indexed by group and kind (read with a regex: parsing is slow); read once per process. */
-function crdIndex(dir: string): CrdFile[] {
-  const known = crdIndexes.get(dir);
-  if (known) return known;
+/**
+ * The CRD files of the folder, indexed by group and kind (read with a regex: parsing is slow). What a file
+ * yields is kept in `.build/validators/crd-index.json` under its size and mtime, so an unchanged CRD folder
+ * (1.3 MB) is only listed and stat'ed, and an edited CRD is read again.
+ */
+function crdIndex(root: string, dir: string): CrdFile[] {
+  const indexFile = path.join(cacheDir(root), 'crd-index.json');
+  let stored: Record<string, { stamp: string; entry: CrdFile | null }> = {};
+  try {
+    stored = JSON.parse(fs.readFileSync(indexFile, 'utf8'));
+  } catch {
+    // no index yet
+  }
+  const seen: typeof stored = {};
   const out: CrdFile[] = [];
   const walk = (d: string) => {
     if (!fs.existsSync(d)) return;
@@ -107,15 +116,29 @@ function crdIndex(dir: string): CrdFile[] {
       const p = path.join(d, entry.name);
       if (entry.isDirectory()) walk(p);
       else if (/\.ya?ml$/.test(entry.name)) {
-        const text = fs.readFileSync(p, 'utf8');
-        const group = /^ {2}group: (\S+)$/m.exec(text)?.[1];
-        const kind = /^ {2}names:\n(?: {4}.*\n)*? {4}kind: (\S+)$/m.exec(text)?.[1];
-        if (/^kind: CustomResourceDefinition$/m.test(text) && group && kind) out.push({ file: p, group, kind, hash: sha(text) });
+        const stat = fs.statSync(p);
+        const stamp = `${stat.size}:${stat.mtimeMs}`;
+        let known = stored[p]?.stamp === stamp ? stored[p] : undefined;
+        if (!known) {
+          const text = fs.readFileSync(p, 'utf8');
+          const group = /^ {2}group: (\S+)$/m.exec(text)?.[1];
+          const kind = /^ {2}names:\n(?: {4}.*\n)*? {4}kind: (\S+)$/m.exec(text)?.[1];
+          const isCrd = /^kind: CustomResourceDefinition$/m.test(text) && group && kind;
+          known = { stamp, entry: isCrd ? { file: p, group, kind, hash: sha(text) } : null };
+        }
+        seen[p] = known;
+        if (known.entry) out.push(known.entry);
       }
     }
   };
   walk(dir);
-  crdIndexes.set(dir, out);
+  if (JSON.stringify(seen) !== JSON.stringify(stored)) {
+    try {
+      writeFileAtomic(indexFile, JSON.stringify(seen));
+    } catch {
+      // an index is an optimisation: a read-only checkout still validates
+    }
+  }
   return out;
 }
 
@@ -198,10 +221,10 @@ function crdValidator(root: string, o: any): CompiledValidator | null {
   const { apiVersion, kind } = o;
   const shape = shapeOf(o);
   const shapeJson = JSON.stringify(shape);
-  const key = `${apiVersion}/${kind}/${shapeJson}`;
-  if (crdCache.has(key)) return crdCache.get(key)!;
   const [group, version] = apiVersion.split('/');
-  const crd = crdIndex(crdDirectory(root)).find((c) => c.group === group && c.kind === kind);
+  const crd = crdIndex(root, crdDirectory(root)).find((c) => c.group === group && c.kind === kind);
+  const key = `${apiVersion}/${kind}/${crd?.hash}/${shapeJson}`;
+  if (crdCache.has(key)) return crdCache.get(key)!;
   let validator: CompiledValidator | null = null;
   if (crd && version) {
     const ajvVersion = require('ajv/package.json').version;

@@ -1,8 +1,10 @@
 /**
  * scripts/run.mjs (every `npm run` entry goes through it): one bundle per entry path, so `npm run synth`
- * (main.ts) and `npm run vault:synth` (vault/main.ts) never overwrite each other's bundle.
+ * (main.ts) and `npm run vault:synth` (vault/main.ts) never overwrite each other's bundle; each bundle runs
+ * with a V8 code cache keyed by its content.
  */
 import { spawn, spawnSync } from 'child_process';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -41,7 +43,9 @@ test('GIVEN the two entries started at once THEN each runs its own code', async 
 test('GIVEN the runs THEN no staging file is left beside the bundles, their input lists and source maps', () => {
   const files = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true })
     .flatMap((e) => (e.isDirectory() ? files(path.join(d, e.name)) : [e.name]));
-  expect(files(path.join(dir, '.build', 'run')).sort()).toEqual(['main.cjs', 'main.cjs', 'main.cjs.inputs.json', 'main.cjs.inputs.json', 'main.cjs.map', 'main.cjs.map']);
+  expect(files(path.join(dir, '.build', 'run')).sort()).toEqual([
+    'main.cjs', 'main.cjs', 'main.cjs.inputs.json', 'main.cjs.inputs.json', 'main.cjs.map', 'main.cjs.map', 'main.cjs.v8cache', 'main.cjs.v8cache',
+  ]);
 });
 
 test('GIVEN unchanged inputs WHEN the entry runs again THEN the bundle is reused, not rebuilt', () => {
@@ -55,4 +59,23 @@ test('GIVEN an input edited WHEN the entry runs again THEN the bundle is rebuilt
   fs.writeFileSync(path.join(dir, 'main.ts'), `const who: string = 'edited';\nprocess.stdout.write(who);\n`);
   expect(run('main.ts').stdout).toBe('edited');
   expect(fs.readFileSync(path.join(dir, '.build', 'run', 'main.cjs'), 'utf8')).toContain('"edited"');
+});
+
+test('GIVEN a run THEN the bundle\'s code cache is written, keyed by the SHA-1 of the bundle\'s content', () => {
+  const bundle = path.join(dir, '.build', 'run', 'main.cjs');
+  const cache = fs.readFileSync(`${bundle}.v8cache`);
+  expect(cache.subarray(0, 20).toString('hex')).toBe(crypto.createHash('sha1').update(fs.readFileSync(bundle)).digest('hex'));
+  expect(cache.length).toBeGreaterThan(20);
+});
+
+test('GIVEN an edit that keeps the bundle\'s length (V8 checks only that) WHEN the entry runs THEN the new code runs, not the cached one', () => {
+  // GIVEN a cached run of one text, then an edit of one letter
+  fs.writeFileSync(path.join(dir, 'main.ts'), `const who: string = 'same-a';\nprocess.stdout.write(who);\n`);
+  expect(run('main.ts').stdout).toBe('same-a');
+  const bundle = path.join(dir, '.build', 'run', 'main.cjs');
+  const size = fs.statSync(bundle).size;
+  fs.writeFileSync(path.join(dir, 'main.ts'), `const who: string = 'same-b';\nprocess.stdout.write(who);\n`);
+  // WHEN it runs again THEN the new text is printed from a bundle of the same length
+  expect(run('main.ts').stdout).toBe('same-b');
+  expect(fs.statSync(bundle).size).toBe(size);
 });

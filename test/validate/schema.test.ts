@@ -1,7 +1,10 @@
 /** Schema validation: Kubernetes kinds through kubernetes-models, custom resources through the shared CRDs. */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { synthesize } from '../../main';
 import { manifestOutputs, parseManifests } from '../../lib/validate';
-import { checkSchemas, strictSchema } from '../../lib/validate/schema';
+import { checkSchemas, crdDirectory, strictSchema } from '../../lib/validate/schema';
 
 const doc = (object: any) => ({ file: 'test.yaml', object });
 const certificate = (spec: any) => doc({
@@ -58,5 +61,24 @@ describe('schema validation', () => {
     const s = strictSchema({ type: 'object', properties: { a: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { b: { type: 'string' } } } } });
     expect(s.additionalProperties).toBe(false);
     expect(s.properties.a.additionalProperties).toBeUndefined();
+  });
+
+  it('GIVEN a CRD edited after a check (the folder index kept under size and mtime) THEN the next check judges by the edited CRD', () => {
+    // GIVEN a project root holding only the Certificate CRD, and a Certificate with dnsNames that it accepts
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'factory-crd-index-'));
+    try {
+      const crd = path.join(crdDirectory(root), 'certificates.yaml');
+      fs.mkdirSync(path.dirname(crd), { recursive: true });
+      fs.copyFileSync(path.join(crdDirectory(), 'cert-manager', 'cert-manager.io_certificates.yaml'), crd);
+      const cert = certificate({ secretName: 'factory-tls', dnsNames: ['factory.example.com'], issuerRef: { name: 'letsencrypt-prod' } });
+      expect(checkSchemas([cert], root)).toEqual([]);
+      // WHEN the CRD renames the field (same size) and is checked again
+      fs.writeFileSync(crd, fs.readFileSync(crd, 'utf8').replace(/^( +)dnsNames:$/m, '$1dnsNamez:'));
+      fs.utimesSync(crd, new Date(), new Date(Date.now() + 60_000));
+      // THEN the field is unknown: the index did not serve the CRD's old hash
+      expect(checkSchemas([cert], root)).toEqual([expect.objectContaining({ path: 'spec.dnsNames', message: 'unknown field "dnsNames"' })]);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * End to end: `npm run synth` refuses a bad FACTORY_CONFIG and an injected violation with a precise
+ * End to end: `npm run synth` refuses a bad FACTORY_CONFIG, and its entry an injected violation, with a precise
  * message, exits non-zero, and leaves dist/ byte-identical (hashed before and after).
  */
 import { spawnSync } from 'child_process';
@@ -30,6 +30,13 @@ function synth(env: NodeJS.ProcessEnv) {
   return { code: r.status, stderr: r.stderr };
 }
 
+/** main.ts with a wrong construct use injected (support/injected/main.ts), run the way `npm run synth` runs main.ts. */
+function synthInjected() {
+  const entry = path.relative(ROOT, path.join(__dirname, 'support', 'injected', 'main.ts'));
+  const r = spawnSync(process.execPath, ['scripts/run.mjs', entry], { cwd: ROOT, env: { ...process.env, FACTORY_CONFIG: '' }, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stderr: r.stderr };
+}
+
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'synth-e2e-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -46,7 +53,7 @@ describe('npm run synth refuses before writing', () => {
 
   it('GIVEN an injected hostPath workload on latest and a misspelled Certificate field THEN exit 1 with one line each AND dist/ is byte-identical', () => {
     const before = hashDir(DIST);
-    const r = synth({ NODE_OPTIONS: `--require ${path.join(__dirname, 'support', 'inject-violation.js')}`, FACTORY_CONFIG: '' });
+    const r = synthInjected();
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/Deployment\/factory\/injected: spec\.template\.spec\.volumes\[0\]\.hostPath: \[pod-security\/restricted:latest\/restrictedVolumes\]/);
     expect(r.stderr).toMatch(/Deployment\/factory\/injected: spec\.template\.spec\.containers\[0\]\.image: \[policy\/image-pinned\] image "nginx:latest" is tagged "latest"/);

@@ -1,10 +1,13 @@
-// Preloaded into `npm run synth` by the end-to-end test (NODE_OPTIONS=--require): appends a Deployment
-// with a hostPath volume and an image on `latest`, and a Certificate with a misspelled field, to the
-// first chart's manifests, exactly as a wrong construct use would. Nothing of the project is edited.
-const cdk8s = require(require.resolve('cdk8s', { paths: [process.cwd()] }));
-const original = cdk8s.Chart.prototype.toJson;
+// `npm run synth`'s entry (main.ts) with a wrong construct use injected, run by the end-to-end test through
+// scripts/run.mjs like synth itself: appends a Deployment with a hostPath volume and an image on `latest`, and
+// a Certificate with a misspelled field, to the first chart's manifests. Nothing of the project is edited; the
+// patch reaches the cdk8s that main.ts uses because both are bundled into this one entry. (The file is named
+// main.ts because main.ts runs its main() only as the entry of a bundle of that name.)
+import { Chart } from 'cdk8s';
+
+const original = Chart.prototype.toJson;
 let injected = false;
-cdk8s.Chart.prototype.toJson = function toJson() {
+Chart.prototype.toJson = function toJson(this: Chart): any[] {
   const manifests = original.call(this);
   if (injected) return manifests;
   injected = true;
@@ -26,3 +29,7 @@ cdk8s.Chart.prototype.toJson = function toJson() {
     spec: { secretName: 'injected-tls', dnsName: ['factory.example.com'], issuerRef: { name: 'letsencrypt-prod', kind: 'ClusterIssuer' } },
   }];
 };
+
+// Loaded after the patch (an import would be hoisted above it).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+require('../../../../main');
