@@ -74,10 +74,12 @@ const APP_PROBES = { liveness: '/health', readiness: '/ready' };
 /** The HTTP path of a probe. */
 const httpPath = z.string().regex(/^\/[\w\-./]*$/, 'must be a URL path starting with "/"');
 
-const componentSchema = (d: {
+type ComponentDefaults = {
   port: number; image: string; replicas: number; priorityClassName: string; probes?: { liveness: string; readiness: string };
   requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string };
-}) => z.strictObject({
+};
+
+const componentFields = (d: ComponentDefaults) => z.strictObject({
   /** Container (and Service) port. */
   port: port.default(d.port),
   /** Image, pinned to a version. */
@@ -102,7 +104,14 @@ const componentSchema = (d: {
     /** HTTP paths of the probes: liveness (the process is alive; failing it restarts the container) and readiness (it can serve; failing it only takes the pod out of its Service). */
     probes: z.strictObject({ liveness: httpPath.default(d.probes.liveness), readiness: httpPath.default(d.probes.readiness) }).prefault({}),
   } : {}),
-}).prefault({});
+});
+const componentSchema = (d: ComponentDefaults) => componentFields(d).prefault({});
+
+/** The WAF tier's workload settings: a component's, without port and image (the image's port; `waf.image`). */
+const wafTierSchema = componentFields({
+  port: 8443, image: 'unused:0', replicas: 2, priorityClassName: 'factory-app',
+  requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' },
+}).omit({ port: true, image: true }).prefault({});
 
 export const configSchema = z.strictObject({
   /** The namespace every object of the platform lives in. */
@@ -174,6 +183,18 @@ export const configSchema = z.strictObject({
   }).prefault({}),
   /** The edge: ingress controller, TLS, certificates, rate limits and response headers (guide: WAF, Network Security). */
   edge: z.strictObject({
+    /**
+     * What serves the platform to the internet:
+     * - `ingress-nginx`: the ingress-nginx controller (retired upstream in March 2026: no fixes since), configured
+     *   through its ConfigMaps and the factory Ingresses;
+     * - `waf-tier`: the guide's WAF layer as the factory's own Deployment (the owasp/modsecurity-crs nginx image,
+     *   `waf.image`) behind a `LoadBalancer` Service, rendered from the same rule model and nginx renderer as the
+     *   standalone WAF; no ingress controller. Needs a DNS-01 solver (`edge.certificate.solver`).
+     * @default ingress-nginx
+     */
+    target: z.enum(['ingress-nginx', 'waf-tier']).default('ingress-nginx'),
+    /** The WAF tier's pods (`edge.target: waf-tier`): replicas, resources, scratch and priority, as a component's. */
+    wafTier: wafTierSchema,
     /** IngressClass of the factory Ingresses and of the ACME http01 solver. */
     ingressClassName: dnsLabel.default('nginx'),
     /** The ingress controller: its namespace, its ConfigMap name and its pods' labels. */

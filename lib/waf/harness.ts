@@ -12,10 +12,11 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import type { FactoryConfig } from '../config';
-import { aptInstallCommand } from '../text';
+import { aptInstallCommand, escapeRegExp } from '../text';
 import { type NginxTarget, renderNginx } from './nginx';
 import { type ModSecurityTarget, renderModSecurity } from './seclang';
 import { DEBIAN_PACKAGES, DEBIAN_PATHS, DEBIAN_TARGET } from './targets';
+import { WAF_TIER_FILES, WAF_TIER_PATHS, WAF_TIER_PORTS, wafTierFiles, wafTierUpstream } from './waf-tier';
 
 /** The exact command that installs the engine. */
 export const ENGINE_INSTALL_COMMAND = aptInstallCommand(DEBIAN_PACKAGES);
@@ -64,6 +65,13 @@ export interface HarnessOptions {
    * custom rules): the baseline the benchmark compares the factory WAF with. @default false
    */
   readonly crsOnly?: boolean;
+  /**
+   * Which rendering runs: the harness's own (renderNginx and renderModSecurity on Debian's paths), or the WAF
+   * tier's ConfigMap files exactly as synthesized for the cluster, with only their paths, listeners and
+   * upstream moved onto this machine (`relocateWafTier`; a plain listener on `port` is added beside the TLS
+   * one on `tlsPort`, which this rendering needs). @default 'harness'
+   */
+  readonly rendering?: 'harness' | 'waf-tier';
 }
 
 export interface Harness {
@@ -108,7 +116,7 @@ function withAuditLog(config: FactoryConfig, logPath: string): FactoryConfig {
 /** Makes a folder usable by nginx's workers (user nobody when nginx starts as root). */
 function shareWithWorkers(p: string): void {
   if (process.getuid?.() !== 0) return;
-  fs.chmodSync(p, 0o755);
+  fs.chmodSync(p, fs.statSync(p).isDirectory() ? 0o755 : 0o644);
   const nobody = 65534;
   fs.chownSync(p, nobody, nobody);
 }
@@ -120,6 +128,26 @@ function selfSignedCertificate(dir: string, host: string): { certificate: string
     '-days', '1', '-subj', `/CN=${host}`, '-keyout', certificateKey, '-out', certificate], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`openssl could not make a self-signed certificate: ${r.stderr}`);
   return { certificate, certificateKey };
+}
+
+/** The stub upstream's server block (on a unix socket of the harness folder). */
+function stubServer(dir: string): string {
+  return [
+    '# Stub upstream: answers 200 to every request (the platform is not needed to test the WAF).',
+    'server {',
+    `    listen unix:${dir}/stub.sock;`,
+    '    modsecurity off;',
+    '    location / {',
+    '        default_type application/json;',
+    `        return 200 '${STUB_BODY}';`,
+    '    }',
+    '    # A refused login, as the platform answers one: 401 with a session cookie (audit-redaction tests).',
+    `    location = ${STUB_UNAUTHORIZED.path} {`,
+    `        add_header Set-Cookie "${STUB_UNAUTHORIZED.setCookie}" always;`,
+    '        return 401;',
+    '    }',
+    '}',
+  ].join('\n');
 }
 
 /** The nginx target of the harness (also the benchmark's). */
@@ -137,28 +165,63 @@ function harnessNginxTarget(dir: string, opts: HarnessOptions, modsecurityConf?:
     apiUpstream: `http://${stub}`,
     defaultUpstream: `http://${stub}`,
     serverName: '_',
-    extraServers: [[
-      '# Stub upstream: answers 200 to every request (the platform is not needed to test the WAF).',
-      'server {',
-      `    listen ${stub};`,
-      '    modsecurity off;',
-      '    location / {',
-      '        default_type application/json;',
-      `        return 200 '${STUB_BODY}';`,
-      '    }',
-      '    # A refused login, as the platform answers one: 401 with a session cookie (audit-redaction tests).',
-      `    location = ${STUB_UNAUTHORIZED.path} {`,
-      `        add_header Set-Cookie "${STUB_UNAUTHORIZED.setCookie}" always;`,
-      '        return 401;',
-      '    }',
-      '}',
-    ].join('\n')],
+    extraServers: [stubServer(dir)],
   };
 }
 
-/** Debian's engine with Debian's CRS, or with a CRS release folder (its setup file copied from the example). */
-function crsTarget(dir: string, crs: string | undefined): ModSecurityTarget {
-  if (crs === undefined) return DEBIAN_TARGET;
+/** Where the harness keeps what the WAF tier's pod has elsewhere. */
+interface Relocation {
+  readonly dir: string;
+  readonly port: number;
+  readonly tlsPort: number;
+  readonly tlsDir: string;
+  readonly crsSetup: string;
+  readonly crsRules: string;
+  readonly auditLog: string;
+  readonly errorLog: string;
+}
+
+/**
+ * The WAF tier's files (as synthesized into its ConfigMap) moved onto this machine: each path of the image or
+ * the pod becomes its Debian or harness counterpart, the listeners bind 127.0.0.1 (plus a plain one for the test
+ * client), the api upstream is the stub. Every directive, rule and setting is otherwise the cluster's, byte for
+ * byte; a file that still names a pod path afterwards is refused.
+ */
+export function relocateWafTier(config: FactoryConfig, files: Record<string, string>, r: Relocation): Record<string, string> {
+  const moves: [string, string][] = [
+    [WAF_TIER_PATHS.configDir, r.dir],
+    [WAF_TIER_PATHS.tlsDir, r.tlsDir],
+    [WAF_TIER_PATHS.module, DEBIAN_PATHS.module],
+    [WAF_TIER_PATHS.unicodeMapping, DEBIAN_PATHS.unicodeMapping],
+    [WAF_TIER_PATHS.crsSetup, r.crsSetup],
+    [WAF_TIER_PATHS.crsRules, r.crsRules],
+    [`${WAF_TIER_PATHS.scratchDir}/`, `${r.dir}/scratch/`],
+    [`SecAuditLog ${config.waf.audit.logPath}`, `SecAuditLog ${r.auditLog}`],
+    ['/dev/stderr', r.errorLog],
+    ['access_log /dev/stdout;', `access_log ${r.dir}/access.log;`],
+    [`listen ${WAF_TIER_PORTS.https} ssl;`, `listen 127.0.0.1:${r.tlsPort} ssl;\n        listen 127.0.0.1:${r.port};`],
+    [`listen ${WAF_TIER_PORTS.health};`, `listen unix:${r.dir}/health.sock;`],
+    [wafTierUpstream(config), `http://unix:${r.dir}/stub.sock`],
+  ];
+  const to = new Map(moves);
+  const anyOf = new RegExp([...to.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
+  const out: Record<string, string> = {};
+  for (const [name, text] of Object.entries(files)) {
+    // One pass: a replacement is never moved again (the harness folder may itself be under /tmp).
+    let moved = text.replace(anyOf, (m) => to.get(m)!);
+    if (name === WAF_TIER_FILES.nginx) moved = moved.replace(/\}\n$/, `${stubServer(r.dir).split('\n').map((l) => `    ${l}`).join('\n')}\n}\n`);
+    // (The harness folder itself may be under /tmp: it is set aside before looking.)
+    const outside = moved.split(r.dir).join('');
+    const left = [WAF_TIER_PATHS.configDir, WAF_TIER_PATHS.tlsDir, '/opt/owasp-crs', '/etc/modsecurity.d', ` ${WAF_TIER_PATHS.scratchDir}/`].find((p) => outside.includes(p));
+    if (left) throw new Error(`${name}: the WAF tier's path ${left} was not relocated`);
+    out[name] = moved;
+  }
+  return out;
+}
+
+/** The CRS setup file and rules folder: Debian's, or a CRS release folder's (its setup file copied from the example). */
+function crsFiles(dir: string, crs: string | undefined): { setup: string; rules: string } {
+  if (crs === undefined) return { setup: DEBIAN_PATHS.crsSetup, rules: DEBIAN_PATHS.crsRules };
   const root = path.resolve(crs);
   const example = path.join(root, 'crs-setup.conf.example');
   if (!fs.existsSync(example) || !fs.existsSync(path.join(root, 'rules'))) {
@@ -166,7 +229,12 @@ function crsTarget(dir: string, crs: string | undefined): ModSecurityTarget {
   }
   const setup = path.join(dir, 'crs-setup.conf');
   fs.copyFileSync(example, setup);
-  return { baseIncludes: DEBIAN_TARGET.baseIncludes, crsSetupIncludes: [`Include ${setup}`], crsIncludes: [`Include ${path.join(root, 'rules')}/*.conf`] };
+  return { setup, rules: path.join(root, 'rules') };
+}
+
+/** Debian's engine with that CRS. */
+function crsTarget(files: { setup: string; rules: string }): ModSecurityTarget {
+  return { baseIncludes: DEBIAN_TARGET.baseIncludes, crsSetupIncludes: [`Include ${files.setup}`], crsIncludes: [`Include ${files.rules}/*.conf`] };
 }
 
 /** The version of a CRS release folder (from its setup file), or of Debian's package. */
@@ -200,14 +268,32 @@ export async function startHarness(config: FactoryConfig, opts: HarnessOptions):
   const modsecurity = opts.modsecurity ?? true;
   const modsecurityConf = path.join(dir, 'modsecurity.conf');
   const nginxConf = path.join(dir, 'nginx.conf');
-  const target = crsTarget(dir, opts.crs);
-  if (modsecurity) {
-    fs.writeFileSync(modsecurityConf, opts.crsOnly
-      ? [...target.baseIncludes, 'SecRuleEngine On', 'SecRequestBodyAccess On', ...(target.crsSetupIncludes ?? []), ...target.crsIncludes, ''].join('\n')
-      : renderModSecurity(withAuditLog(config, auditLog), target, { factoryRules: opts.factoryRules ?? true }));
+  const crs = crsFiles(dir, opts.crs);
+  if ((opts.rendering ?? 'harness') === 'waf-tier') {
+    if (opts.tlsPort === undefined || !modsecurity || opts.crsOnly || opts.factoryRules === false || opts.workers !== undefined) {
+      throw new Error('the waf-tier rendering runs as synthesized: it needs tlsPort, and takes no modsecurity, crsOnly, factoryRules or workers option');
+    }
+    const tlsDir = path.join(dir, 'tls');
+    fs.mkdirSync(tlsDir);
+    const tls = selfSignedCertificate(tlsDir, config.host);
+    // The workers read the certificate at each handshake (as the pod's nginx does).
+    for (const f of [tlsDir, tls.certificate, tls.certificateKey]) shareWithWorkers(f);
+    fs.mkdirSync(path.join(dir, 'scratch'));
+    shareWithWorkers(path.join(dir, 'scratch'));
+    const relocated = relocateWafTier(config, wafTierFiles(config), {
+      dir, port: opts.port, tlsPort: opts.tlsPort, tlsDir, crsSetup: crs.setup, crsRules: crs.rules, auditLog, errorLog,
+    });
+    for (const [name, text] of Object.entries(relocated)) fs.writeFileSync(path.join(dir, name), text);
+  } else {
+    const target = crsTarget(crs);
+    if (modsecurity) {
+      fs.writeFileSync(modsecurityConf, opts.crsOnly
+        ? [...target.baseIncludes, 'SecRuleEngine On', 'SecRequestBodyAccess On', ...(target.crsSetupIncludes ?? []), ...target.crsIncludes, ''].join('\n')
+        : renderModSecurity(withAuditLog(config, auditLog), target, { factoryRules: opts.factoryRules ?? true }));
+    }
+    const tls = opts.tlsPort ? selfSignedCertificate(dir, config.host) : undefined;
+    fs.writeFileSync(nginxConf, renderNginx(config, harnessNginxTarget(dir, opts, modsecurity ? modsecurityConf : undefined, tls)));
   }
-  const tls = opts.tlsPort ? selfSignedCertificate(dir, config.host) : undefined;
-  fs.writeFileSync(nginxConf, renderNginx(config, harnessNginxTarget(dir, opts, modsecurity ? modsecurityConf : undefined, tls)));
   let child: ChildProcess | undefined;
   const stop = async () => {
     if (child && child.exitCode === null && child.signalCode === null) {

@@ -20,6 +20,8 @@ export const DOCKER_IMAGE_TARGET: ModSecurityTarget = {
 export const DEBIAN_PATHS = {
   /** The recommended engine config shipped by libnginx-mod-http-modsecurity (with unicode.mapping beside it). */
   baseConfig: '/etc/nginx/modsecurity.conf',
+  /** The engine's unicode mapping, beside the base config. */
+  unicodeMapping: '/etc/nginx/unicode.mapping',
   crsSetup: '/etc/modsecurity/crs/crs-setup.conf',
   crsRules: '/usr/share/modsecurity-crs/rules',
   module: '/usr/lib/nginx/modules/ngx_http_modsecurity_module.so',
