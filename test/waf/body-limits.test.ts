@@ -7,13 +7,10 @@
  */
 import { parseConfig } from '../../lib/config';
 import { type Harness, startHarness } from '../../lib/waf/harness';
-import { freePort, send } from './client';
+import { RENDERINGS, renderingOptions, send } from './client';
 
 const config = parseConfig({ edge: { requestBody: { maxBytes: 262144, maxBytesWithoutFiles: 32768 } } });
 const { maxBytes, maxBytesWithoutFiles } = config.edge.requestBody;
-let waf: Harness;
-beforeAll(async () => { waf = await startHarness(config, { port: await freePort() }); });
-afterAll(async () => { await waf?.stop(); });
 
 /** A multipart upload whose whole body is exactly `bytes` long (one CSV file of repeated rows). */
 function uploadOf(bytes: number) {
@@ -30,33 +27,39 @@ function jsonOf(bytes: number): string {
   return `{"notes":"${'note '.repeat(bytes).slice(0, bytes - frame.length)}"}`;
 }
 
-const post = (path: string, body: string | Buffer, contentType: string) =>
-  send(waf.port, { name: path, why: 'body limit', category: 'limit', method: 'POST', path, headers: { 'Content-Type': contentType }, body });
+/** Both renderings: the harness's own and the WAF tier's ConfigMap files. */
+describe.each(RENDERINGS)('%s rendering', (rendering) => {
+  let waf: Harness;
+  beforeAll(async () => { waf = await startHarness(config, await renderingOptions(rendering)); });
+  afterAll(async () => { await waf?.stop(); });
+  const post = (path: string, body: string | Buffer, contentType: string) =>
+    send(waf.port, { name: path, why: 'body limit', category: 'limit', method: 'POST', path, headers: { 'Content-Type': contentType }, body });
 
-describe('one request-body limit, from config, in nginx and ModSecurity', () => {
-  it('GIVEN an upload one byte under maxBytes THEN it passes (nginx and ModSecurity both allow it)', async () => {
-    const u = uploadOf(maxBytes - 1);
-    expect(u.body.length).toBe(maxBytes - 1);
-    expect((await post('/api/files', u.body, u.contentType)).status).toBe(200);
-  });
+  describe('one request-body limit, from config, in nginx and ModSecurity', () => {
+    it('GIVEN an upload one byte under maxBytes THEN it passes (nginx and ModSecurity both allow it)', async () => {
+      const u = uploadOf(maxBytes - 1);
+      expect(u.body.length).toBe(maxBytes - 1);
+      expect((await post('/api/files', u.body, u.contentType)).status).toBe(200);
+    });
 
-  it('GIVEN an upload one byte over maxBytes THEN it is refused with 413', async () => {
-    const u = uploadOf(maxBytes + 1);
-    expect(u.body.length).toBe(maxBytes + 1);
-    expect((await post('/api/files', u.body, u.contentType)).status).toBe(413);
-  });
+    it('GIVEN an upload one byte over maxBytes THEN it is refused with 413', async () => {
+      const u = uploadOf(maxBytes + 1);
+      expect(u.body.length).toBe(maxBytes + 1);
+      expect((await post('/api/files', u.body, u.contentType)).status).toBe(413);
+    });
 
-  it('GIVEN a JSON body one byte under maxBytesWithoutFiles THEN it passes', async () => {
-    const body = jsonOf(maxBytesWithoutFiles - 1);
-    expect(Buffer.byteLength(body)).toBe(maxBytesWithoutFiles - 1);
-    expect((await post('/api/notes', body, 'application/json')).status).toBe(200);
-  });
+    it('GIVEN a JSON body one byte under maxBytesWithoutFiles THEN it passes', async () => {
+      const body = jsonOf(maxBytesWithoutFiles - 1);
+      expect(Buffer.byteLength(body)).toBe(maxBytesWithoutFiles - 1);
+      expect((await post('/api/notes', body, 'application/json')).status).toBe(200);
+    });
 
-  // libmodsecurity v3 does not answer this limit itself: it sets REQBODY_ERROR ("Request body excluding files
-  // is bigger than the maximum expected"), which the engine's recommended rule 200002 refuses with 400.
-  it('GIVEN a JSON body one byte over maxBytesWithoutFiles THEN ModSecurity refuses it with 400 (its rule 200002, request body error)', async () => {
-    const body = jsonOf(maxBytesWithoutFiles + 1);
-    expect(Buffer.byteLength(body)).toBe(maxBytesWithoutFiles + 1);
-    expect((await post('/api/notes', body, 'application/json')).status).toBe(400);
+    // libmodsecurity v3 does not answer this limit itself: it sets REQBODY_ERROR ("Request body excluding files
+    // is bigger than the maximum expected"), which the engine's recommended rule 200002 refuses with 400.
+    it('GIVEN a JSON body one byte over maxBytesWithoutFiles THEN ModSecurity refuses it with 400 (its rule 200002, request body error)', async () => {
+      const body = jsonOf(maxBytesWithoutFiles + 1);
+      expect(Buffer.byteLength(body)).toBe(maxBytesWithoutFiles + 1);
+      expect((await post('/api/notes', body, 'application/json')).status).toBe(400);
+    });
   });
 });

@@ -105,6 +105,14 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The renderings of the WAF that the end-to-end suites run on (see lib/waf/harness.ts `rendering`). */
+export const RENDERINGS = ['harness', 'waf-tier'] as const;
+
+/** Harness options for a rendering: free ports (the WAF tier's rendering also listens with TLS). */
+export async function renderingOptions(rendering: (typeof RENDERINGS)[number]) {
+  return { port: await freePort(), rendering, tlsPort: rendering === 'waf-tier' ? await freePort() : undefined };
+}
+
 /** A distinct loopback source address per request index (separate rate-limit buckets). */
 export function sourceAddress(i: number): string {
   return `127.0.${1 + Math.floor(i / 250)}.${1 + (i % 250)}`;
