@@ -20,8 +20,9 @@ export function synthesizeConfig(config: FactoryConfig): Outputs {
   const outputs = synthToMemory((outdir) => buildApp(config, outdir).app, 'dist');
   // The standalone WAF (nginx/, docker-compose.security.yml) from the same config and rule model.
   for (const [file, content] of standaloneOutputs(config)) outputs.set(file, content);
-  // The ingress-nginx Helm values and static-install patch (ingress-nginx/), from the same settings as dist/.
-  for (const [file, content] of ingressNginxFiles(config)) outputs.set(file, content);
+  // The ingress-nginx Helm values and static-install patch (ingress-nginx/), from the same settings as dist/
+  // (that target only: with the WAF tier, no ingress controller is installed).
+  if (config.edge.target === 'ingress-nginx') for (const [file, content] of ingressNginxFiles(config)) outputs.set(file, content);
   return outputs;
 }
 
@@ -46,7 +47,8 @@ function main(): number {
     process.stderr.write(`synth refused: ${violations.length} violation(s); nothing was written\n`);
     return 1;
   }
-  writeOutputs(root, outputs, generatedDirs(outputs));
+  // A target not chosen leaves no files behind (ingress-nginx/ is emptied when the WAF tier is the edge).
+  writeOutputs(root, outputs, [...generatedDirs(outputs), ...(config.edge.target === 'waf-tier' ? ['ingress-nginx'] : [])]);
   // Under `cdk8s synth`, the CLI empties its output folder (CDK8S_OUTDIR, a staging folder set in
   // cdk8s.yaml) before running the app; dist/ is written above only once everything passed, and the
   // manifests are mirrored to the staging folder for the CLI.

@@ -15,8 +15,10 @@ export interface FactoryCharts {
   readonly network: NetworkChart;
   readonly edgeWaf: EdgeWafChart;
   readonly edge: EdgeChart;
-  readonly edgeController: EdgeControllerChart;
-  readonly monitoring: MonitoringChart;
+  /** The ingress controller's ConfigMaps (ingress-nginx target only). */
+  readonly edgeController?: EdgeControllerChart;
+  /** The security alerts on the controller's request counter (ingress-nginx target only: the WAF tier has no such counter yet). */
+  readonly monitoring?: MonitoringChart;
 }
 
 /** Builds the app's charts in `app` (the same code serves synth and tests). */
@@ -34,11 +36,11 @@ export function buildCharts(app: App, config: FactoryConfig): FactoryCharts {
   edgeWaf.addDependency(namespace);
   const edge = new EdgeChart(app, 'edge', { config });
   edge.addDependency(edgeWaf);
-  const edgeController = new EdgeControllerChart(app, 'edge-controller', { config });
-  edgeController.addDependency(edge);
+  const edgeController = config.edge.target === 'ingress-nginx' ? new EdgeControllerChart(app, 'edge-controller', { config }) : undefined;
+  edgeController?.addDependency(edge);
   // Monitoring: the security alerts (PrometheusRule) on the edge Ingresses' metrics, and the controller's ServiceMonitor.
-  const monitoring = new MonitoringChart(app, 'monitoring', { config, ingresses: FACTORY_INGRESSES });
-  monitoring.addDependency(namespace);
+  const monitoring = config.edge.target === 'ingress-nginx' ? new MonitoringChart(app, 'monitoring', { config, ingresses: FACTORY_INGRESSES }) : undefined;
+  monitoring?.addDependency(namespace);
   return { namespace, workloads, network, edgeWaf, edge, edgeController, monitoring };
 }
 

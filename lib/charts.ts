@@ -30,13 +30,16 @@ export class NamespaceChart extends FactoryChart {
   constructor(scope: Construct, id: string, props: NamespaceChartProps) {
     const { config } = props;
     super(scope, id, { podIdentity: config.podSecurity });
+    // The WAF tier's pods and LoadBalancer Service live in the namespace too.
+    const wafTier = config.edge.target === 'waf-tier';
     new HardenedNamespace(this, 'namespace', { name: config.namespace });
     new PriorityClasses(this, 'priority-classes', { classes: config.priorityClasses });
     new ResourceLimits(this, 'limits', {
       namespace: config.namespace,
       limitRange: config.limitRange,
       quota: quotaFor({
-        workloads: COMPONENT_NAMES.map((name) => config.components[name]),
+        workloads: [...COMPONENT_NAMES.map((name) => config.components[name]), ...(wafTier ? [config.edge.wafTier] : [])],
+        loadBalancers: wafTier ? 1 : 0,
         // One claim per replica of each StatefulSet's claim template.
         claims: Object.entries(dataStoreStorage(config)).flatMap(([name, size]) => Array<string>(config.components[name as ComponentName].replicas).fill(size)),
         headroom: config.quotaHeadroom,

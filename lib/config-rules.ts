@@ -13,6 +13,22 @@ import { cpuMillis, memoryBytes } from './k8s/quantity';
 import { promDurationSeconds } from './monitoring/duration';
 import { type Problem, type Rule, brokenRules } from './rules';
 
+/** The workloads' settings by config path: each component's, and the WAF tier's when it is the edge. */
+function workloadSettings(c: FactoryConfig): [string, FactoryConfig['edge']['wafTier']][] {
+  return [
+    ...Object.entries(c.components).map(([name, w]) => [`components.${name}`, w] as [string, FactoryConfig['edge']['wafTier']]),
+    ...(c.edge.target === 'waf-tier' ? [['edge.wafTier', c.edge.wafTier] as [string, FactoryConfig['edge']['wafTier']]] : []),
+  ];
+}
+
+/** The WAF tier as the edge: a certificate it can get without an ingress controller. */
+function wafTierRules(c: FactoryConfig): Rule[] {
+  return [{
+    path: 'edge.certificate.solver', condition: c.edge.target === 'waf-tier' && c.edge.certificate.solver.type === 'http01',
+    message: 'http01 is answered through an ingress controller, which edge.target "waf-tier" does not have: use a DNS-01 solver ({type: dns01-cloudflare, apiTokenSecret: {name, key}})',
+  }];
+}
+
 /** Requests and limits within the LimitRange max, and each request within its limit. */
 function resourceRules(c: FactoryConfig): Rule[] {
   const max = c.limitRange.max;
@@ -23,11 +39,11 @@ function resourceRules(c: FactoryConfig): Rule[] {
   return [
     ...bounded('limitRange.default', c.limitRange.default),
     ...bounded('limitRange.defaultRequest', c.limitRange.defaultRequest),
-    ...Object.entries(c.components).flatMap(([name, { resources: r }]) => [
-      ...bounded(`components.${name}.resources.limits`, r.limits),
-      ...bounded(`components.${name}.resources.requests`, r.requests),
-      { path: `components.${name}.resources.requests.cpu`, condition: cpuMillis(r.requests.cpu) > cpuMillis(r.limits.cpu), message: `request "${r.requests.cpu}" is above the limit "${r.limits.cpu}"` },
-      { path: `components.${name}.resources.requests.memory`, condition: memoryBytes(r.requests.memory) > memoryBytes(r.limits.memory), message: `request "${r.requests.memory}" is above the limit "${r.limits.memory}"` },
+    ...workloadSettings(c).flatMap(([at, { resources: r }]) => [
+      ...bounded(`${at}.resources.limits`, r.limits),
+      ...bounded(`${at}.resources.requests`, r.requests),
+      { path: `${at}.resources.requests.cpu`, condition: cpuMillis(r.requests.cpu) > cpuMillis(r.limits.cpu), message: `request "${r.requests.cpu}" is above the limit "${r.limits.cpu}"` },
+      { path: `${at}.resources.requests.memory`, condition: memoryBytes(r.requests.memory) > memoryBytes(r.limits.memory), message: `request "${r.requests.memory}" is above the limit "${r.limits.memory}"` },
     ]),
     ...ephemeralStorageRules(c),
   ];
@@ -40,14 +56,14 @@ function ephemeralStorageRules(c: FactoryConfig): Rule[] {
   return [
     { path: 'limitRange.ephemeralStorage.default', condition: above(lr.default, lr.max), message: `"${lr.default}" is above the LimitRange max "${lr.max}"` },
     { path: 'limitRange.ephemeralStorage.defaultRequest', condition: above(lr.defaultRequest, lr.default), message: `"${lr.defaultRequest}" is above the default limit "${lr.default}"` },
-    ...Object.entries(c.components).flatMap(([name, comp]) => {
+    ...workloadSettings(c).flatMap(([name, comp]) => {
       const e = comp.resources.ephemeralStorage;
       return [
-        { path: `components.${name}.resources.ephemeralStorage.limit`, condition: above(e.limit, lr.max), message: `"${e.limit}" is above the LimitRange max ephemeral-storage "${lr.max}"` },
-        { path: `components.${name}.resources.ephemeralStorage.request`, condition: above(e.request, e.limit), message: `request "${e.request}" is above the limit "${e.limit}"` },
-        { path: `components.${name}.scratchSizeLimit`, condition: above(comp.scratchSizeLimit, e.limit), message: `"${comp.scratchSizeLimit}" is above the container's ephemeral-storage limit "${e.limit}" (the kubelet would evict the pod first)` },
+        { path: `${name}.resources.ephemeralStorage.limit`, condition: above(e.limit, lr.max), message: `"${e.limit}" is above the LimitRange max ephemeral-storage "${lr.max}"` },
+        { path: `${name}.resources.ephemeralStorage.request`, condition: above(e.request, e.limit), message: `request "${e.request}" is above the limit "${e.limit}"` },
+        { path: `${name}.scratchSizeLimit`, condition: above(comp.scratchSizeLimit, e.limit), message: `"${comp.scratchSizeLimit}" is above the container's ephemeral-storage limit "${e.limit}" (the kubelet would evict the pod first)` },
         {
-          path: `components.${name}.priorityClassName`, condition: !(comp.priorityClassName in c.priorityClasses),
+          path: `${name}.priorityClassName`, condition: !(comp.priorityClassName in c.priorityClasses),
           message: `"${comp.priorityClassName}" is not one of priorityClasses (${Object.keys(c.priorityClasses).map((k) => `"${k}"`).join(', ')}), the classes this project creates`,
         },
       ];
@@ -97,20 +113,21 @@ function ingressRules(c: FactoryConfig): Rule[] {
   ];
 }
 
-/** What the ingress-nginx controller (its last release) can express. */
+/** What the ingress-nginx controller (its last release) can express (the burst and snippet only matter on that target). */
 function ingressNginxRules(c: FactoryConfig): Rule[] {
+  const onController = c.edge.target === 'ingress-nginx';
   // The snippet's size does not depend on the rules' content: the file name's hash has a fixed length.
   const snippetBytes = snippetParameterBytes(modsecuritySnippetFor(c.edge.controller.namespace, `factory-modsecurity-${'0'.repeat(12)}.conf`));
   return [
     ...(['api', 'auth'] as const).map((key) => {
       const { rate, burst } = c.edge.rateLimits[key];
       return {
-        path: `edge.rateLimits.${key}.burst`, condition: !burstExpressible(c.edge.rateLimits[key]),
+        path: `edge.rateLimits.${key}.burst`, condition: onController && !burstExpressible(c.edge.rateLimits[key]),
         message: `burst ${burst} is not a whole multiple (1 or more) of rate ${rate}: ingress-nginx ${INGRESS_NGINX_VERSION} sets burst as rate × limit-burst-multiplier`,
       };
     }),
     {
-      path: 'edge.controller.namespace', condition: snippetBytes >= NGINX_PARAMETER_MAX_BYTES,
+      path: 'edge.controller.namespace', condition: onController && snippetBytes >= NGINX_PARAMETER_MAX_BYTES,
       message: `"${c.edge.controller.namespace}" makes the modsecurity-snippet take ${snippetBytes} bytes in nginx.conf; nginx refuses a parameter of ${NGINX_PARAMETER_MAX_BYTES} bytes or more ("too long parameter")`,
     },
     ...Object.entries(c.edge.securityHeaders).map(([name, value]) => ({
@@ -143,5 +160,5 @@ function monitoringRules(c: FactoryConfig): Rule[] {
 
 /** Every broken cross-field rule of a config whose fields each passed the schema. */
 export function configProblems(c: FactoryConfig): Problem[] {
-  return brokenRules([...resourceRules(c), ...portRules(c), ...vaultRules(c), ...ingressRules(c), ...ingressNginxRules(c), ...monitoringRules(c)]);
+  return brokenRules([...resourceRules(c), ...wafTierRules(c), ...portRules(c), ...vaultRules(c), ...ingressRules(c), ...ingressNginxRules(c), ...monitoringRules(c)]);
 }

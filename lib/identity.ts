@@ -5,13 +5,13 @@
  */
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import type { ComponentName } from './component-names';
+import type { WorkloadName } from './component-names';
 import { componentObjectName, selectorLabels } from './labels';
 
 /** Properties of a `ComponentIdentity`. */
 export interface ComponentIdentityProps {
-  /** The component the ServiceAccount belongs to. */
-  readonly name: ComponentName;
+  /** The component (or the WAF tier) the ServiceAccount belongs to. */
+  readonly name: WorkloadName;
 }
 
 /** The ServiceAccount of one component, with no automounted token. */

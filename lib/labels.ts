@@ -2,7 +2,7 @@
  * The stable labels every object of a component carries and every selector (workload, Service,
  * NetworkPolicy) matches on. Never cdk8s-generated address labels: these survive refactors of the code.
  */
-import type { ComponentName } from './component-names';
+import type { WorkloadName } from './component-names';
 
 /** The label that names the component: the one key selectors match on. */
 export const NAME_LABEL = 'app.kubernetes.io/name';
@@ -11,12 +11,12 @@ export const PART_OF_LABEL = 'app.kubernetes.io/part-of';
 export const PART_OF = 'factory';
 
 /** The labels a component's pods carry, and its selectors match. */
-export function selectorLabels(component: ComponentName): Record<string, string> {
+export function selectorLabels(component: WorkloadName): Record<string, string> {
   return { [NAME_LABEL]: component, [PART_OF_LABEL]: PART_OF };
 }
 
 /** The object name of everything that belongs to one component (`factory-api`, …). */
-export function componentObjectName(component: ComponentName): string {
+export function componentObjectName(component: WorkloadName): string {
   return `${PART_OF}-${component}`;
 }
 

@@ -23,6 +23,8 @@ export interface QuotaInputs {
   readonly claims: readonly string[];
   /** Factor over the sum (room for a rolling update's surge pod and a manual scale-up). */
   readonly headroom: number;
+  /** LoadBalancer Services the namespace holds (the WAF tier's), exactly: no headroom. @default 0 */
+  readonly loadBalancers?: number;
 }
 
 /** The quota the workloads need, times the headroom. */
@@ -50,8 +52,8 @@ export function quotaFor(q: QuotaInputs): Record<string, string> {
     'pods': String(Math.ceil(pods * h)),
     'persistentvolumeclaims': String(Math.ceil(q.claims.length * h)),
     'requests.storage': `${Math.ceil((storage * h) / 2 ** 30)}Gi`,
-    // The platform exposes nothing outside the cluster but through the Ingress.
-    'services.loadbalancers': '0',
+    // The platform exposes nothing outside the cluster but through the edge (an Ingress, or the WAF tier's Service).
+    'services.loadbalancers': String(q.loadBalancers ?? 0),
     'services.nodeports': '0',
   };
 }

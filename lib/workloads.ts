@@ -7,6 +7,7 @@ import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import type { ComponentName } from './component-names';
+import { POD_TEMPLATE_PATH } from './k8s/pod-template';
 import { cpuMillis, memoryBytes } from './k8s/quantity';
 import type { ComponentIdentity } from './identity';
 import { PLATFORM_DATABASE, componentObjectName, selectorLabels } from './labels';
@@ -145,7 +146,7 @@ export interface ComponentProps {
   /** PriorityClass of its pods (required, no default). */
   readonly priorityClassName: string;
   /** How pods spread when there is more than one (required, no default). */
-  readonly spread: { readonly topologyKey: string; readonly whenUnsatisfiable: 'ScheduleAnyway' | 'DoNotSchedule' };
+  readonly spread: Spread;
   /** Every component's port, for the environment and arguments that point at neighbours (required, no default). */
   readonly ports: ComponentPorts;
   /** The component's ServiceAccount (required, no default). */
@@ -156,8 +157,51 @@ export interface ComponentProps {
   readonly vault?: VaultClientSettings;
 }
 
+/** How the pods of a workload spread over nodes. */
+export interface Spread { readonly topologyKey: string; readonly whenUnsatisfiable: 'ScheduleAnyway' | 'DoNotSchedule' }
+
+/**
+ * Availability of a workload of more than one replica: a PodDisruptionBudget (one drain evicts at most one
+ * pod) created in `scope`, and the pod-spec patches that spread its pods over nodes (and prefer not to share
+ * one). Nothing for a single replica.
+ */
+export function availability(scope: Construct, w: { readonly objectName: string; readonly labels: Record<string, string>; readonly replicas: number; readonly spread: Spread }): JsonPatch[] {
+  if (w.replicas <= 1) return [];
+  const { labels } = w;
+  new kplus.k8s.KubePodDisruptionBudget(scope, 'disruption-budget', {
+    metadata: { name: w.objectName, labels },
+    spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: labels } },
+  });
+  return [
+    JsonPatch.add(`${POD_SPEC}/topologySpreadConstraints`, [{
+      maxSkew: 1, topologyKey: w.spread.topologyKey, whenUnsatisfiable: w.spread.whenUnsatisfiable, labelSelector: { matchLabels: labels },
+    }]),
+    JsonPatch.add(`${POD_SPEC}/affinity`, {
+      podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { labelSelector: { matchLabels: labels }, topologyKey: w.spread.topologyKey } }] },
+    }),
+  ];
+}
+
+/** The pod spec of a Deployment or StatefulSet (the same path in both), as a JSON-patch path. */
+const POD_SPEC = `/${[...POD_TEMPLATE_PATH.Deployment, 'spec'].join('/')}`;
+
+/**
+ * What cdk8s-plus-27 cannot express on a workload's pod, as JSON patches (the escape hatch): its PriorityClass,
+ * and the main container's ephemeral-storage as written in config (cdk8s-plus would round it to whole
+ * gibibytes). The patches apply before the typed serialization, which reads a Quantity's value: hence Quantity
+ * objects, not strings.
+ */
+export function podPatches(p: { readonly container: number; readonly priorityClassName: string; readonly ephemeralStorage: { readonly request: string; readonly limit: string } }): JsonPatch[] {
+  const main = `${POD_SPEC}/containers/${p.container}`;
+  return [
+    JsonPatch.add(`${POD_SPEC}/priorityClassName`, p.priorityClassName),
+    JsonPatch.add(`${main}/resources/requests/ephemeral-storage`, kplus.k8s.Quantity.fromString(p.ephemeralStorage.request)),
+    JsonPatch.add(`${main}/resources/limits/ephemeral-storage`, kplus.k8s.Quantity.fromString(p.ephemeralStorage.limit)),
+  ];
+}
+
 /** Bytes of a quantity, as the cdk8s Size the constructs take. */
-const size = (q: string) => Size.mebibytes(memoryBytes(q) / 2 ** 20);
+export const size = (q: string) => Size.mebibytes(memoryBytes(q) / 2 ** 20);
 
 /**
  * One component: its workload; the ClusterIP Service its clients use (not for one nobody connects to); for a
@@ -235,30 +279,9 @@ export class Component extends Construct {
     });
 
     // cdk8s-plus-27 cannot express these pod fields: the JSON-patch escape hatch.
-    const podSpec = '/spec/template/spec';
-    const main = `${podSpec}/containers/${this.workload.containers.indexOf(container)}`;
-    const patches = [
-      JsonPatch.add(`${podSpec}/priorityClassName`, c.priorityClassName),
-      // ephemeral-storage as written in config (cdk8s-plus would round it to whole gibibytes). The patches apply
-      // before the typed serialization, which reads a Quantity's value: hence Quantity objects, not strings.
-      JsonPatch.add(`${main}/resources/requests/ephemeral-storage`, kplus.k8s.Quantity.fromString(r.ephemeralStorage.request)),
-      JsonPatch.add(`${main}/resources/limits/ephemeral-storage`, kplus.k8s.Quantity.fromString(r.ephemeralStorage.limit)),
-    ];
-    if (c.replicas > 1) {
-      // One drain evicts at most one pod; the pods spread over nodes (and prefer not to share one).
-      new kplus.k8s.KubePodDisruptionBudget(this, 'disruption-budget', {
-        metadata: { name: objectName, labels },
-        spec: { maxUnavailable: kplus.k8s.IntOrString.fromNumber(1), selector: { matchLabels: labels } },
-      });
-      patches.push(
-        JsonPatch.add(`${podSpec}/topologySpreadConstraints`, [{
-          maxSkew: 1, topologyKey: c.spread.topologyKey, whenUnsatisfiable: c.spread.whenUnsatisfiable, labelSelector: { matchLabels: labels },
-        }]),
-        JsonPatch.add(`${podSpec}/affinity`, {
-          podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { labelSelector: { matchLabels: labels }, topologyKey: c.spread.topologyKey } }] },
-        }),
-      );
-    }
+    const main = `${POD_SPEC}/containers/${this.workload.containers.indexOf(container)}`;
+    const patches = podPatches({ container: this.workload.containers.indexOf(container), priorityClassName: c.priorityClassName, ephemeralStorage: r.ephemeralStorage });
+    patches.push(...availability(this, { objectName, labels, replicas: c.replicas, spread: c.spread }));
     ApiObject.of(this.workload).addJsonPatch(...patches);
 
     // Vault: VAULT_ADDR, and the api's projected token for the audience `vault` (lib/vault-auth.ts).

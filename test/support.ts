@@ -19,7 +19,7 @@ export const ALIAS_BOMB = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]'
 export function synthCharts(config: FactoryConfig = defaultConfig()): Record<string, any[]> {
   const app: App = Testing.app();
   const charts = buildCharts(app, config);
-  return Object.fromEntries(Object.entries(charts).map(([id, chart]) => [id, chart.toJson()]));
+  return Object.fromEntries(Object.entries(charts).filter(([, chart]) => chart !== undefined).map(([id, chart]) => [id, chart!.toJson()]));
 }
 
 /** All manifests of the app, for a config override (a partial config, as in a FACTORY_CONFIG file). */

@@ -1,5 +1,7 @@
 /**
- * The edge charts, applied at different times:
+ * The edge charts. With `edge.target: waf-tier`: `edge-waf` holds the WAF tier (ConfigMap, Deployment,
+ * LoadBalancer Service, PDB, ServiceAccount) and `edge` the ClusterIssuer and Certificate; nothing needs an
+ * ingress controller. With `edge.target: ingress-nginx` they are applied at different times:
  * - `edge-waf`: the WAF rules ConfigMap the controller mounts (always applied, BEFORE the controller is
  *   installed or patched: its pods cannot start without it);
  * - `edge`: cert-manager's ClusterIssuer and Certificate, and the Ingresses (always applied, once the
@@ -15,6 +17,11 @@ import { AcmeSolver, TlsCertificates } from './certificates';
 import { FactoryIngresses } from './ingress';
 import { type RateLimitKey, controllerConfigMapData, ingressAnnotations, modsecurityRules, modsecurityRulesFileName, securityHeadersData } from './ingress-nginx';
 import { IngressNginxSettings, IngressNginxWafRules } from './ingress-nginx-configmaps';
+import { WAF_TIER_NAME } from '../component-names';
+import { ComponentIdentity } from '../identity';
+import { wafTierFiles } from '../waf/waf-tier';
+import { TLS_CERTIFICATE } from './certificates';
+import { WafTier } from './waf-tier';
 
 /** One Ingress of the platform. */
 export interface FactoryIngressSpec {
@@ -50,10 +57,10 @@ export interface EdgeChartProps {
   readonly config: FactoryConfig;
 }
 
-/** ClusterIssuer, Certificate and Ingresses. */
+/** ClusterIssuer, Certificate and (ingress-nginx target) the Ingresses. */
 export class EdgeChart extends FactoryChart {
   public readonly certificates: TlsCertificates;
-  public readonly ingresses: FactoryIngresses;
+  public readonly ingresses?: FactoryIngresses;
 
   constructor(scope: Construct, id: string, props: EdgeChartProps) {
     super(scope, id, { podIdentity: props.config.podSecurity });
@@ -64,6 +71,7 @@ export class EdgeChart extends FactoryChart {
       acmeEmail: config.edge.certificate.acmeEmail,
       solver: acmeSolver(config),
     });
+    if (config.edge.target !== 'ingress-nginx') return;
     this.ingresses = new FactoryIngresses(this, 'ingresses', {
       namespace: config.namespace,
       host: config.host,
@@ -74,11 +82,23 @@ export class EdgeChart extends FactoryChart {
   }
 }
 
-/** The rendered WAF rules, as the ConfigMap the controller mounts. */
+/** The WAF: the WAF tier, or (ingress-nginx target) the rendered rules as the ConfigMap the controller mounts. */
 export class EdgeWafChart extends FactoryChart {
+  public readonly wafTier?: WafTier;
+
   constructor(scope: Construct, id: string, props: EdgeChartProps) {
-    super(scope, id, { podIdentity: props.config.podSecurity });
     const { config } = props;
+    const tier = config.edge.target === 'waf-tier';
+    super(scope, id, { podIdentity: config.podSecurity, namespace: tier ? config.namespace : undefined });
+    if (tier) {
+      const w = config.edge.wafTier;
+      this.wafTier = new WafTier(this, 'waf-tier', {
+        image: config.waf.image, replicas: w.replicas, resources: w.resources, scratchSizeLimit: w.scratchSizeLimit,
+        priorityClassName: w.priorityClassName, spread: config.spread, files: wafTierFiles(config),
+        certificateSecretName: TLS_CERTIFICATE.secretName, identity: new ComponentIdentity(this, 'waf-identity', { name: WAF_TIER_NAME }),
+      });
+      return;
+    }
     new IngressNginxWafRules(this, 'waf-rules', {
       namespace: config.edge.controller.namespace, fileName: modsecurityRulesFileName(config), rules: modsecurityRules(config),
     });

@@ -4,7 +4,9 @@
  * rendered from it (markdown.ts), and the connectivity-matrix test proves the policies mean exactly it.
  * Adding a flow is one line of `flowTable`.
  */
-import type { ComponentName } from '../component-names';
+import { type ComponentName, WAF_TIER_NAME } from '../component-names';
+import { selectorLabels } from '../labels';
+import { WAF_TIER_PORTS } from '../waf/waf-tier';
 import type { FactoryConfig } from '../config';
 
 /** The label that cuts a pod off completely (guide: "Containment: Network policies isolate affected components"). */
@@ -64,6 +66,11 @@ export function isInNamespace(e: Endpoint): boolean {
 /** The labels of the pods cert-manager starts to answer ACME http01 challenges, and their port. */
 export const ACME_SOLVER = { podLabels: { 'acme.cert-manager.io/http01-solver': 'true' }, port: 8089 } as const;
 
+/** The WAF tier's pods (`edge.target: waf-tier`). */
+export const WAF_TIER: Endpoint = { kind: 'local-pods', label: WAF_TIER_NAME, podLabels: selectorLabels(WAF_TIER_NAME) };
+/** Who may reach the WAF tier: any address (its LoadBalancer Service is the platform's public entry). */
+export const WAF_TIER_CLIENTS: Endpoint = { kind: 'cidr', label: 'clients', cidr: '0.0.0.0/0', except: [] };
+
 /** The flow table, from the config. */
 export function flowTable(c: FactoryConfig): Flow[] {
   const port = (name: ComponentName) => tcp(c.components[name].port);
@@ -76,12 +83,18 @@ export function flowTable(c: FactoryConfig): Flow[] {
   const https = c.network.externalHttps;
   const internet: Endpoint = { kind: 'cidr', label: 'internet', cidr: https.cidr, except: https.except };
 
-  return [
+  const edge: Flow[] = c.edge.target === 'waf-tier' ? [
+    { from: WAF_TIER_CLIENTS, to: WAF_TIER, ports: [tcp(WAF_TIER_PORTS.https)], why: 'guide diagram: Internet → WAF/NGINX (the LoadBalancer keeps client addresses), TLS only' },
+    { from: WAF_TIER, to: component('api'), ports: [port('api')], why: 'guide diagram: WAF/NGINX → API Pods' },
+  ] : [
     { from: ingress, to: component('api'), ports: [port('api')], why: 'guide diagram: Ingress Controller → API Pods' },
     {
       from: ingress, to: { kind: 'local-pods', label: 'acme-solver', podLabels: ACME_SOLVER.podLabels }, ports: [tcp(ACME_SOLVER.port)],
       why: 'cert-manager http01 challenge for factory-tls (guide: Certificate Management)',
     },
+  ];
+  return [
+    ...edge,
     { from: component('api'), to: component('dashboard'), ports: [port('dashboard')], why: 'guide diagram: API ↔ Dashboard' },
     { from: component('dashboard'), to: component('api'), ports: [port('api')], why: 'guide diagram: API ↔ Dashboard' },
     { from: component('api'), to: component('redis'), ports: [port('redis')], why: 'guide diagram: API → Redis' },

@@ -9,7 +9,7 @@
  * - no `*-snippet` annotation (ingress-nginx snippets bypass the WAF and the controller's hardening);
  * - no Secret carrying data (secrets come from Vault at run time, never from dist/);
  * - every Secret, ConfigMap, ServiceAccount and PVC a pod references is created by the manifests (an
- *   ExternalSecret creates its target Secret) or declared as provided by the operator;
+ *   ExternalSecret creates its target Secret, a cert-manager Certificate its spec.secretName) or declared as provided by the operator;
  * - no container argument or command expands a Secret-backed variable (`$(PASSWORD)` lands in the process
  *   list and the runtime's container config);
  * - reliability (issue 17): every Deployment/StatefulSet of more than one replica has a PodDisruptionBudget
@@ -229,13 +229,15 @@ export const referencesResolve: PolicyRule = {
       if (typeof o?.kind !== 'string' || typeof o?.metadata?.name !== 'string') continue;
       created.add(`${namespaceOf(d)}/${o.kind}/${o.metadata.name}`);
       if (o.kind === 'ExternalSecret') created.add(`${namespaceOf(d)}/Secret/${o.spec?.target?.name ?? o.metadata.name}`);
+      // cert-manager writes a Certificate's key pair into its spec.secretName, in the Certificate's namespace.
+      if (o.kind === 'Certificate' && o.apiVersion === 'cert-manager.io/v1' && typeof o.spec?.secretName === 'string') created.add(`${namespaceOf(d)}/Secret/${o.spec.secretName}`);
     }
     const provided = new Set((context?.provided ?? []).map((p) => `${p.kind}/${p.name}`));
     return workloads(docs).flatMap(({ doc, pod }) => podReferences(pod).flatMap((r) => {
       const key = `${r.kind}/${String(r.name)}`;
       if (BUILT_IN.has(key) || provided.has(key) || created.has(`${namespaceOf(doc)}/${key}`)) return [];
       return [violation(doc, r.path, rule('references-resolve'),
-        `${r.kind} ${JSON.stringify(r.name)} is created by nothing in the manifests (nor by an ExternalSecret) and is not in providedObjects; the pod cannot start`)];
+        `${r.kind} ${JSON.stringify(r.name)} is created by nothing in the manifests (nor by an ExternalSecret or a cert-manager Certificate) and is not in providedObjects; the pod cannot start`)];
     }));
   },
 };

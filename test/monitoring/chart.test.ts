@@ -113,8 +113,8 @@ describe('PrometheusRule factory-security-alerts', () => {
 describe('the app', () => {
   test('GIVEN buildCharts THEN the monitoring chart is registered after the namespace and holds the PrometheusRule and ServiceMonitor', () => {
     const charts = buildCharts(Testing.app(), parseConfig({}));
-    expect(charts.monitoring.node.dependencies).toContain(charts.namespace);
-    expect(charts.monitoring.toJson().map((m: any) => `${m.kind}/${m.metadata.name}`))
+    expect(charts.monitoring!.node.dependencies).toContain(charts.namespace);
+    expect(charts.monitoring!.toJson().map((m: any) => `${m.kind}/${m.metadata.name}`))
       .toEqual(['PrometheusRule/factory-security-alerts', 'ServiceMonitor/factory-ingress-controller']);
   });
 });

@@ -1,0 +1,111 @@
+/**
+ * The WAF tier in the cluster (`edge.target: waf-tier`): the guide's WAF layer as a Deployment of the
+ * owasp/modsecurity-crs nginx image started on the factory's files (lib/waf/waf-tier.ts), a `LoadBalancer`
+ * Service that keeps client addresses (`externalTrafficPolicy: Local`: the rate limits and the per-client
+ * counter count real clients), the certificate Secret mounted, and a PodDisruptionBudget and spread as for
+ * the other components. Hardening (uid, seccomp, capabilities) is applied by `FactoryChart`.
+ */
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { createHash } from 'crypto';
+import { WAF_TIER_NAME } from '../component-names';
+import type { ComponentIdentity } from '../identity';
+import { cpuMillis } from '../k8s/quantity';
+import { componentObjectName, selectorLabels } from '../labels';
+import type { Quantities } from '../limits';
+import { WAF_TIER_COMMAND, WAF_TIER_HEALTH_PATH, WAF_TIER_PATHS, WAF_TIER_PORTS, WAF_TIER_SERVICE_PORT } from '../waf/waf-tier';
+import { type Spread, availability, podPatches, size } from '../workloads';
+
+/** The pod-template annotation that holds the digest of the WAF tier's files: a change rolls the pods. */
+export const WAF_TIER_CONFIG_DIGEST_ANNOTATION = 'factory-security/waf-config-sha256';
+
+/** Properties of a `WafTier`. */
+export interface WafTierProps {
+  /** The owasp/modsecurity-crs nginx image, pinned (required, no default). */
+  readonly image: string;
+  /** Number of pods (required, no default). */
+  readonly replicas: number;
+  /** cpu/memory requests and limits, and ephemeral-storage (required, no default). */
+  readonly resources: { readonly requests: Quantities; readonly limits: Quantities; readonly ephemeralStorage: { readonly request: string; readonly limit: string } };
+  /** sizeLimit of the pod's one writable directory, /tmp (required, no default). */
+  readonly scratchSizeLimit: string;
+  /** PriorityClass of its pods (required, no default). */
+  readonly priorityClassName: string;
+  /** How pods spread when there is more than one (required, no default). */
+  readonly spread: Spread;
+  /** The files nginx reads (`wafTierFiles`), by name: the ConfigMap mounted in /etc/factory/waf (required, no default). */
+  readonly files: Readonly<Record<string, string>>;
+  /** The Secret of the TLS certificate (cert-manager's `Certificate`), `tls.crt` and `tls.key` (required, no default). */
+  readonly certificateSecretName: string;
+  /** The ServiceAccount of its pods (required, no default). */
+  readonly identity: ComponentIdentity;
+}
+
+/** The WAF tier: ConfigMap, Deployment, LoadBalancer Service and (more than one replica) PodDisruptionBudget. */
+export class WafTier extends Construct {
+  public readonly deployment: kplus.Deployment;
+  public readonly service: kplus.Service;
+  public readonly configMap: kplus.ConfigMap;
+
+  constructor(scope: Construct, id: string, props: WafTierProps) {
+    super(scope, id);
+    if (Object.keys(props.files).length === 0) throw new Error('WafTier: files must hold the nginx configuration (got none)');
+    const objectName = componentObjectName(WAF_TIER_NAME);
+    const labels = selectorLabels(WAF_TIER_NAME);
+    const digest = createHash('sha256').update(JSON.stringify(Object.entries(props.files).sort())).digest('hex');
+
+    this.configMap = new kplus.ConfigMap(this, 'files', { metadata: { name: objectName, labels }, data: { ...props.files } });
+
+    this.service = new kplus.Service(this, 'service', {
+      metadata: { name: objectName, labels },
+      type: kplus.ServiceType.LOAD_BALANCER,
+      ports: [{ name: 'https', port: WAF_TIER_SERVICE_PORT, targetPort: WAF_TIER_PORTS.https }],
+    });
+    for (const [k, v] of Object.entries(labels)) this.service.selectLabel(k, v);
+    // Client addresses reach the pods (no SNAT to a node's address); only nodes running a WAF pod take traffic.
+    ApiObject.of(this.service).addJsonPatch(JsonPatch.add('/spec/externalTrafficPolicy', 'Local'));
+
+    this.deployment = new kplus.Deployment(this, 'workload', {
+      metadata: { name: objectName, labels },
+      podMetadata: { labels, annotations: { [WAF_TIER_CONFIG_DIGEST_ANNOTATION]: digest } },
+      select: false,
+      replicas: props.replicas,
+      serviceAccount: props.identity.serviceAccount,
+      automountServiceAccountToken: false,
+      securityContext: { ensureNonRoot: true },
+    });
+    this.deployment.select(kplus.LabelSelector.of({ labels }));
+
+    const r = props.resources;
+    const probe = { periodSeconds: Duration.seconds(10), timeoutSeconds: Duration.seconds(2) };
+    const container = this.deployment.addContainer({
+      name: WAF_TIER_NAME,
+      image: props.image,
+      // Not the image's entrypoint (it writes into /etc at start): nginx on the factory's files.
+      command: WAF_TIER_COMMAND,
+      // libmodsecurity keeps its shared collections (the per-client counter) in its working directory.
+      workingDir: WAF_TIER_PATHS.scratchDir,
+      ports: [{ name: 'https', number: WAF_TIER_PORTS.https }, { name: 'health', number: WAF_TIER_PORTS.health }],
+      resources: {
+        cpu: { request: kplus.Cpu.millis(cpuMillis(r.requests.cpu)), limit: kplus.Cpu.millis(cpuMillis(r.limits.cpu)) },
+        memory: { request: size(r.requests.memory), limit: size(r.limits.memory) },
+      },
+      // Alive while nginx answers its health location; ready while the TLS port accepts connections.
+      liveness: kplus.Probe.fromHttpGet(WAF_TIER_HEALTH_PATH, { port: WAF_TIER_PORTS.health, initialDelaySeconds: Duration.seconds(10), ...probe }),
+      readiness: kplus.Probe.fromTcpSocket({ port: WAF_TIER_PORTS.https, initialDelaySeconds: Duration.seconds(2), ...probe }),
+      startup: kplus.Probe.fromTcpSocket({ port: WAF_TIER_PORTS.https, failureThreshold: 30, ...probe }),
+      securityContext: { ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+    });
+    container.mount(WAF_TIER_PATHS.configDir, kplus.Volume.fromConfigMap(this, 'files-volume', this.configMap, { name: 'waf-files' }), { readOnly: true });
+    const secret = kplus.Secret.fromSecretName(this, 'tls-secret', props.certificateSecretName);
+    // Not a subPath mount: the kubelet updates these files in place when cert-manager renews the certificate.
+    container.mount(WAF_TIER_PATHS.tlsDir, kplus.Volume.fromSecret(this, 'tls-volume', secret, { name: 'tls', defaultMode: 0o440 }), { readOnly: true });
+    container.mount(WAF_TIER_PATHS.scratchDir, kplus.Volume.fromEmptyDir(this, 'scratch', 'tmp', { sizeLimit: size(props.scratchSizeLimit) }));
+
+    ApiObject.of(this.deployment).addJsonPatch(
+      ...podPatches({ container: this.deployment.containers.indexOf(container), priorityClassName: props.priorityClassName, ephemeralStorage: r.ephemeralStorage }),
+      ...availability(this, { objectName, labels, replicas: props.replicas, spread: props.spread }),
+    );
+  }
+}
