@@ -49,7 +49,7 @@ const OTHERS: Host[] = [
 ];
 
 const PORTS: { port: number; protocol: Probe['protocol'] }[] = [
-  ...[8000, 8001, 9001, 6379, 5432, 8089, 8200, 443, 80, 22, 53].map((port) => ({ port, protocol: 'TCP' as const })),
+  ...[8000, 8001, 9001, 6379, 5432, 8089, 8200, 8443, 8080, 443, 80, 22, 53].map((port) => ({ port, protocol: 'TCP' as const })),
   { port: 53, protocol: 'UDP' },
 ];
 
@@ -144,4 +144,38 @@ test('a Vault outside the cluster is reached by CIDR only', () => {
   const api = factoryPods(manifests).find((p) => p.name === 'api')!;
   expect(isAllowed(cluster, { from: api, to: { name: 'vault', ip: '203.0.113.10' }, port: 8200, protocol: 'TCP' })).toBe(true);
   expect(isAllowed(cluster, { from: api, to: { name: 'near', ip: '203.0.113.11' }, port: 8200, protocol: 'TCP' })).toBe(false);
+});
+
+describe('edge.target waf-tier: the WAF tier\'s flows, from the same flow table', () => {
+  const WAF_TIER = { edge: { target: 'waf-tier', certificate: { solver: { type: 'dns01-cloudflare', apiTokenSecret: { name: 'cf', key: 'token' } } } } };
+  const manifests = synthAll(WAF_TIER);
+  const allowed = allowedProbes(manifests);
+  /**
+   * The edge's flows with the WAF tier: any address to its TLS port (it is the public entry: clients outside,
+   * and pods of other namespaces through the same ipBlock), the tier to the api; DNS as every pod.
+   */
+  const WAF_EXPECTED = [
+    ...EXPECTED.filter((p) => !/^ingress-nginx → | → acme-solver:/.test(p)),
+    ...['internet', 'lan', 'metadata-service', 'impostor', 'ingress-nginx', 'kube-dns', 'vault'].map((client) => `${client} → waf:8443/TCP`),
+    'waf → api:8000/TCP',
+    'waf → kube-dns:53/UDP',
+    'waf → kube-dns:53/TCP',
+  ].sort();
+
+  test('GIVEN the WAF tier THEN the policies allow exactly: clients to its TLS port 8443 only, the tier to the api only, DNS; no controller or ACME solver flow', () => {
+    expect(allowed).toEqual(WAF_EXPECTED);
+  });
+
+  test('GIVEN the WAF tier THEN its health port and every other port are closed to clients, and it reaches no data store', () => {
+    expect(allowed.filter((p) => /→ waf:(?!8443\/)/.test(p))).toEqual([]);
+    expect(allowed.filter((p) => /^waf → (?!api:8000|kube-dns)/.test(p))).toEqual([]);
+  });
+
+  test('GIVEN a WAF pod labelled security.factory.io/quarantine=true THEN nothing reaches it or leaves it, and the other flows are unchanged', () => {
+    const waf = factoryPods(manifests).find((p) => p.name === 'waf')!;
+    const quarantined: PodModel = { ...waf, name: 'waf-quarantined', ip: ip(), labels: { ...waf.labels, 'security.factory.io/quarantine': 'true' } };
+    const withQuarantined = allowedProbes(manifests, [quarantined]);
+    expect(withQuarantined.filter((p) => p.includes('waf-quarantined'))).toEqual([]);
+    expect(withQuarantined).toEqual(WAF_EXPECTED);
+  });
 });

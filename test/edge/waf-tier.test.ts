@@ -1,0 +1,138 @@
+/**
+ * The WAF tier in the cluster (`edge.target: waf-tier`, issue 18): what it synthesizes, read from the manifests.
+ * Its rendering's behaviour (corpus, rate limits, headers, audit, counter, body limits) is proven by the WAF
+ * end-to-end suites on both renderings; its TLS and health by test/waf/waf-tier-tls.test.ts.
+ */
+import { ConfigError, parseConfig } from '../../lib/config';
+import { manifestOutputs, parseManifests, validateManifests } from '../../lib/validate';
+import { WAF_TIER_CONFIG_DIGEST_ANNOTATION } from '../../lib/edge/waf-tier';
+import { WAF_TIER_COMMAND, WAF_TIER_PATHS, wafTierFiles } from '../../lib/waf/waf-tier';
+import { synthesizeConfig } from '../../main';
+import { allContainers, find, synthAll } from '../support';
+
+const DNS01 = { type: 'dns01-cloudflare', apiTokenSecret: { name: 'cloudflare-api-token', key: 'api-token' } };
+const WAF_TIER = { edge: { target: 'waf-tier', certificate: { solver: DNS01 } } };
+const manifests = synthAll(WAF_TIER);
+const config = parseConfig(WAF_TIER);
+const deployment = find(manifests, 'Deployment', 'factory-waf');
+const pod = deployment.spec.template.spec;
+const [container] = allContainers(pod);
+
+describe('edge.target waf-tier: nothing needs an ingress controller', () => {
+  test('GIVEN the WAF tier WHEN synthesized THEN no Ingress, no object in the controller\'s namespace, no controller ServiceMonitor or alerts', () => {
+    expect(manifests.filter((m) => ['Ingress', 'IngressClass', 'ServiceMonitor', 'PrometheusRule'].includes(m.kind))).toEqual([]);
+    expect(manifests.filter((m) => m.metadata?.namespace === 'ingress-nginx')).toEqual([]);
+    expect(JSON.stringify(manifests)).not.toMatch(/ingress\.kubernetes\.io|ingressClassName|ingress-nginx/);
+  });
+
+  test('GIVEN the WAF tier WHEN synthesized THEN the ClusterIssuer answers with DNS-01 only (no http01 solver needs an Ingress)', () => {
+    expect(find(manifests, 'ClusterIssuer', 'letsencrypt-prod').spec.acme.solvers)
+      .toEqual([{ dns01: { cloudflare: { apiTokenSecretRef: { name: 'cloudflare-api-token', key: 'api-token' } } } }]);
+  });
+
+  test('GIVEN the WAF tier and an http01 solver THEN the config is refused at edge.certificate.solver', () => {
+    expect(() => parseConfig({ edge: { target: 'waf-tier' } }, 'waf.yaml')).toThrow(ConfigError);
+    expect(() => parseConfig({ edge: { target: 'waf-tier' } }, 'waf.yaml')).toThrow(/waf\.yaml.*edge\.certificate\.solver: http01 is answered through an ingress controller/s);
+  });
+
+  test('GIVEN the WAF tier WHEN synth validates THEN Pod Security restricted, the schemas and the policies find nothing', () => {
+    const outputs = synthesizeConfig(config);
+    expect(validateManifests(parseManifests(manifestOutputs(outputs)), { provided: config.providedObjects })).toEqual([]);
+    expect([...outputs.keys()].filter((f) => f.startsWith('ingress-nginx/'))).toEqual([]);
+  });
+});
+
+describe('how traffic reaches it: a LoadBalancer Service that keeps client addresses', () => {
+  test('GIVEN the WAF tier THEN its Service is a LoadBalancer with externalTrafficPolicy Local, 443 → the TLS port 8443 only', () => {
+    const svc = find(manifests, 'Service', 'factory-waf');
+    expect(svc.spec).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: 'Local', selector: deployment.spec.selector.matchLabels });
+    expect(svc.spec.ports).toEqual([{ name: 'https', port: 443, targetPort: 8443 }]);
+  });
+
+  test('GIVEN the WAF tier THEN the quota admits exactly one load balancer and counts the tier\'s pods', () => {
+    const hard = find(manifests, 'ResourceQuota', 'factory-quota').spec.hard;
+    const controllerHard = find(synthAll(), 'ResourceQuota', 'factory-quota').spec.hard;
+    expect([hard['services.loadbalancers'], controllerHard['services.loadbalancers']]).toEqual(['1', '0']);
+    // Two WAF pods more, times the headroom of 2.
+    expect(Number(hard.pods) - Number(controllerHard.pods)).toBe(2 * config.quotaHeadroom);
+  });
+});
+
+describe('what the image needs, from its source', () => {
+  test('GIVEN the WAF tier THEN it runs waf.image with nginx on the factory\'s files, not the image\'s entrypoint (which writes into /etc)', () => {
+    expect(container.image).toBe(config.waf.image);
+    expect(container.command).toEqual(WAF_TIER_COMMAND);
+    expect(container.command.slice(0, 3)).toEqual(['nginx', '-c', `${WAF_TIER_PATHS.configDir}/nginx.conf`]);
+    expect(container.args).toBeUndefined();
+  });
+
+  test('GIVEN the WAF tier THEN the pod keeps the guide\'s security context: uid 1000, non-root, read-only root, no capability, RuntimeDefault seccomp', () => {
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(pod.automountServiceAccountToken).toBe(false);
+  });
+
+  test('GIVEN the WAF tier THEN /tmp is its only writable mount (emptyDir with a size limit, and its working directory)', () => {
+    const volumes = Object.fromEntries(pod.volumes.map((v: any) => [v.name, v]));
+    const writable = container.volumeMounts.filter((m: any) => !m.readOnly);
+    expect(writable.map((m: any) => m.mountPath)).toEqual(['/tmp']);
+    expect(volumes[writable[0].name].emptyDir).toEqual({ sizeLimit: '256Mi' });
+    expect(container.workingDir).toBe('/tmp');
+  });
+
+  test('GIVEN the WAF tier THEN the certificate Secret of the Certificate is mounted whole (no subPath: renewals reach the files)', () => {
+    const cert = find(manifests, 'Certificate', 'factory-tls');
+    const tls = pod.volumes.find((v: any) => v.secret);
+    expect(tls.secret).toEqual({ secretName: cert.spec.secretName, defaultMode: 0o440 });
+    expect(container.volumeMounts.find((m: any) => m.name === tls.name)).toEqual({ name: tls.name, mountPath: WAF_TIER_PATHS.tlsDir, readOnly: true });
+  });
+
+  test('GIVEN the WAF tier THEN its ConfigMap holds exactly the rendered files, mounted read-only', () => {
+    const cm = find(manifests, 'ConfigMap', 'factory-waf');
+    expect(cm.data).toEqual(wafTierFiles(config));
+    const volume = pod.volumes.find((v: any) => v.configMap?.name === 'factory-waf');
+    expect(container.volumeMounts.find((m: any) => m.name === volume.name)).toEqual({ name: volume.name, mountPath: WAF_TIER_PATHS.configDir, readOnly: true });
+  });
+
+  test('GIVEN a WAF setting changed THEN the pod template\'s config digest changes (the pods roll; nginx reads its files at start)', () => {
+    const digest = (m: any[]) => find(m, 'Deployment', 'factory-waf').spec.template.metadata.annotations[WAF_TIER_CONFIG_DIGEST_ANNOTATION];
+    const changed = synthAll({ ...WAF_TIER, waf: { paranoiaLevel: 2 } });
+    expect(digest(manifests)).toMatch(/^[0-9a-f]{64}$/);
+    expect(digest(changed)).not.toBe(digest(manifests));
+    expect(digest(synthAll(WAF_TIER))).toBe(digest(manifests));
+  });
+});
+
+describe('operations: disruption budget, spread, resources and probes as for the other components', () => {
+  test('GIVEN 2 replicas THEN a PodDisruptionBudget of maxUnavailable 1 selects exactly the tier\'s pods, and they spread over nodes', () => {
+    expect(find(manifests, 'PodDisruptionBudget', 'factory-waf').spec).toEqual({ maxUnavailable: 1, selector: deployment.spec.selector });
+    expect(pod.topologySpreadConstraints).toEqual([{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: deployment.spec.selector }]);
+  });
+
+  test('GIVEN 1 replica THEN no PodDisruptionBudget (it would block every drain)', () => {
+    const one = synthAll({ edge: { ...WAF_TIER.edge, wafTier: { replicas: 1 } } });
+    expect(one.filter((m) => m.kind === 'PodDisruptionBudget' && m.metadata.name === 'factory-waf')).toEqual([]);
+  });
+
+  test('GIVEN the defaults THEN requests 250m/256Mi, limits 1 CPU/512Mi, ephemeral-storage 128Mi/1Gi, priority factory-app', () => {
+    expect(container.resources).toEqual({
+      requests: { cpu: '250m', memory: '256Mi', 'ephemeral-storage': '128Mi' },
+      limits: { cpu: '1000m', memory: '512Mi', 'ephemeral-storage': '1Gi' },
+    });
+    expect(pod.priorityClassName).toBe('factory-app');
+  });
+
+  test('GIVEN the WAF tier THEN liveness asks nginx\'s health location and readiness the TLS port: two different checks', () => {
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 8080, scheme: 'HTTP' });
+    expect(container.readinessProbe.tcpSocket).toEqual({ port: 8443 });
+  });
+
+  test('GIVEN WAF tier limits above the LimitRange THEN the config is refused naming edge.wafTier', () => {
+    expect(() => parseConfig({ edge: { ...WAF_TIER.edge, wafTier: { resources: { limits: { cpu: '3', memory: '512Mi' } } } } }, 'big.yaml'))
+      .toThrow(/edge\.wafTier\.resources\.limits\.cpu: "3" is above the LimitRange max cpu "2"/);
+  });
+
+  test('GIVEN the controller target THEN the WAF tier\'s settings are not judged (control: the same limits pass)', () => {
+    expect(() => parseConfig({ edge: { wafTier: { resources: { limits: { cpu: '3', memory: '512Mi' } } } } })).not.toThrow();
+  });
+});
