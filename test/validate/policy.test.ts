@@ -105,13 +105,23 @@ describe('policy references-resolve', () => {
 
   it('GIVEN a Secret volume nothing creates THEN refused, naming the pod, the field and the missing Secret', () => {
     expect(referencesResolve.check([sa, withSecretVolume]).map(formatViolation)).toEqual([
-      'test.yaml: Deployment/factory/factory-api: spec.template.spec.volumes[0].secret.secretName: [policy/references-resolve] Secret "factory-redis" is created by nothing in the manifests (nor by an ExternalSecret) and is not in providedObjects; the pod cannot start',
+      'test.yaml: Deployment/factory/factory-api: spec.template.spec.volumes[0].secret.secretName: [policy/references-resolve] Secret "factory-redis" is created by nothing in the manifests (nor by an ExternalSecret or a cert-manager Certificate) and is not in providedObjects; the pod cannot start',
     ]);
   });
 
   it('GIVEN an ExternalSecret whose target is that Secret THEN the reference resolves', () => {
     const es = doc({ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'x', namespace: 'factory' }, spec: { target: { name: 'factory-redis' } } });
     expect(referencesResolve.check([sa, withSecretVolume, es])).toEqual([]);
+  });
+
+  it('GIVEN a cert-manager Certificate whose secretName is that Secret THEN the reference resolves (cert-manager writes the key pair there)', () => {
+    const cert = doc({ apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'x', namespace: 'factory' }, spec: { secretName: 'factory-redis' } });
+    expect(referencesResolve.check([sa, withSecretVolume, cert])).toEqual([]);
+  });
+
+  it('GIVEN the Certificate in another namespace THEN it does not resolve (control)', () => {
+    const cert = doc({ apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'x', namespace: 'other' }, spec: { secretName: 'factory-redis' } });
+    expect(referencesResolve.check([sa, withSecretVolume, cert])).toHaveLength(1);
   });
 
   it('GIVEN the ExternalSecret in another namespace THEN it does not resolve (references are per namespace)', () => {

@@ -5,6 +5,7 @@
  * health location the liveness probe asks, and the relocation refusing a path it does not know.
  */
 import { spawnSync } from 'child_process';
+import { X509Certificate } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
@@ -34,7 +35,7 @@ function handshake(options: tls.ConnectionOptions = {}): Promise<Handshake> {
 }
 
 /** The SHA-256 fingerprint of a PEM certificate file, as node prints it. */
-const fingerprintOf = (file: string) => new (require('crypto').X509Certificate)(fs.readFileSync(file)).fingerprint256;
+const fingerprintOf = (file: string) => new X509Certificate(fs.readFileSync(file)).fingerprint256;
 
 describe('TLS/SSL Configuration of the WAF tier', () => {
   test('GIVEN a TLS 1.3 client THEN the handshake succeeds', async () => {
