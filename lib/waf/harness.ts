@@ -210,8 +210,8 @@ export function relocateWafTier(config: FactoryConfig, files: Record<string, str
     // One pass: a replacement is never moved again (the harness folder may itself be under /tmp).
     let moved = text.replace(anyOf, (m) => to.get(m)!);
     if (name === WAF_TIER_FILES.nginx) moved = moved.replace(/\}\n$/, `${stubServer(r.dir).split('\n').map((l) => `    ${l}`).join('\n')}\n}\n`);
-    // (The harness folder itself may be under /tmp: it is set aside before looking.)
-    const outside = moved.split(r.dir).join('');
+    // (The harness folder and the CRS folder may themselves be under /tmp: every replacement is set aside before looking.)
+    const outside = [...to.values(), r.dir].sort((a, b) => b.length - a.length).reduce((t, placed) => t.split(placed).join(''), moved);
     const left = [WAF_TIER_PATHS.configDir, WAF_TIER_PATHS.tlsDir, '/opt/owasp-crs', '/etc/modsecurity.d', ` ${WAF_TIER_PATHS.scratchDir}/`].find((p) => outside.includes(p));
     if (left) throw new Error(`${name}: the WAF tier's path ${left} was not relocated`);
     out[name] = moved;

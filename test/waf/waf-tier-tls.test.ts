@@ -91,6 +91,10 @@ describe('the relocation onto this machine', () => {
     expect(lines(moved[WAF_TIER_FILES.modsecurity])).toEqual(lines(files[WAF_TIER_FILES.modsecurity]));
     expect(moved[WAF_TIER_FILES.nginx]).toContain('listen 127.0.0.1:2 ssl;');
   });
+  test('GIVEN the harness and a downloaded CRS under /tmp (a CI checkout) THEN their paths are not mistaken for the pod\'s /tmp', () => {
+    const underTmp = { ...places, dir: '/tmp/h', tlsDir: '/tmp/h/tls', crsSetup: '/tmp/ci/crs/setup', crsRules: '/tmp/ci/crs/rules' };
+    expect(relocateWafTier(config, wafTierFiles(config), underTmp)[WAF_TIER_FILES.modsecurity]).toContain('Include /tmp/ci/crs/rules/*.conf');
+  });
   test('GIVEN a file that names a pod path the relocation does not know THEN it is refused (control)', () => {
     const files = { ...wafTierFiles(config), extra: 'Include /opt/owasp-crs/plugins/*.conf\n' };
     expect(() => relocateWafTier(config, files, places)).toThrow(/extra: the WAF tier's path \/opt\/owasp-crs was not relocated/);
