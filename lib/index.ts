@@ -10,8 +10,10 @@ export { ComponentIdentity, type ComponentIdentityProps, DefaultServiceAccount }
 export { type Quantities, type QuotaInputs, ResourceLimits, type ResourceLimitsProps, quotaFor } from './limits';
 export { type Endpoint, type Flow, type FlowPort, QUARANTINE_LABEL, component, tcp, udp } from './network/flows';
 export { DEFAULT_DENY_POLICY, FlowPolicies, type FlowPoliciesProps, policyName } from './network/policies';
-export { Component, type ComponentPorts, type ComponentProps } from './workloads';
+export { Component, type ComponentPorts, type ComponentProps, type Spread } from './workloads';
 export { AcmeSolver, TLS_CERTIFICATE, TlsCertificates, type TlsCertificatesProps } from './edge/certificates';
+export { WAF_TIER_CONFIG_DIGEST_ANNOTATION, WafTier, type WafTierProps } from './edge/waf-tier';
+export { WAF_TIER_PATHS, WAF_TIER_PORTS, wafTierFiles } from './waf/waf-tier';
 export { FactoryIngresses, type FactoryIngressesProps, type IngressRoute } from './edge/ingress';
 export { IngressNginxSettings, type IngressNginxSettingsProps, IngressNginxWafRules, type IngressNginxWafRulesProps } from './edge/ingress-nginx-configmaps';
 export { AlertRules, type AlertRulesProps } from './monitoring/rule';
