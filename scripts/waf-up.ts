@@ -1,8 +1,9 @@
 /**
- * `npm run waf:up -- --port <p> [--tls-port <q>] [--crs <folder>]`: the factory WAF (nginx + ModSecurity +
- * OWASP CRS from Debian's packages, or the CRS release folder given, rendered from the same config and rule
- * model as nginx/ and the cluster) on 127.0.0.1:<p>, in front of a stub upstream answering 200. Runs until
- * SIGINT or SIGTERM.
+ * `npm run waf:up -- --port <p> [--tls-port <q>] [--crs <folder>] [--rendering harness|waf-tier]`: the factory WAF
+ * (nginx + ModSecurity + OWASP CRS from Debian's packages, or the CRS release folder given, rendered from the
+ * same config and rule model as nginx/ and the cluster) on 127.0.0.1:<p>, in front of a stub upstream
+ * answering 200. `--rendering waf-tier` runs the WAF tier's ConfigMap files as synthesized (relocated; it
+ * needs --tls-port). Runs until SIGINT or SIGTERM.
  */
 import { ConfigError, loadConfig } from '../lib/config';
 import { startHarness } from '../lib/waf/harness';
@@ -15,12 +16,13 @@ function parsePort(flag: string, value: string | undefined): number {
 
 class UsageError extends Error {}
 
-interface Args { port: number; tlsPort?: number; crs?: string }
+interface Args { port: number; tlsPort?: number; crs?: string; rendering: 'harness' | 'waf-tier' }
 
 function parseArgs(argv: string[]): Args {
   let port: number | undefined;
   let tlsPort: number | undefined;
   let crs: string | undefined;
+  let rendering: Args['rendering'] = 'harness';
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = inline ?? argv[++i];
@@ -29,11 +31,15 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--crs') {
       if (!value) throw new UsageError('--crs: expected an OWASP CRS release folder');
       crs = value;
+    } else if (flag === '--rendering') {
+      if (value !== 'harness' && value !== 'waf-tier') throw new UsageError(`--rendering: expected harness or waf-tier, got ${value === undefined ? 'nothing' : JSON.stringify(value)}`);
+      rendering = value;
     }
     else throw new UsageError(`unknown argument ${JSON.stringify(argv[i])}`);
   }
   if (port === undefined) throw new UsageError('--port is required');
-  return { port, tlsPort, crs };
+  if (rendering === 'waf-tier' && tlsPort === undefined) throw new UsageError('--rendering waf-tier: the WAF tier listens with TLS; give --tls-port');
+  return { port, tlsPort, crs, rendering };
 }
 
 async function main(): Promise<number> {
@@ -42,7 +48,7 @@ async function main(): Promise<number> {
     args = parseArgs(process.argv.slice(2));
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`waf:up: ${e.message}\nusage: npm run waf:up -- --port <port> [--tls-port <port>] [--crs <CRS release folder>]\n`);
+      process.stderr.write(`waf:up: ${e.message}\nusage: npm run waf:up -- --port <port> [--tls-port <port>] [--crs <CRS release folder>] [--rendering harness|waf-tier]\n`);
       return 2;
     }
     throw e;
@@ -54,7 +60,7 @@ async function main(): Promise<number> {
     if (e instanceof ConfigError) { process.stderr.write(`waf:up refused: ${e.message}\n`); return 1; }
     throw e;
   }
-  const harness = await startHarness(config, { port: args.port, tlsPort: args.tlsPort, crs: args.crs });
+  const harness = await startHarness(config, { port: args.port, tlsPort: args.tlsPort, crs: args.crs, rendering: args.rendering });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
