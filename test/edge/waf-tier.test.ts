@@ -8,7 +8,7 @@ import { manifestOutputs, parseManifests, validateManifests } from '../../lib/va
 import { WAF_TIER_CONFIG_DIGEST_ANNOTATION } from '../../lib/edge/waf-tier';
 import { WAF_TIER_COMMAND, WAF_TIER_PATHS, wafTierFiles } from '../../lib/waf/waf-tier';
 import { synthesizeConfig } from '../../main';
-import { allContainers, find, synthAll } from '../support';
+import { allContainers, find, synthAll, synthCharts } from '../support';
 
 const DNS01 = { type: 'dns01-cloudflare', apiTokenSecret: { name: 'cloudflare-api-token', key: 'api-token' } };
 const WAF_TIER = { edge: { target: 'waf-tier', certificate: { solver: DNS01 } } };
@@ -23,6 +23,11 @@ describe('edge.target waf-tier: nothing needs an ingress controller', () => {
     expect(manifests.filter((m) => ['Ingress', 'IngressClass', 'ServiceMonitor', 'PrometheusRule'].includes(m.kind))).toEqual([]);
     expect(manifests.filter((m) => m.metadata?.namespace === 'ingress-nginx')).toEqual([]);
     expect(JSON.stringify(manifests)).not.toMatch(/ingress\.kubernetes\.io|ingressClassName|ingress-nginx/);
+  });
+
+  test('GIVEN the WAF tier THEN the app has no controller chart and no monitoring chart (control: the controller target has both)', () => {
+    expect(Object.keys(synthCharts(config))).toEqual(['namespace', 'workloads', 'network', 'edgeWaf', 'edge']);
+    expect(Object.keys(synthCharts(parseConfig({})))).toEqual(['namespace', 'workloads', 'network', 'edgeWaf', 'edge', 'edgeController', 'monitoring']);
   });
 
   test('GIVEN the WAF tier WHEN synthesized THEN the ClusterIssuer answers with DNS-01 only (no http01 solver needs an Ingress)', () => {
