@@ -5,7 +5,7 @@
 import { App, YamlOutputType } from 'cdk8s';
 import type { FactoryConfig } from './config';
 import { EdgeChart, EdgeControllerChart, EdgeWafChart, FACTORY_INGRESSES } from './edge/chart';
-import { MonitoringChart } from './monitoring/chart';
+import { MonitoringChart, edgeMonitoring } from './monitoring/chart';
 import { NamespaceChart, NetworkChart, WorkloadsChart, addVaultAuthCharts } from './charts';
 
 /** The charts of the app, by concern. */
@@ -17,8 +17,7 @@ export interface FactoryCharts {
   readonly edge: EdgeChart;
   /** The ingress controller's ConfigMaps (ingress-nginx target only). */
   readonly edgeController?: EdgeControllerChart;
-  /** The security alerts on the controller's request counter (ingress-nginx target only: the WAF tier has no such counter yet). */
-  readonly monitoring?: MonitoringChart;
+  readonly monitoring: MonitoringChart;
 }
 
 /** Builds the app's charts in `app` (the same code serves synth and tests). */
@@ -38,9 +37,9 @@ export function buildCharts(app: App, config: FactoryConfig): FactoryCharts {
   edge.addDependency(edgeWaf);
   const edgeController = config.edge.target === 'ingress-nginx' ? new EdgeControllerChart(app, 'edge-controller', { config }) : undefined;
   edgeController?.addDependency(edge);
-  // Monitoring: the security alerts (PrometheusRule) on the edge Ingresses' metrics, and the controller's ServiceMonitor.
-  const monitoring = config.edge.target === 'ingress-nginx' ? new MonitoringChart(app, 'monitoring', { config, ingresses: FACTORY_INGRESSES }) : undefined;
-  monitoring?.addDependency(namespace);
+  // Monitoring: the security alerts (PrometheusRule) on the edge's request counter, and its ServiceMonitor.
+  const monitoring = new MonitoringChart(app, 'monitoring', { config, ...edgeMonitoring(config, FACTORY_INGRESSES) });
+  monitoring.addDependency(namespace);
   return { namespace, workloads, network, edgeWaf, edge, edgeController, monitoring };
 }
 

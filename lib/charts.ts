@@ -7,6 +7,7 @@
 import type { App } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { FactoryChart } from './chart';
+import { METRICS_SIDECAR_RESOURCES } from './edge/waf-tier';
 import { COMPONENT_NAMES, type ComponentName, type FactoryConfig, dataStoreStorage, vaultIsExternal } from './config';
 import { ComponentIdentity } from './identity';
 import { ResourceLimits, quotaFor } from './limits';
@@ -38,7 +39,11 @@ export class NamespaceChart extends FactoryChart {
       namespace: config.namespace,
       limitRange: config.limitRange,
       quota: quotaFor({
-        workloads: [...COMPONENT_NAMES.map((name) => config.components[name]), ...(wafTier ? [config.edge.wafTier] : [])],
+        workloads: [
+          ...COMPONENT_NAMES.map((name) => config.components[name]),
+          // The WAF tier: nginx, and its request counter's sidecar.
+          ...(wafTier ? [{ ...config.edge.wafTier, sidecars: [METRICS_SIDECAR_RESOURCES] }] : []),
+        ],
         loadBalancers: wafTier ? 1 : 0,
         // One claim per replica of each StatefulSet's claim template.
         claims: Object.entries(dataStoreStorage(config)).flatMap(([name, size]) => Array<string>(config.components[name as ComponentName].replicas).fill(size)),

@@ -13,11 +13,14 @@ import { cpuMillis, memoryBytes } from './k8s/quantity';
 import { promDurationSeconds } from './monitoring/duration';
 import { type Problem, type Rule, brokenRules } from './rules';
 
+/** What the resource rules read of a workload's settings. */
+type WorkloadSettings = Pick<FactoryConfig['edge']['wafTier'], 'resources' | 'scratchSizeLimit' | 'priorityClassName'>;
+
 /** The workloads' settings by config path: each component's, and the WAF tier's when it is the edge. */
-function workloadSettings(c: FactoryConfig): [string, FactoryConfig['edge']['wafTier']][] {
+function workloadSettings(c: FactoryConfig): [string, WorkloadSettings][] {
   return [
-    ...Object.entries(c.components).map(([name, w]) => [`components.${name}`, w] as [string, FactoryConfig['edge']['wafTier']]),
-    ...(c.edge.target === 'waf-tier' ? [['edge.wafTier', c.edge.wafTier] as [string, FactoryConfig['edge']['wafTier']]] : []),
+    ...Object.entries(c.components).map(([name, w]): [string, WorkloadSettings] => [`components.${name}`, w]),
+    ...(c.edge.target === 'waf-tier' ? [['edge.wafTier', c.edge.wafTier] as [string, WorkloadSettings]] : []),
   ];
 }
 

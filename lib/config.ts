@@ -111,7 +111,13 @@ const componentSchema = (d: ComponentDefaults) => componentFields(d).prefault({}
 const wafTierSchema = componentFields({
   port: 8443, image: 'unused:0', replicas: 2, priorityClassName: 'factory-app',
   requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' },
-}).omit({ port: true, image: true }).prefault({});
+}).omit({ port: true, image: true }).extend({
+  /**
+   * The request counter's sidecar (google/mtail; lib/waf/metrics.ts), pinned.
+   * @default ghcr.io/google/mtail:3.0.9 (the name its .goreleaser.yml publishes for release v3.0.9)
+   */
+  metricsImage: image.default('ghcr.io/google/mtail:3.0.9'),
+}).prefault({});
 
 export const configSchema = z.strictObject({
   /** The namespace every object of the platform lives in. */
@@ -441,7 +447,20 @@ export const configSchema = z.strictObject({
       /** "Rate limit triggers": responses with the rate limit's status (edge.rateLimits.statusCode). */
       rateLimited: z.strictObject(countAlert({ threshold: 100, window: '5m', for: '5m', severity: 'warning' })).prefault({}),
     }).prefault({}),
-    /** The ServiceMonitor of the ingress controller's metrics Service (port 10254, `/metrics`). */
+    /**
+     * Prometheus' pods (their namespace and labels): with `edge.target: waf-tier` the network policies let them
+     * reach the WAF tier's counter (its metrics port, 3903) and nothing else of the namespace.
+     * @default namespace `monitoring`, `app.kubernetes.io/name: prometheus` (kube-prometheus-stack's Prometheus)
+     */
+    prometheus: z.strictObject({
+      namespace: dnsLabel.default('monitoring'),
+      podLabels: labels.default({ 'app.kubernetes.io/name': 'prometheus' }),
+    }).prefault({}),
+    /**
+     * The ServiceMonitor of the edge's counter: the ingress controller's metrics Service (port 10254, `/metrics`),
+     * or with `edge.target: waf-tier` the WAF tier's (`factory-waf-metrics`, port `metrics`, in the platform's
+     * namespace; `namespace`, `selector` and `port` below are the controller's).
+     */
     serviceMonitor: z.strictObject({
       /** Whether this project manages it (false when the controller's own chart or the platform team does). */
       enabled: z.boolean().default(true),

@@ -12,12 +12,21 @@ export interface Quantities {
   readonly memory: string;
 }
 
+/** One container's cpu/memory requests and limits, and its ephemeral-storage. */
+export interface ContainerResources {
+  readonly requests: Quantities;
+  readonly limits: Quantities;
+  readonly ephemeralStorage: { readonly request: string; readonly limit: string };
+}
+
 /** What the quota is computed from: the workloads, their storage and the headroom over them. */
 export interface QuotaInputs {
-  /** Each workload's replicas and its main container's requests and limits (ephemeral-storage included). */
+  /** Each workload's replicas, its main container's requests and limits (ephemeral-storage included), and its sidecars'. */
   readonly workloads: readonly {
     readonly replicas: number;
-    readonly resources: { readonly requests: Quantities; readonly limits: Quantities; readonly ephemeralStorage: { readonly request: string; readonly limit: string } };
+    readonly resources: ContainerResources;
+    /** @default none */
+    readonly sidecars?: readonly ContainerResources[];
   }[];
   /** The size of each PersistentVolumeClaim (one per replica of a StatefulSet's claim template). */
   readonly claims: readonly string[];
@@ -31,13 +40,15 @@ export interface QuotaInputs {
 export function quotaFor(q: QuotaInputs): Record<string, string> {
   let requestsCpu = 0; let requestsMemory = 0; let limitsCpu = 0; let limitsMemory = 0; let pods = 0;
   let requestsEphemeral = 0; let limitsEphemeral = 0;
-  for (const { replicas, resources } of q.workloads) {
-    requestsEphemeral += replicas * memoryBytes(resources.ephemeralStorage.request);
-    limitsEphemeral += replicas * memoryBytes(resources.ephemeralStorage.limit);
-    requestsCpu += replicas * cpuMillis(resources.requests.cpu);
-    requestsMemory += replicas * memoryBytes(resources.requests.memory);
-    limitsCpu += replicas * cpuMillis(resources.limits.cpu);
-    limitsMemory += replicas * memoryBytes(resources.limits.memory);
+  for (const { replicas, resources: main, sidecars } of q.workloads) {
+    for (const resources of [main, ...(sidecars ?? [])]) {
+      requestsEphemeral += replicas * memoryBytes(resources.ephemeralStorage.request);
+      limitsEphemeral += replicas * memoryBytes(resources.ephemeralStorage.limit);
+      requestsCpu += replicas * cpuMillis(resources.requests.cpu);
+      requestsMemory += replicas * memoryBytes(resources.requests.memory);
+      limitsCpu += replicas * cpuMillis(resources.limits.cpu);
+      limitsMemory += replicas * memoryBytes(resources.limits.memory);
+    }
     pods += replicas;
   }
   const h = q.headroom;

@@ -192,11 +192,15 @@ const POD_SPEC = `/${[...POD_TEMPLATE_PATH.Deployment, 'spec'].join('/')}`;
  * objects, not strings.
  */
 export function podPatches(p: { readonly container: number; readonly priorityClassName: string; readonly ephemeralStorage: { readonly request: string; readonly limit: string } }): JsonPatch[] {
-  const main = `${POD_SPEC}/containers/${p.container}`;
+  return [JsonPatch.add(`${POD_SPEC}/priorityClassName`, p.priorityClassName), ...ephemeralStoragePatches(p.container, p.ephemeralStorage)];
+}
+
+/** A container's ephemeral-storage request and limit (by its index in the pod's containers), as JSON patches. */
+export function ephemeralStoragePatches(container: number, e: { readonly request: string; readonly limit: string }): JsonPatch[] {
+  const at = `${POD_SPEC}/containers/${container}`;
   return [
-    JsonPatch.add(`${POD_SPEC}/priorityClassName`, p.priorityClassName),
-    JsonPatch.add(`${main}/resources/requests/ephemeral-storage`, kplus.k8s.Quantity.fromString(p.ephemeralStorage.request)),
-    JsonPatch.add(`${main}/resources/limits/ephemeral-storage`, kplus.k8s.Quantity.fromString(p.ephemeralStorage.limit)),
+    JsonPatch.add(`${at}/resources/requests/ephemeral-storage`, kplus.k8s.Quantity.fromString(e.request)),
+    JsonPatch.add(`${at}/resources/limits/ephemeral-storage`, kplus.k8s.Quantity.fromString(e.limit)),
   ];
 }
 

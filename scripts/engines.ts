@@ -1,7 +1,7 @@
 /**
  * `npm run test:engines` (run by `pretest`): makes sure the real engines of the tests are installed, from Debian/
- * Ubuntu packages: the WAF engine (nginx, libnginx-mod-http-modsecurity, modsecurity-crs) and Prometheus's
- * `promtool` (prometheus). As root with apt-get and packages missing, it installs them; otherwise it stops
+ * Ubuntu packages: the WAF engine (nginx, libnginx-mod-http-modsecurity, modsecurity-crs), Prometheus's
+ * `promtool` (prometheus) and mtail (the WAF tier's request counter). As root with apt-get and packages missing, it installs them; otherwise it stops
  * with the exact install command. Never skips.
  */
 import { spawnSync } from 'child_process';
@@ -9,12 +9,13 @@ import * as fs from 'fs';
 import { aptInstallCommand } from '../lib/text';
 import { PROMTOOL_PACKAGES, missingPromtoolFiles } from '../lib/monitoring/promtool';
 import { missingEngineFiles } from '../lib/waf/harness';
-import { DEBIAN_PACKAGES } from '../lib/waf/targets';
+import { DEBIAN_PACKAGES, MTAIL } from '../lib/waf/targets';
 
 /** Each engine: its packages and the files that say it is installed. */
 const ENGINES = [
   { name: 'the WAF engine', packages: DEBIAN_PACKAGES, missing: missingEngineFiles },
   { name: 'promtool', packages: PROMTOOL_PACKAGES, missing: missingPromtoolFiles },
+  { name: 'mtail (the WAF tier\'s request counter)', packages: [MTAIL.package], missing: () => (fs.existsSync(MTAIL.binary) ? [] : [MTAIL.binary]) },
 ];
 
 function main(): number {

@@ -96,6 +96,7 @@ export class EdgeWafChart extends FactoryChart {
         image: config.waf.image, replicas: w.replicas, resources: w.resources, scratchSizeLimit: w.scratchSizeLimit,
         priorityClassName: w.priorityClassName, spread: config.spread, files: wafTierFiles(config),
         certificateSecretName: TLS_CERTIFICATE.secretName, identity: new ComponentIdentity(this, 'waf-identity', { name: WAF_TIER_NAME }),
+        metricsImage: w.metricsImage,
       });
       return;
     }

@@ -14,8 +14,23 @@ import type { ComponentIdentity } from '../identity';
 import { cpuMillis } from '../k8s/quantity';
 import { componentObjectName, selectorLabels } from '../labels';
 import type { Quantities } from '../limits';
+import { METRICS_LOG, MTAIL_PORT } from '../waf/metrics';
 import { WAF_TIER_COMMAND, WAF_TIER_HEALTH_PATH, WAF_TIER_PATHS, WAF_TIER_PORTS, WAF_TIER_SERVICE_PORT } from '../waf/waf-tier';
-import { type Spread, availability, podPatches, size } from '../workloads';
+import { type Spread, availability, ephemeralStoragePatches, podPatches, size } from '../workloads';
+
+/** The labels of the WAF tier's metrics Service, which its ServiceMonitor selects. */
+export const WAF_TIER_METRICS_LABELS = { 'factory-security/scrape': 'waf-tier-metrics' } as const;
+/** Name of the metrics port (container and Service). */
+export const WAF_TIER_METRICS_PORT_NAME = 'metrics';
+/** Object name of the WAF tier's ServiceMonitor. */
+export const WAF_TIER_SERVICE_MONITOR_NAME = 'factory-waf';
+
+/** The request counter's sidecar (mtail): small and fixed (it counts one short line per request). */
+export const METRICS_SIDECAR_RESOURCES = {
+  requests: { cpu: '50m', memory: '32Mi' },
+  limits: { cpu: '200m', memory: '64Mi' },
+  ephemeralStorage: { request: '16Mi', limit: '64Mi' },
+} as const;
 
 /** The pod-template annotation that holds the digest of the WAF tier's files: a change rolls the pods. */
 export const WAF_TIER_CONFIG_DIGEST_ANNOTATION = 'factory-security/waf-config-sha256';
@@ -40,13 +55,19 @@ export interface WafTierProps {
   readonly certificateSecretName: string;
   /** The ServiceAccount of its pods (required, no default). */
   readonly identity: ComponentIdentity;
+  /** The image of the request counter's sidecar, google/mtail, pinned (required, no default). */
+  readonly metricsImage: string;
 }
 
-/** The WAF tier: ConfigMap, Deployment, LoadBalancer Service and (more than one replica) PodDisruptionBudget. */
+/**
+ * The WAF tier: ConfigMap, Deployment (nginx, and the request counter's sidecar), LoadBalancer Service, the
+ * ClusterIP Service of the counter and (more than one replica) a PodDisruptionBudget.
+ */
 export class WafTier extends Construct {
   public readonly deployment: kplus.Deployment;
   public readonly service: kplus.Service;
   public readonly configMap: kplus.ConfigMap;
+  public readonly metricsService: kplus.Service;
 
   constructor(scope: Construct, id: string, props: WafTierProps) {
     super(scope, id);
@@ -97,14 +118,41 @@ export class WafTier extends Construct {
       startup: kplus.Probe.fromTcpSocket({ port: WAF_TIER_PORTS.https, failureThreshold: 30, ...probe }),
       securityContext: { ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
     });
-    container.mount(WAF_TIER_PATHS.configDir, kplus.Volume.fromConfigMap(this, 'files-volume', this.configMap, { name: 'waf-files' }), { readOnly: true });
+    const files = kplus.Volume.fromConfigMap(this, 'files-volume', this.configMap, { name: 'waf-files' });
+    container.mount(WAF_TIER_PATHS.configDir, files, { readOnly: true });
     const secret = kplus.Secret.fromSecretName(this, 'tls-secret', props.certificateSecretName);
     // Not a subPath mount: the kubelet updates these files in place when cert-manager renews the certificate.
     container.mount(WAF_TIER_PATHS.tlsDir, kplus.Volume.fromSecret(this, 'tls-volume', secret, { name: 'tls', defaultMode: 0o440 }), { readOnly: true });
     container.mount(WAF_TIER_PATHS.scratchDir, kplus.Volume.fromEmptyDir(this, 'scratch', 'tmp', { sizeLimit: size(props.scratchSizeLimit) }));
 
+
+    // The request counter (lib/waf/metrics.ts): mtail reads nginx's syslog lines on the pod's loopback and serves
+    // /metrics; its program is a file of the same ConfigMap (mtail loads only the *.mtail files there).
+    const m = METRICS_SIDECAR_RESOURCES;
+    const metrics = this.deployment.addContainer({
+      name: 'metrics',
+      image: props.metricsImage,
+      args: ['--progs', WAF_TIER_PATHS.configDir, '--logs', `udp://${METRICS_LOG.server}`, '--port', String(MTAIL_PORT), '--logtostderr'],
+      ports: [{ name: WAF_TIER_METRICS_PORT_NAME, number: MTAIL_PORT }],
+      resources: {
+        cpu: { request: kplus.Cpu.millis(cpuMillis(m.requests.cpu)), limit: kplus.Cpu.millis(cpuMillis(m.limits.cpu)) },
+        memory: { request: size(m.requests.memory), limit: size(m.limits.memory) },
+      },
+      liveness: kplus.Probe.fromHttpGet('/', { port: MTAIL_PORT, initialDelaySeconds: Duration.seconds(5), ...probe }),
+      readiness: kplus.Probe.fromTcpSocket({ port: MTAIL_PORT, initialDelaySeconds: Duration.seconds(2), ...probe }),
+      securityContext: { ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+    });
+    metrics.mount(WAF_TIER_PATHS.configDir, files, { readOnly: true });
+    this.metricsService = new kplus.Service(this, 'metrics-service', {
+      metadata: { name: `${objectName}-metrics`, labels: { ...labels, ...WAF_TIER_METRICS_LABELS } },
+      type: kplus.ServiceType.CLUSTER_IP,
+      ports: [{ name: WAF_TIER_METRICS_PORT_NAME, port: MTAIL_PORT, targetPort: MTAIL_PORT }],
+    });
+    for (const [k, v] of Object.entries(labels)) this.metricsService.selectLabel(k, v);
+
     ApiObject.of(this.deployment).addJsonPatch(
       ...podPatches({ container: this.deployment.containers.indexOf(container), priorityClassName: props.priorityClassName, ephemeralStorage: r.ephemeralStorage }),
+      ...ephemeralStoragePatches(this.deployment.containers.indexOf(metrics), m.ephemeralStorage),
       ...availability(this, { objectName, labels, replicas: props.replicas, spread: props.spread }),
     );
   }

@@ -4,9 +4,11 @@
  * description are built from the config. Thresholds, windows, `for:` and severities come from
  * `config.monitoring.alerts`; nothing here is a number of the guide.
  *
- * The source of every expression is ingress-nginx's `nginx_ingress_controller_requests` counter
- * (labels `namespace`, `ingress`, `status`, …): ModSecurity refuses with 403, the rate limit answers with
- * `edge.rateLimits.statusCode`, and the auth Ingress carries the login endpoints.
+ * The source of every expression is the edge's request counter (`RequestCounter`): ingress-nginx's
+ * `nginx_ingress_controller_requests` (labels `namespace`, `ingress`, `status`, …) on that target, the WAF
+ * tier's `factory_waf_requests_total` (labels `route`, `status`; lib/waf/metrics.ts) on the other. ModSecurity
+ * refuses with 403, the rate limit answers with `edge.rateLimits.statusCode`, and one Ingress (route) carries
+ * the login endpoints.
  */
 import type { FactoryConfig } from '../config';
 import { type Matcher, labelIn, quote, selector } from './promql';
@@ -29,8 +31,21 @@ export interface AlertRule {
   readonly annotations: { readonly summary: string; readonly description: string; readonly runbook_url: string };
 }
 
-/** The Ingresses the alerts watch: all of the platform's, and the one serving authentication. */
-export interface WatchedIngresses {
+/**
+ * The counter the alerts read: one series per group of paths (an Ingress, or a route of the WAF tier) and
+ * status; every group, and the one serving authentication.
+ */
+export interface RequestCounter {
+  /** The metric's name. */
+  readonly metric: string;
+  /** The label naming the group (`ingress`, `route`). */
+  readonly groupLabel: string;
+  /** How the texts call a group ("Ingress", "route"). */
+  readonly groupNoun: string;
+  /** The label holding the platform's namespace. */
+  readonly namespaceLabel: string;
+  /** The `source` label of the authentication alert's instance from this counter. */
+  readonly source: string;
   readonly all: readonly string[];
   readonly auth: string;
 }
@@ -39,9 +54,9 @@ export interface WatchedIngresses {
 export interface SignalContext {
   readonly config: FactoryConfig;
   readonly alerts: FactoryConfig['monitoring']['alerts'];
-  readonly ingresses: WatchedIngresses;
-  /** `nginx_ingress_controller_requests{<namespace label>="factory", ingress…, status…}`. */
-  readonly requests: (ingresses: readonly string[], statuses: readonly string[]) => string;
+  readonly counter: RequestCounter;
+  /** `<metric>{<namespace label>="factory", <group label>…, status…}`. */
+  readonly requests: (groups: readonly string[], statuses: readonly string[]) => string;
 }
 
 /** The part of an alert a signal builds. */
@@ -65,6 +80,8 @@ export interface Signal {
 }
 
 const sumBy = (by: string, expr: string) => `sum by (${by}) (${expr})`;
+/** The alert instance's group in a text: `Ingress {{ $labels.ingress }}`. */
+const group = (c: RequestCounter) => `${c.groupNoun} {{ $labels.${c.groupLabel} }}`;
 
 /** The guide's four signals, in the guide's order. */
 export const SIGNALS: readonly Signal[] = [
@@ -72,13 +89,13 @@ export const SIGNALS: readonly Signal[] = [
     guide: 'Blocked requests exceeding threshold',
     key: 'blockedRequests',
     alert: 'FactoryWafBlockedRequests',
-    build: ({ alerts, ingresses, requests }) => {
+    build: ({ alerts, counter, requests }) => {
       const a = alerts.blockedRequests;
       return {
-        expr: `${sumBy('ingress', `increase(${requests(ingresses.all, [WAF_BLOCK_STATUS])}[${a.window}])`)} > ${a.threshold}`,
+        expr: `${sumBy(counter.groupLabel, `increase(${requests(counter.all, [WAF_BLOCK_STATUS])}[${a.window}])`)} > ${a.threshold}`,
         for: a.for, severity: a.severity,
-        summary: 'The WAF is blocking many requests on Ingress {{ $labels.ingress }}',
-        description: `{{ $value | humanize }} requests were refused with ${WAF_BLOCK_STATUS} on Ingress {{ $labels.ingress }} `
+        summary: `The WAF is blocking many requests on ${group(counter)}`,
+        description: `{{ $value | humanize }} requests were refused with ${WAF_BLOCK_STATUS} on ${group(counter)} `
           + `in the last ${a.window} (threshold ${a.threshold}). Find the rule ids in the ModSecurity audit log.`,
       };
     },
@@ -87,10 +104,10 @@ export const SIGNALS: readonly Signal[] = [
     guide: 'Authentication failures',
     key: 'authFailures',
     alert: 'FactoryAuthenticationFailures',
-    build: ({ config, alerts, ingresses, requests }) => {
+    build: ({ config, alerts, counter, requests }) => {
       const a = alerts.authFailures;
       const tagged = (expr: string, source: string) => `label_replace(${expr}, "source", ${quote(source)}, "", "")`;
-      const atIngress = tagged(sumBy('ingress', `increase(${requests([ingresses.auth], AUTH_FAILURE_STATUSES)}[${a.window}])`), 'ingress');
+      const atIngress = tagged(sumBy(counter.groupLabel, `increase(${requests([counter.auth], AUTH_FAILURE_STATUSES)}[${a.window}])`), counter.source);
       const parts = [`${atIngress} > ${a.threshold}`];
       if (a.appCounterMetric !== undefined) {
         const app = selector(a.appCounterMetric, [{ label: 'namespace', op: '=', value: config.namespace }]);
@@ -101,7 +118,7 @@ export const SIGNALS: readonly Signal[] = [
         for: a.for, severity: a.severity,
         summary: 'Many failed authentications ({{ $labels.source }})',
         description: `{{ $value | humanize }} authentication failures in the last ${a.window} (threshold ${a.threshold}), `
-          + `counted as ${AUTH_FAILURE_STATUSES.join('/')} on Ingress ${ingresses.auth}`
+          + `counted as ${AUTH_FAILURE_STATUSES.join('/')} on ${counter.groupNoun} ${counter.auth}`
           + (a.appCounterMetric !== undefined ? ` and by the application's ${a.appCounterMetric}` : '')
           + '; this alert instance comes from the {{ $labels.source }}. A credential-stuffing or brute-force attempt is likely.',
       };
@@ -111,19 +128,19 @@ export const SIGNALS: readonly Signal[] = [
     guide: 'Anomaly score spikes',
     key: 'anomalySpike',
     alert: 'FactoryWafAnomalySpike',
-    build: ({ alerts, ingresses, requests }) => {
+    build: ({ alerts, counter, requests }) => {
       const a = alerts.anomalySpike;
-      const blocks = requests(ingresses.all, [WAF_BLOCK_STATUS]);
-      const now = sumBy('ingress', `rate(${blocks}[${a.window}])`);
+      const blocks = requests(counter.all, [WAF_BLOCK_STATUS]);
+      const now = sumBy(counter.groupLabel, `rate(${blocks}[${a.window}])`);
       // The baseline is the window before the current one; absent (no 403 ever) counts as 0, and the floor
       // keeps the division defined and ignores rises too small to matter.
-      const before = sumBy('ingress', `rate(${blocks}[${a.baselineWindow}] offset ${a.window})`);
+      const before = sumBy(counter.groupLabel, `rate(${blocks}[${a.baselineWindow}] offset ${a.window})`);
       const baseline = `clamp_min(${before} or ${now} * 0, ${a.baselineFloor})`;
       return {
         expr: `${now}\n/\n${baseline}\n> ${a.factor}`,
         for: a.for, severity: a.severity,
-        summary: 'Sudden rise of WAF blocks on Ingress {{ $labels.ingress }}',
-        description: `The WAF block rate on Ingress {{ $labels.ingress }} over the last ${a.window} is {{ $value | humanize }} times `
+        summary: `Sudden rise of WAF blocks on ${group(counter)}`,
+        description: `The WAF block rate on ${group(counter)} over the last ${a.window} is {{ $value | humanize }} times `
           + `its rate over the ${a.baselineWindow} before (alert above ${a.factor}, baseline floor ${a.baselineFloor}/s). `
           + 'An attack or a scanner has started, or a deployment made the WAF refuse legitimate traffic.',
       };
@@ -133,14 +150,14 @@ export const SIGNALS: readonly Signal[] = [
     guide: 'Rate limit triggers',
     key: 'rateLimited',
     alert: 'FactoryRateLimitTriggered',
-    build: ({ config, alerts, ingresses, requests }) => {
+    build: ({ config, alerts, counter, requests }) => {
       const a = alerts.rateLimited;
       const status = String(config.edge.rateLimits.statusCode);
       return {
-        expr: `${sumBy('ingress', `increase(${requests(ingresses.all, [status])}[${a.window}])`)} > ${a.threshold}`,
+        expr: `${sumBy(counter.groupLabel, `increase(${requests(counter.all, [status])}[${a.window}])`)} > ${a.threshold}`,
         for: a.for, severity: a.severity,
-        summary: 'The rate limit is refusing many requests on Ingress {{ $labels.ingress }}',
-        description: `{{ $value | humanize }} requests were refused with ${status} by the rate limit on Ingress {{ $labels.ingress }} `
+        summary: `The rate limit is refusing many requests on ${group(counter)}`,
+        description: `{{ $value | humanize }} requests were refused with ${status} by the rate limit on ${group(counter)} `
           + `in the last ${a.window} (threshold ${a.threshold}).`,
       };
     },
@@ -153,16 +170,16 @@ export function runbookUrl(config: FactoryConfig): string {
 }
 
 /** The alert rules of the config, one per signal, in the guide's order. */
-export function securityAlertRules(config: FactoryConfig, ingresses: WatchedIngresses): AlertRule[] {
+export function securityAlertRules(config: FactoryConfig, counter: RequestCounter): AlertRule[] {
   const requests = (names: readonly string[], statuses: readonly string[]): string => {
     const matchers: Matcher[] = [
-      { label: config.monitoring.namespaceLabel, op: '=', value: config.namespace },
-      labelIn('ingress', names),
+      { label: counter.namespaceLabel, op: '=', value: config.namespace },
+      labelIn(counter.groupLabel, names),
       labelIn('status', statuses),
     ];
-    return selector(INGRESS_REQUESTS_METRIC, matchers);
+    return selector(counter.metric, matchers);
   };
-  const ctx: SignalContext = { config, alerts: config.monitoring.alerts, ingresses, requests };
+  const ctx: SignalContext = { config, alerts: config.monitoring.alerts, counter, requests };
   return SIGNALS.map((signal) => {
     const r = signal.build(ctx);
     return {

@@ -1,12 +1,15 @@
 /**
- * The monitoring chart (guide: "Monitoring Alerts"): the PrometheusRule `factory-security-alerts` and,
- * when this project manages it, the ServiceMonitor of the ingress controller's metrics.
+ * The monitoring chart (guide: "Monitoring Alerts"): the PrometheusRule `factory-security-alerts` on the edge's
+ * request counter and, when this project manages it, the ServiceMonitor that scrapes that counter (the ingress
+ * controller's metrics, or the WAF tier's).
  */
 import { type Construct } from 'constructs';
 import type { FactoryConfig } from '../config';
 import { FactoryChart } from '../chart';
 import { PART_OF, PART_OF_LABEL } from '../labels';
-import { type WatchedIngresses, securityAlertRules } from './alerts';
+import { INGRESS_REQUESTS_METRIC, type RequestCounter, securityAlertRules } from './alerts';
+import { ROUTES, WAF_REQUESTS_METRIC } from '../waf/metrics';
+import { WAF_TIER_METRICS_LABELS, WAF_TIER_METRICS_PORT_NAME, WAF_TIER_SERVICE_MONITOR_NAME } from '../edge/waf-tier';
 import { AlertRules } from './rule';
 import { ControllerServiceMonitor } from './service-monitor';
 
@@ -24,24 +27,60 @@ export interface IngressRow {
 }
 
 /**
- * The Ingresses the alerts watch, from the edge's table: all of them, and the one with the auth rate limit
- * (it routes the authentication endpoints).
+ * The controller's counter, over the Ingresses of the edge's table: all of them, and the one with the auth
+ * rate limit (it routes the authentication endpoints).
  */
-export function watchedIngresses(table: readonly IngressRow[]): WatchedIngresses {
+export function controllerRequestCounter(config: FactoryConfig, table: readonly IngressRow[]): RequestCounter {
   const auth = table.filter((i) => i.rateLimit === 'auth');
   if (auth.length !== 1) throw new Error(`expected one Ingress with the auth rate limit in the Ingress table, found ${auth.length}`);
-  return { all: table.map((i) => i.name), auth: auth[0].name };
+  return {
+    metric: INGRESS_REQUESTS_METRIC, groupLabel: 'ingress', groupNoun: 'Ingress', namespaceLabel: config.monitoring.namespaceLabel,
+    source: 'ingress', all: table.map((i) => i.name), auth: auth[0].name,
+  };
+}
+
+/** The WAF tier's counter (lib/waf/metrics.ts), over its routes; scraped from its pods, so `namespace` is theirs. */
+export const WAF_TIER_REQUEST_COUNTER: RequestCounter = {
+  metric: WAF_REQUESTS_METRIC, groupLabel: 'route', groupNoun: 'route', namespaceLabel: 'namespace',
+  source: 'waf-tier', all: Object.values(ROUTES), auth: ROUTES.auth,
+};
+
+/** The Service the ServiceMonitor scrapes: its namespace and the labels it carries. */
+export interface ScrapeTarget {
+  /** ServiceMonitor name. */
+  readonly name: string;
+  readonly namespace: string;
+  readonly selector: Readonly<Record<string, string>>;
+  /** Name of the metrics port on that Service. */
+  readonly port: string;
+}
+
+/**
+ * What the alerts read and where it is scraped, for the config's edge target: the controller's counter and
+ * Service (`monitoring.serviceMonitor`), or the WAF tier's (its metrics Service in the platform's namespace).
+ */
+export function edgeMonitoring(config: FactoryConfig, ingresses: readonly IngressRow[]): Pick<MonitoringChartProps, 'counter' | 'scrape'> {
+  const sm = config.monitoring.serviceMonitor;
+  return config.edge.target === 'ingress-nginx' ? {
+    counter: controllerRequestCounter(config, ingresses),
+    scrape: { name: CONTROLLER_SERVICE_MONITOR_NAME, namespace: sm.namespace ?? config.edge.controller.namespace, selector: sm.selector, port: sm.port },
+  } : {
+    counter: WAF_TIER_REQUEST_COUNTER,
+    scrape: { name: WAF_TIER_SERVICE_MONITOR_NAME, namespace: config.namespace, selector: WAF_TIER_METRICS_LABELS, port: WAF_TIER_METRICS_PORT_NAME },
+  };
 }
 
 /** Properties of `MonitoringChart`. */
 export interface MonitoringChartProps {
-  /** The config: `monitoring`, `namespace`, `edge.controller.namespace` and `edge.rateLimits.statusCode` (required, no default). */
+  /** The config: `monitoring`, `namespace` and `edge.rateLimits.statusCode` (required, no default). */
   readonly config: FactoryConfig;
-  /** The edge's Ingress table (the alerts never write an Ingress name themselves). */
-  readonly ingresses: readonly IngressRow[];
+  /** The counter the alerts read (the alerts never write an Ingress or route name themselves). */
+  readonly counter: RequestCounter;
+  /** The Service that exposes the counter. */
+  readonly scrape: ScrapeTarget;
 }
 
-/** PrometheusRule `factory-security-alerts` and the controller's ServiceMonitor. */
+/** PrometheusRule `factory-security-alerts` and the ServiceMonitor of its counter. */
 export class MonitoringChart extends FactoryChart {
   constructor(scope: Construct, id: string, props: MonitoringChartProps) {
     super(scope, id, { podIdentity: props.config.podSecurity });
@@ -53,15 +92,15 @@ export class MonitoringChart extends FactoryChart {
       namespace: m.namespace ?? config.namespace,
       labels,
       groupName: ALERTS_GROUP_NAME,
-      rules: securityAlertRules(config, watchedIngresses(props.ingresses)),
+      rules: securityAlertRules(config, props.counter),
     });
     if (m.serviceMonitor.enabled) {
       new ControllerServiceMonitor(this, 'controller-metrics', {
-        name: CONTROLLER_SERVICE_MONITOR_NAME,
-        namespace: m.serviceMonitor.namespace ?? config.edge.controller.namespace,
+        name: props.scrape.name,
+        namespace: props.scrape.namespace,
         labels,
-        selector: m.serviceMonitor.selector,
-        port: m.serviceMonitor.port,
+        selector: props.scrape.selector,
+        port: props.scrape.port,
         interval: m.serviceMonitor.interval,
       });
     }

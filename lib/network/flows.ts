@@ -6,6 +6,7 @@
  */
 import { type ComponentName, WAF_TIER_NAME } from '../component-names';
 import { selectorLabels } from '../labels';
+import { MTAIL_PORT } from '../waf/metrics';
 import { WAF_TIER_PORTS } from '../waf/waf-tier';
 import type { FactoryConfig } from '../config';
 
@@ -86,6 +87,10 @@ export function flowTable(c: FactoryConfig): Flow[] {
   const edge: Flow[] = c.edge.target === 'waf-tier' ? [
     { from: WAF_TIER_CLIENTS, to: WAF_TIER, ports: [tcp(WAF_TIER_PORTS.https)], why: 'guide diagram: Internet → WAF/NGINX (the LoadBalancer keeps client addresses), TLS only' },
     { from: WAF_TIER, to: component('api'), ports: [port('api')], why: 'guide diagram: WAF/NGINX → API Pods' },
+    ...(c.monitoring.serviceMonitor.enabled ? [{
+      from: { kind: 'pods', label: 'prometheus', namespace: c.monitoring.prometheus.namespace, podLabels: c.monitoring.prometheus.podLabels } as Endpoint,
+      to: WAF_TIER, ports: [tcp(MTAIL_PORT)], why: 'Prometheus scrapes the WAF tier\'s request counter, which the security alerts read',
+    }] : []),
   ] : [
     { from: ingress, to: component('api'), ports: [port('api')], why: 'guide diagram: Ingress Controller → API Pods' },
     {

@@ -17,6 +17,9 @@ import { type NginxTarget, renderNginx } from './nginx';
 import { type ModSecurityTarget, renderModSecurity } from './seclang';
 import { DEBIAN_PACKAGES, DEBIAN_PATHS, DEBIAN_TARGET } from './targets';
 import { WAF_TIER_FILES, WAF_TIER_PATHS, WAF_TIER_PORTS, wafTierFiles, wafTierUpstream } from './waf-tier';
+import { METRICS_LOG } from './metrics';
+import { MTAIL } from './targets';
+import * as dgram from 'dgram';
 
 /** The exact command that installs the engine. */
 export const ENGINE_INSTALL_COMMAND = aptInstallCommand(DEBIAN_PACKAGES);
@@ -72,6 +75,11 @@ export interface HarnessOptions {
    * one on `tlsPort`, which this rendering needs). @default 'harness'
    */
   readonly rendering?: 'harness' | 'waf-tier';
+  /**
+   * With the waf-tier rendering: also run its request counter (Debian's mtail on the rendered program, fed by
+   * nginx's syslog lines) with its /metrics on this 127.0.0.1 port. @default not run
+   */
+  readonly metricsPort?: number;
 }
 
 export interface Harness {
@@ -84,6 +92,8 @@ export interface Harness {
   readonly errorLog: string;
   /** The rendered files. */
   readonly files: { nginxConf: string; modsecurityConf: string };
+  /** 127.0.0.1 port of the request counter's /metrics (waf-tier rendering with `metricsPort`). */
+  readonly metricsPort?: number;
   /** Stops nginx, waits for it to exit, removes the temp folder. */
   stop(): Promise<void>;
 }
@@ -179,6 +189,8 @@ interface Relocation {
   readonly crsRules: string;
   readonly auditLog: string;
   readonly errorLog: string;
+  /** Where nginx sends the request counter's lines (UDP `127.0.0.1:port`). */
+  readonly metricsLog: string;
 }
 
 /**
@@ -202,6 +214,7 @@ export function relocateWafTier(config: FactoryConfig, files: Record<string, str
     [`listen ${WAF_TIER_PORTS.https} ssl;`, `listen 127.0.0.1:${r.tlsPort} ssl;\n        listen 127.0.0.1:${r.port};`],
     [`listen ${WAF_TIER_PORTS.health};`, `listen unix:${r.dir}/health.sock;`],
     [wafTierUpstream(config), `http://unix:${r.dir}/stub.sock`],
+    [`syslog:server=${METRICS_LOG.server},`, `syslog:server=${r.metricsLog},`],
   ];
   const to = new Map(moves);
   const anyOf = new RegExp([...to.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
@@ -254,6 +267,18 @@ export function crsRuleIds(crs: string | undefined): Set<number> {
   return ids;
 }
 
+/** A UDP port of 127.0.0.1 that is free now. */
+function freeUdpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = dgram.createSocket('udp4');
+    s.on('error', reject);
+    s.bind(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
 /** Renders, checks (`nginx -t`) and starts the local WAF; resolves once it accepts requests. */
 export async function startHarness(config: FactoryConfig, opts: HarnessOptions): Promise<Harness> {
   assertEngineInstalled();
@@ -269,6 +294,7 @@ export async function startHarness(config: FactoryConfig, opts: HarnessOptions):
   const modsecurityConf = path.join(dir, 'modsecurity.conf');
   const nginxConf = path.join(dir, 'nginx.conf');
   const crs = crsFiles(dir, opts.crs);
+  let counter: ChildProcess | undefined;
   if ((opts.rendering ?? 'harness') === 'waf-tier') {
     if (opts.tlsPort === undefined || !modsecurity || opts.crsOnly || opts.factoryRules === false || opts.workers !== undefined) {
       throw new Error('the waf-tier rendering runs as synthesized: it needs tlsPort, and takes no modsecurity, crsOnly, factoryRules or workers option');
@@ -280,9 +306,15 @@ export async function startHarness(config: FactoryConfig, opts: HarnessOptions):
     for (const f of [tlsDir, tls.certificate, tls.certificateKey]) shareWithWorkers(f);
     fs.mkdirSync(path.join(dir, 'scratch'));
     shareWithWorkers(path.join(dir, 'scratch'));
+    const metricsLog = `127.0.0.1:${await freeUdpPort()}`;
     const relocated = relocateWafTier(config, wafTierFiles(config), {
-      dir, port: opts.port, tlsPort: opts.tlsPort, tlsDir, crsSetup: crs.setup, crsRules: crs.rules, auditLog, errorLog,
+      dir, port: opts.port, tlsPort: opts.tlsPort, tlsDir, crsSetup: crs.setup, crsRules: crs.rules, auditLog, errorLog, metricsLog,
     });
+    if (opts.metricsPort !== undefined) {
+      if (!fs.existsSync(MTAIL.binary)) throw new Error(`the request counter needs mtail (missing ${MTAIL.binary}); install it with:\n  ${aptInstallCommand([MTAIL.package])}`);
+      counter = spawn(MTAIL.binary, ['--progs', dir, '--logs', `udp://${metricsLog}`, '--port', String(opts.metricsPort), '--address', '127.0.0.1', '--logtostderr'],
+        { stdio: ['ignore', 'ignore', 'ignore'] });
+    }
     for (const [name, text] of Object.entries(relocated)) fs.writeFileSync(path.join(dir, name), text);
   } else {
     const target = crsTarget(crs);
@@ -296,6 +328,11 @@ export async function startHarness(config: FactoryConfig, opts: HarnessOptions):
   }
   let child: ChildProcess | undefined;
   const stop = async () => {
+    if (counter && counter.exitCode === null && counter.signalCode === null) {
+      const exited = new Promise<void>((r) => counter!.once('exit', () => r()));
+      counter.kill('SIGTERM');
+      await exited;
+    }
     if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((r) => child!.once('exit', () => r()));
       child.kill('SIGTERM');
@@ -314,11 +351,12 @@ export async function startHarness(config: FactoryConfig, opts: HarnessOptions):
       throw new Error(`${e.message}\n${stderr}${fs.existsSync(errorLog) ? fs.readFileSync(errorLog, 'utf8') : ''}`);
     });
     if (opts.tlsPort) await waitForPort(opts.tlsPort, child, 5000);
+    if (counter && opts.metricsPort !== undefined) await waitForPort(opts.metricsPort, counter, 10000);
   } catch (e) {
     await stop();
     throw e;
   }
-  return { port: opts.port, tlsPort: opts.tlsPort, dir, auditLog, errorLog, files: { nginxConf, modsecurityConf }, stop };
+  return { port: opts.port, tlsPort: opts.tlsPort, metricsPort: counter ? opts.metricsPort : undefined, dir, auditLog, errorLog, files: { nginxConf, modsecurityConf }, stop };
 }
 
 /** Placeholder for the check's temp folder inside `inlineRules` (where `files` are written). */

@@ -4,6 +4,8 @@
  * harness and the benchmark's baseline. ModSecurity itself is rendered by `seclang.ts`.
  */
 import type { FactoryConfig } from '../config';
+import { escapeRegExp } from '../text';
+import { METRICS_LOG, METRICS_LOG_FORMAT, ROUTES } from './metrics';
 
 /** Where and how one nginx runs. */
 export interface NginxTarget {
@@ -35,6 +37,11 @@ export interface NginxTarget {
   readonly extraServers?: string[];
   /** `server_name`. @default config.host */
   readonly serverName?: string;
+  /**
+   * The syslog server (`address:port`, UDP) that gets one `route=… status=…` line per request of the main
+   * server, for the WAF tier's request counter (lib/waf/metrics.ts). @default none
+   */
+  readonly metricsLog?: string;
 }
 
 const RATE_UNIT = { second: 'r/s', minute: 'r/m' } as const;
@@ -63,6 +70,26 @@ function locations(paths: string[], body: string[]): string[] {
     const blocks = base === '/' ? ['/'] : [`= ${base}`, `${base}/`];
     return blocks.flatMap((b) => [`        location ${b} {`, ...body.map((l) => `            ${l}`), '        }']);
   });
+}
+
+/** A location prefix without its trailing slashes (`/` for the root). */
+const prefixOf = (p: string) => p.replace(/\/+$/, '') || '/';
+
+/**
+ * `map $uri $factory_route`: the route of a request, from the same prefixes as the locations (`= /p` and
+ * `/p/…`), longest first as nginx chooses a location; everything else is the default route.
+ */
+function routeMap(config: FactoryConfig): string[] {
+  const prefixes = [
+    ...config.edge.authPaths.map((p) => [prefixOf(p), ROUTES.auth] as const),
+    ...config.edge.apiPaths.map((p) => [prefixOf(p), ROUTES.api] as const),
+  ].filter(([p]) => p !== '/').sort((a, b) => b[0].length - a[0].length);
+  return [
+    '    map $uri $factory_route {',
+    ...prefixes.map(([p, route]) => `        ~^${escapeRegExp(p)}(?:/|$) ${route};`),
+    `        default ${ROUTES.default};`,
+    '    }',
+  ];
 }
 
 /** The whole nginx.conf. */
@@ -103,6 +130,12 @@ export function renderNginx(config: FactoryConfig, t: NginxTarget): string {
     `    client_max_body_size ${config.edge.requestBody.maxBytes};`,
     ...temp,
     ...(t.resolver ? [`    resolver ${t.resolver} valid=10s;`] : []),
+    ...(t.metricsLog ? [
+      '',
+      '    # The route of each request, for the request counter (lib/waf/metrics.ts): one syslog line per request.',
+      ...routeMap(config),
+      `    log_format ${METRICS_LOG.format} ${METRICS_LOG_FORMAT};`,
+    ] : []),
     '',
     '    # Rate limiting (guide: WAF > Rate Limiting)',
     `    limit_req_zone $binary_remote_addr zone=${RATE_ZONES.api}:10m rate=${rl.api.rate}${RATE_UNIT[rl.api.per]};`,
@@ -122,6 +155,10 @@ export function renderNginx(config: FactoryConfig, t: NginxTarget): string {
       `        ssl_certificate_key ${t.tls.certificateKey};`,
     ] : []),
     `        server_name ${t.serverName ?? config.host};`,
+    ...(t.metricsLog ? [
+      `        access_log ${t.accessLog ?? 'off'};`,
+      `        access_log syslog:server=${t.metricsLog},tag=${METRICS_LOG.tag},nohostname ${METRICS_LOG.format};`,
+    ] : []),
     '',
     ...(t.modsecurityRulesFile ? [
       '        # ModSecurity + OWASP CRS (guide: WAF > ModSecurity with NGINX)',

@@ -28,6 +28,9 @@ export const DEBIAN_PATHS = {
   nginx: '/usr/sbin/nginx',
 } as const;
 
+/** The request counter's engine (google/mtail), Debian's package, for the WAF tier's rendering. */
+export const MTAIL = { package: 'mtail', binary: '/usr/bin/mtail' } as const;
+
 /** The Debian packages the harness needs. */
 export const DEBIAN_PACKAGES = ['nginx', 'libnginx-mod-http-modsecurity', 'modsecurity-crs'] as const;
 

@@ -24,6 +24,7 @@ import type { FactoryConfig } from '../config';
 import { cpuMillis } from '../k8s/quantity';
 import { componentObjectName } from '../labels';
 import { type NginxTarget, renderNginx } from './nginx';
+import { METRICS_LOG, MTAIL_PROGRAM_FILE, renderMtailProgram } from './metrics';
 import { type ModSecurityTarget, renderModSecurity } from './seclang';
 
 /** The WAF tier's container ports. */
@@ -48,7 +49,7 @@ export const WAF_TIER_PATHS = {
 } as const;
 
 /** The files of the WAF tier's ConfigMap, by name (mounted in `WAF_TIER_PATHS.configDir`). */
-export const WAF_TIER_FILES = { nginx: 'nginx.conf', modsecurity: 'modsecurity.conf', engine: 'engine.conf' } as const;
+export const WAF_TIER_FILES = { nginx: 'nginx.conf', modsecurity: 'modsecurity.conf', engine: 'engine.conf', mtail: MTAIL_PROGRAM_FILE } as const;
 
 const inConfigDir = (file: string) => `${WAF_TIER_PATHS.configDir}/${file}`;
 
@@ -133,6 +134,7 @@ export function wafTierNginxTarget(config: FactoryConfig): NginxTarget {
     },
     apiUpstream: upstream,
     defaultUpstream: upstream,
+    metricsLog: METRICS_LOG.server,
     extraServers: [
       [
         '# The certificate Secret\'s folder, as a variable: the certificate is read at each handshake (renewals need no reload).',
@@ -164,5 +166,7 @@ export function wafTierFiles(config: FactoryConfig): Record<string, string> {
     [WAF_TIER_FILES.engine]: renderEngineBase(WAF_TIER_PATHS),
     [WAF_TIER_FILES.modsecurity]: renderModSecurity(config, WAF_TIER_MODSECURITY_TARGET),
     [WAF_TIER_FILES.nginx]: renderNginx(config, wafTierNginxTarget(config)),
+    // The request counter's program, read by the metrics sidecar (lib/waf/metrics.ts).
+    [WAF_TIER_FILES.mtail]: renderMtailProgram(),
   };
 }

@@ -5,7 +5,8 @@
  */
 import { ConfigError, parseConfig } from '../../lib/config';
 import { manifestOutputs, parseManifests, validateManifests } from '../../lib/validate';
-import { WAF_TIER_CONFIG_DIGEST_ANNOTATION } from '../../lib/edge/waf-tier';
+import { WAF_TIER_CONFIG_DIGEST_ANNOTATION, WAF_TIER_METRICS_LABELS } from '../../lib/edge/waf-tier';
+import { MTAIL_PORT, WAF_REQUESTS_METRIC } from '../../lib/waf/metrics';
 import { WAF_TIER_COMMAND, WAF_TIER_PATHS, wafTierFiles } from '../../lib/waf/waf-tier';
 import { synthesizeConfig } from '../../main';
 import { allContainers, find, synthAll, synthCharts } from '../support';
@@ -16,17 +17,44 @@ const manifests = synthAll(WAF_TIER);
 const config = parseConfig(WAF_TIER);
 const deployment = find(manifests, 'Deployment', 'factory-waf');
 const pod = deployment.spec.template.spec;
-const [container] = allContainers(pod);
+const container = allContainers(pod).find((c: any) => c.name === 'waf');
 
 describe('edge.target waf-tier: nothing needs an ingress controller', () => {
-  test('GIVEN the WAF tier WHEN synthesized THEN no Ingress, no object in the controller\'s namespace, no controller ServiceMonitor or alerts', () => {
-    expect(manifests.filter((m) => ['Ingress', 'IngressClass', 'ServiceMonitor', 'PrometheusRule'].includes(m.kind))).toEqual([]);
+  test('GIVEN the WAF tier WHEN synthesized THEN no Ingress, no object in the controller\'s namespace, nothing naming the controller or its metrics', () => {
+    expect(manifests.filter((m) => ['Ingress', 'IngressClass'].includes(m.kind))).toEqual([]);
     expect(manifests.filter((m) => m.metadata?.namespace === 'ingress-nginx')).toEqual([]);
-    expect(JSON.stringify(manifests)).not.toMatch(/ingress\.kubernetes\.io|ingressClassName|ingress-nginx/);
+    expect(JSON.stringify(manifests)).not.toMatch(/ingress\.kubernetes\.io|ingressClassName|ingress-nginx|nginx_ingress_controller/);
   });
 
-  test('GIVEN the WAF tier THEN the app has no controller chart and no monitoring chart (control: the controller target has both)', () => {
-    expect(Object.keys(synthCharts(config))).toEqual(['namespace', 'workloads', 'network', 'edgeWaf', 'edge']);
+  test('GIVEN the WAF tier THEN the alerts read its own counter and its ServiceMonitor scrapes the tier\'s metrics Service, in the platform\'s namespace', () => {
+    const rule = find(manifests, 'PrometheusRule', 'factory-security-alerts');
+    const exprs = rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.expr as string));
+    expect(exprs).toHaveLength(4);
+    for (const e of exprs) expect(e).toMatch(new RegExp(`${WAF_REQUESTS_METRIC}\\{namespace="factory", route=~?"`));
+    const sm = find(manifests, 'ServiceMonitor', 'factory-waf');
+    const svc = find(manifests, 'Service', 'factory-waf-metrics');
+    expect(sm.metadata.namespace).toBe('factory');
+    expect(sm.spec.selector).toEqual({ matchLabels: WAF_TIER_METRICS_LABELS });
+    expect(svc.metadata.labels).toMatchObject(WAF_TIER_METRICS_LABELS);
+    expect(svc.spec).toMatchObject({ type: 'ClusterIP', selector: deployment.spec.selector.matchLabels, ports: [{ name: 'metrics', port: MTAIL_PORT, targetPort: MTAIL_PORT }] });
+    expect(sm.spec.endpoints).toEqual([expect.objectContaining({ port: 'metrics' })]);
+  });
+
+  test('GIVEN the WAF tier THEN the request counter\'s sidecar runs mtail on the ConfigMap\'s program, fed over the pod\'s loopback, hardened like nginx', () => {
+    const sidecar = allContainers(pod).find((c: any) => c.name === 'metrics');
+    expect(sidecar.image).toBe('ghcr.io/google/mtail:3.0.9');
+    expect(sidecar.args).toEqual(['--progs', WAF_TIER_PATHS.configDir, '--logs', 'udp://127.0.0.1:5140', '--port', '3903', '--logtostderr']);
+    expect(sidecar.volumeMounts).toEqual([expect.objectContaining({ mountPath: WAF_TIER_PATHS.configDir, readOnly: true })]);
+    expect(sidecar.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(sidecar.resources).toEqual({
+      requests: { cpu: '50m', memory: '32Mi', 'ephemeral-storage': '16Mi' },
+      limits: { cpu: '200m', memory: '64Mi', 'ephemeral-storage': '64Mi' },
+    });
+    expect(find(manifests, 'ConfigMap', 'factory-waf').data['factory-waf.mtail']).toContain(`counter ${WAF_REQUESTS_METRIC} by route, status`);
+  });
+
+  test('GIVEN the WAF tier THEN the app has no controller chart (control: the controller target has it)', () => {
+    expect(Object.keys(synthCharts(config))).toEqual(['namespace', 'workloads', 'network', 'edgeWaf', 'edge', 'monitoring']);
     expect(Object.keys(synthCharts(parseConfig({})))).toEqual(['namespace', 'workloads', 'network', 'edgeWaf', 'edge', 'edgeController', 'monitoring']);
   });
 
@@ -58,8 +86,9 @@ describe('how traffic reaches it: a LoadBalancer Service that keeps client addre
     const hard = find(manifests, 'ResourceQuota', 'factory-quota').spec.hard;
     const controllerHard = find(synthAll(), 'ResourceQuota', 'factory-quota').spec.hard;
     expect([hard['services.loadbalancers'], controllerHard['services.loadbalancers']]).toEqual(['1', '0']);
-    // Two WAF pods more, times the headroom of 2.
+    // Two WAF pods more, times the headroom of 2; their two containers' cpu (1000m + 200m limits each).
     expect(Number(hard.pods) - Number(controllerHard.pods)).toBe(2 * config.quotaHeadroom);
+    expect(parseInt(hard['limits.cpu'], 10) - parseInt(controllerHard['limits.cpu'], 10)).toBe(2 * (1000 + 200) * config.quotaHeadroom);
   });
 });
 

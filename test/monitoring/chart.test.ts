@@ -12,7 +12,7 @@ import { buildCharts } from '../../lib/app';
 import { ConfigError, parseConfig } from '../../lib/config';
 import { FACTORY_INGRESSES } from '../../lib/edge/chart';
 import { type AlertRule, securityAlertRules } from '../../lib/monitoring/alerts';
-import { MonitoringChart, watchedIngresses } from '../../lib/monitoring/chart';
+import { MonitoringChart, controllerRequestCounter, edgeMonitoring } from '../../lib/monitoring/chart';
 import { InvalidPromqlError } from '../../lib/monitoring/promql';
 import { AlertRules, InvalidAlertRuleError } from '../../lib/monitoring/rule';
 import { ControllerServiceMonitor } from '../../lib/monitoring/service-monitor';
@@ -21,7 +21,8 @@ import { crdDirectory } from '../../lib/validate/schema';
 const CRDS = path.join(crdDirectory(), 'prometheus-operator');
 
 function synth(override: unknown = {}): any[] {
-  return new MonitoringChart(Testing.app(), 'monitoring', { config: parseConfig(override), ingresses: FACTORY_INGRESSES }).toJson();
+  const config = parseConfig(override);
+  return new MonitoringChart(Testing.app(), 'monitoring', { config, ...edgeMonitoring(config, FACTORY_INGRESSES) }).toJson();
 }
 
 function one(manifests: any[], kind: string): any {
@@ -55,7 +56,7 @@ function crdValidator(file: string) {
 
 /** The default rules with one of them changed. */
 function rulesWith(alert: string, change: Partial<AlertRule>): AlertRule[] {
-  return securityAlertRules(parseConfig({}), watchedIngresses(FACTORY_INGRESSES)).map((r) => (r.alert === alert ? { ...r, ...change } : r));
+  return securityAlertRules(parseConfig({}), controllerRequestCounter(parseConfig({}), FACTORY_INGRESSES)).map((r) => (r.alert === alert ? { ...r, ...change } : r));
 }
 
 function alertRules(rules: AlertRule[]): void {
@@ -139,7 +140,7 @@ describe('no expression that does not parse can be synthesized', () => {
   });
 
   test('GIVEN two alerts with the same name WHEN built THEN the second is refused', () => {
-    const rules = securityAlertRules(parseConfig({}), watchedIngresses(FACTORY_INGRESSES));
+    const rules = securityAlertRules(parseConfig({}), controllerRequestCounter(parseConfig({}), FACTORY_INGRESSES));
     expect(() => alertRules([...rules, rules[0]])).toThrow('alert FactoryWafBlockedRequests: is defined twice');
   });
 });

@@ -1,34 +1,56 @@
 /**
- * The security alerts evaluated by Prometheus's own engine: `promtool check rules` on the rendered
- * PrometheusRule of dist/, and `promtool test rules` with, for each alert, input series on which it fires
- * (with its labels and rendered annotations) and series of normal traffic on which it stays silent. The
- * series are built from the config's thresholds and windows: twice the threshold fires, half stays silent.
+ * The security alerts evaluated by Prometheus's own engine, on each edge target: `promtool check rules` on the
+ * rendered PrometheusRule (the committed dist/ for ingress-nginx; the WAF tier's synthesized one), and
+ * `promtool test rules` with, for each alert, input series of that target's counter on which it fires (with its
+ * labels and rendered annotations) and series of normal traffic on which it stays silent. The series are built
+ * from the config's thresholds and windows: twice the threshold fires, half stays silent.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { defaultConfig } from '../../lib/config';
-import { AUTH_FAILURE_STATUSES, INGRESS_REQUESTS_METRIC, SIGNALS, WAF_BLOCK_STATUS } from '../../lib/monitoring/alerts';
+import { FACTORY_INGRESSES } from '../../lib/edge/chart';
+import { AUTH_FAILURE_STATUSES, type RequestCounter, SIGNALS, WAF_BLOCK_STATUS } from '../../lib/monitoring/alerts';
+import { WAF_TIER_REQUEST_COUNTER, controllerRequestCounter } from '../../lib/monitoring/chart';
 import { promDurationSeconds } from '../../lib/monitoring/duration';
 import { promtool } from '../../lib/monitoring/promtool';
-import { committedManifests } from '../support';
+import { committedManifests, synthAll } from '../support';
 
 const config = defaultConfig();
-const docs = committedManifests();
+const WAF_TIER = { edge: { target: 'waf-tier', certificate: { solver: { type: 'dns01-cloudflare', apiTokenSecret: { name: 'cf', key: 'token' } } } } };
+
+/** Each target: its PrometheusRule, the counter its alerts read, and the groups the manifests route. */
+const TARGETS = [
+  {
+    target: 'ingress-nginx', docs: committedManifests(), counter: controllerRequestCounter(config, FACTORY_INGRESSES),
+    routed: (docs: any[]) => docs.filter((o) => o.kind === 'Ingress').map((o) => o.metadata.name as string),
+  },
+  {
+    target: 'waf-tier', docs: synthAll(WAF_TIER), counter: WAF_TIER_REQUEST_COUNTER,
+    // The routes the WAF tier's nginx names (its route map, and the default).
+    routed: (docs: any[]) => {
+      const conf: string = docs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'factory-waf').data['nginx.conf'];
+      return [...new Set([...conf.matchAll(/^\s+(?:~\S+|default) (\w+);$/gm)].map((m) => m[1]))];
+    },
+  },
+];
+
+describe.each(TARGETS)('the security alerts on the $target target, evaluated by promtool', ({ target, docs, counter: requestCounter, routed }) => {
 const prometheusRule = docs.find((o) => o.kind === 'PrometheusRule');
-const ingresses = docs.filter((o) => o.kind === 'Ingress').map((o) => o.metadata.name as string);
+const ingresses = routed(docs);
 const rules = prometheusRule.spec.groups.flatMap((g: any) => g.rules) as any[];
 const ruleOf = (alert: string) => rules.find((r) => r.alert === alert);
+const c: RequestCounter = requestCounter;
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'promtool-'));
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `promtool-${target}-`));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 fs.writeFileSync(path.join(tmp, 'rules.yaml'), YAML.stringify({ groups: prometheusRule.spec.groups }));
 
 const minutes = (d: string) => promDurationSeconds(d) / 60;
-/** One request counter of the controller, growing by `perMinute` every minute from 0 (`0+Nx180`). */
-const counter = (ingress: string, status: string, perMinute: number, values = `0+${perMinute}x180`) => ({
-  series: `${INGRESS_REQUESTS_METRIC}{${config.monitoring.namespaceLabel}="${config.namespace}",ingress="${ingress}",status="${status}"}`,
+/** One series of the target's counter, growing by `perMinute` every minute from 0 (`0+Nx180`). */
+const counter = (group: string, status: string, perMinute: number, values = `0+${perMinute}x180`) => ({
+  series: `${c.metric}{${c.namespaceLabel}="${config.namespace}",${c.groupLabel}="${group}",status="${status}"}`,
   values,
 });
 /** Normal traffic beside every case: successful requests on every Ingress. */
@@ -40,7 +62,7 @@ function rendered(alert: string, value: string, labels: Record<string, string>):
   return Object.fromEntries(Object.entries(r.annotations as Record<string, string>).map(([k, v]) => [k, fill(v)]));
 }
 
-const [apiIngress, authIngress] = ['factory-api', 'factory-auth'];
+const [apiIngress, authIngress] = [c.all[0], c.auth];
 const a = config.monitoring.alerts;
 const rateStatus = String(config.edge.rateLimits.statusCode);
 
@@ -53,7 +75,7 @@ function countCase(alert: string, key: 'blockedRequests' | 'authFailures' | 'rat
     input_series: [...normal, counter(ingress, status, (2 * s.threshold) / minutes(s.window))],
     alert_rule_test: [{
       eval_time: `${evalMinutes}m`, alertname: alert,
-      exp_alerts: [{ exp_labels: { severity: s.severity, ingress, ...extraLabels }, exp_annotations: rendered(alert, String(2 * s.threshold), { ingress, ...extraLabels }) }],
+      exp_alerts: [{ exp_labels: { severity: s.severity, [c.groupLabel]: ingress, ...extraLabels }, exp_annotations: rendered(alert, String(2 * s.threshold), { [c.groupLabel]: ingress, ...extraLabels }) }],
     }],
   };
   const silent = {
@@ -75,7 +97,7 @@ function anomalyCase() {
     input_series: [...normal, counter(apiIngress, WAF_BLOCK_STATUS, 0, `0x${start} ${burstPerMinute}+${burstPerMinute}x120`)],
     alert_rule_test: [{
       eval_time: `${evalMinutes}m`, alertname: 'FactoryWafAnomalySpike',
-      exp_alerts: [{ exp_labels: { severity: s.severity, ingress: apiIngress }, exp_annotations: rendered('FactoryWafAnomalySpike', String(s.factor * 2), { ingress: apiIngress }) }],
+      exp_alerts: [{ exp_labels: { severity: s.severity, [c.groupLabel]: apiIngress }, exp_annotations: rendered('FactoryWafAnomalySpike', String(s.factor * 2), { [c.groupLabel]: apiIngress }) }],
     }],
   };
   const silent = {
@@ -88,7 +110,7 @@ function anomalyCase() {
 
 const CASES: Record<string, { firing: object; silent: object }> = {
   FactoryWafBlockedRequests: countCase('FactoryWafBlockedRequests', 'blockedRequests', apiIngress, WAF_BLOCK_STATUS),
-  FactoryAuthenticationFailures: countCase('FactoryAuthenticationFailures', 'authFailures', authIngress, AUTH_FAILURE_STATUSES[0], { source: 'ingress' }),
+  FactoryAuthenticationFailures: countCase('FactoryAuthenticationFailures', 'authFailures', authIngress, AUTH_FAILURE_STATUSES[0], { source: c.source }),
   FactoryWafAnomalySpike: anomalyCase(),
   FactoryRateLimitTriggered: countCase('FactoryRateLimitTriggered', 'rateLimited', apiIngress, rateStatus),
 };
@@ -100,7 +122,7 @@ function testRules(name: string, group: object) {
   return promtool(['test', 'rules', path.basename(file)], tmp);
 }
 
-describe('the security alerts, evaluated by promtool', () => {
+describe('promtool', () => {
   it('GIVEN the rendered PrometheusRule WHEN promtool checks it THEN it reports the four alerts and no error', () => {
     const r = promtool(['check', 'rules', 'rules.yaml'], tmp);
     expect(r).toEqual({ status: 0, output: expect.stringContaining('SUCCESS: 4 rules found') });
@@ -108,7 +130,8 @@ describe('the security alerts, evaluated by promtool', () => {
 
   it('GIVEN the guide\'s four signals THEN every alert has a firing and a silent case', () => {
     expect(Object.keys(CASES).sort()).toEqual(SIGNALS.map((s) => s.alert).sort());
-    expect(ingresses).toEqual(expect.arrayContaining([apiIngress, authIngress]));
+    // The groups the alerts watch are the ones the manifests route (Ingresses, or the WAF tier's routes).
+    expect([...ingresses].sort()).toEqual([...c.all].sort());
   });
 
   it.each(Object.keys(CASES))('GIVEN traffic over the thresholds of %s WHEN evaluated THEN it fires with its labels and annotations', (alert) => {
@@ -131,9 +154,10 @@ describe('the security alerts, evaluated by promtool', () => {
 
   it('GIVEN a control: the firing traffic WITH another value in the description THEN promtool fails the test (annotations are compared)', () => {
     const group = structuredClone(CASES.FactoryWafBlockedRequests.firing) as any;
-    group.alert_rule_test[0].exp_alerts[0].exp_annotations = rendered('FactoryWafBlockedRequests', String(2 * a.blockedRequests.threshold + 1), { ingress: apiIngress });
+    group.alert_rule_test[0].exp_alerts[0].exp_annotations = rendered('FactoryWafBlockedRequests', String(2 * a.blockedRequests.threshold + 1), { [c.groupLabel]: apiIngress });
     const r = testRules('control-annotations', group);
     expect(r.status).toBe(1);
     expect(r.output).toMatch(/FAILED/);
   });
+});
 });

@@ -14,7 +14,7 @@ const DIST = path.resolve(__dirname, '../../dist');
 const distManifests: any[] = fs.readdirSync(DIST).filter((f) => f.endsWith('.k8s.yaml')).sort()
   .flatMap((f) => YAML.parseAllDocuments(fs.readFileSync(path.join(DIST, f), 'utf8')).map((d) => d.toJS()));
 
-const NAMESPACES = ['factory', 'ingress-nginx', 'kube-system', 'vault', 'other'];
+const NAMESPACES = ['factory', 'ingress-nginx', 'kube-system', 'vault', 'monitoring', 'other'];
 let nextIp = 1;
 const ip = () => `10.244.0.${nextIp++}`;
 
@@ -41,6 +41,7 @@ const OTHERS: Host[] = [
   { name: 'ingress-nginx', namespace: 'ingress-nginx', labels: { 'app.kubernetes.io/name': 'ingress-nginx' }, ip: ip() },
   { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, ip: ip() },
   { name: 'vault', namespace: 'vault', labels: { 'app.kubernetes.io/name': 'vault' }, ip: ip() },
+  { name: 'prometheus', namespace: 'monitoring', labels: { 'app.kubernetes.io/name': 'prometheus' }, ip: ip() },
   // A pod of another namespace wearing the api's labels: labels alone must not let it in.
   { name: 'impostor', namespace: 'other', labels: { 'app.kubernetes.io/name': 'api', 'app.kubernetes.io/part-of': 'factory' }, ip: ip() },
   { name: 'internet', ip: '203.0.113.7' },
@@ -49,7 +50,7 @@ const OTHERS: Host[] = [
 ];
 
 const PORTS: { port: number; protocol: Probe['protocol'] }[] = [
-  ...[8000, 8001, 9001, 6379, 5432, 8089, 8200, 8443, 8080, 443, 80, 22, 53].map((port) => ({ port, protocol: 'TCP' as const })),
+  ...[8000, 8001, 9001, 6379, 5432, 8089, 8200, 8443, 8080, 3903, 443, 80, 22, 53].map((port) => ({ port, protocol: 'TCP' as const })),
   { port: 53, protocol: 'UDP' },
 ];
 
@@ -156,8 +157,9 @@ describe('edge.target waf-tier: the WAF tier\'s flows, from the same flow table'
    */
   const WAF_EXPECTED = [
     ...EXPECTED.filter((p) => !/^ingress-nginx → | → acme-solver:/.test(p)),
-    ...['internet', 'lan', 'metadata-service', 'impostor', 'ingress-nginx', 'kube-dns', 'vault'].map((client) => `${client} → waf:8443/TCP`),
+    ...['internet', 'lan', 'metadata-service', 'impostor', 'ingress-nginx', 'kube-dns', 'vault', 'prometheus'].map((client) => `${client} → waf:8443/TCP`),
     'waf → api:8000/TCP',
+    'prometheus → waf:3903/TCP',
     'waf → kube-dns:53/UDP',
     'waf → kube-dns:53/TCP',
   ].sort();
@@ -166,8 +168,8 @@ describe('edge.target waf-tier: the WAF tier\'s flows, from the same flow table'
     expect(allowed).toEqual(WAF_EXPECTED);
   });
 
-  test('GIVEN the WAF tier THEN its health port and every other port are closed to clients, and it reaches no data store', () => {
-    expect(allowed.filter((p) => /→ waf:(?!8443\/)/.test(p))).toEqual([]);
+  test('GIVEN the WAF tier THEN its health port and every other port are closed to clients (its metrics port opens to Prometheus only), and it reaches no data store', () => {
+    expect(allowed.filter((p) => /→ waf:(?!8443\/)/.test(p) && p !== 'prometheus → waf:3903/TCP')).toEqual([]);
     expect(allowed.filter((p) => /^waf → (?!api:8000|kube-dns)/.test(p))).toEqual([]);
   });
 

@@ -83,7 +83,7 @@ describe('the health location of the liveness probe', () => {
 });
 
 describe('the relocation onto this machine', () => {
-  const places = { dir: '/h', port: 1, tlsPort: 2, tlsDir: '/h/tls', crsSetup: '/c/setup', crsRules: '/c/rules', auditLog: '/h/audit', errorLog: '/h/error' };
+  const places = { dir: '/h', port: 1, tlsPort: 2, tlsDir: '/h/tls', crsSetup: '/c/setup', crsRules: '/c/rules', auditLog: '/h/audit', errorLog: '/h/error', metricsLog: '127.0.0.1:9' };
   test('GIVEN the synthesized files THEN every pod path is moved and the directives are otherwise unchanged', () => {
     const files = wafTierFiles(config);
     const moved = relocateWafTier(config, files, places);
