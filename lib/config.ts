@@ -107,6 +107,12 @@ const componentFields = (d: ComponentDefaults) => z.strictObject({
 });
 const componentSchema = (d: ComponentDefaults) => componentFields(d).prefault({});
 
+/** The ACME solver of each edge target when the config names none. */
+const DEFAULT_SOLVER = {
+  'waf-tier': { type: 'dns01-cloudflare', apiTokenSecret: { name: 'cloudflare-api-token', key: 'api-token' } },
+  'ingress-nginx': { type: 'http01' },
+} as const;
+
 /** The WAF tier's workload settings: a component's, without port and image (the image's port; `waf.image`). */
 const wafTierSchema = componentFields({
   port: 8443, image: 'unused:0', replicas: 2, priorityClassName: 'factory-app',
@@ -196,9 +202,10 @@ export const configSchema = z.strictObject({
      * - `waf-tier`: the guide's WAF layer as the factory's own Deployment (the owasp/modsecurity-crs nginx image,
      *   `waf.image`) behind a `LoadBalancer` Service, rendered from the same rule model and nginx renderer as the
      *   standalone WAF; no ingress controller. Needs a DNS-01 solver (`edge.certificate.solver`).
-     * @default ingress-nginx
+     * @default waf-tier (the guide's own WAF layer, on an image its maintainers still release; nothing retired on
+     * the internet-facing path)
      */
-    target: z.enum(['ingress-nginx', 'waf-tier']).default('ingress-nginx'),
+    target: z.enum(['ingress-nginx', 'waf-tier']).default('waf-tier'),
     /** The WAF tier's pods (`edge.target: waf-tier`): replicas, resources, scratch and priority, as a component's. */
     wafTier: wafTierSchema,
     /** IngressClass of the factory Ingresses and of the ACME http01 solver. */
@@ -216,7 +223,9 @@ export const configSchema = z.strictObject({
       /** Names on the certificate; default: the host alone. */
       dnsNames: z.array(dnsName).min(1, 'must name at least one DNS name').optional(),
       /**
-       * How Let's Encrypt's challenge is answered. @default `{type: http01}` (through `ingressClassName`).
+       * How Let's Encrypt's challenge is answered. @default with `edge.target: waf-tier`
+       * `{type: dns01-cloudflare, apiTokenSecret: {name: cloudflare-api-token, key: api-token}}` (the WAF tier has no
+       * ingress controller to answer http01); with `ingress-nginx` `{type: http01}` (through `ingressClassName`).
        * `{type: dns01-cloudflare, apiTokenSecret: {name, key}}`: a TXT record through Cloudflare's API (no ingress
        * controller, no inbound port 80); the Secret lives in cert-manager's namespace, provided by the operator.
        */
@@ -226,7 +235,7 @@ export const configSchema = z.strictObject({
           type: z.literal('dns01-cloudflare'),
           apiTokenSecret: z.strictObject({ name: dnsName, key: z.string().regex(/^[-._a-zA-Z0-9]+$/, 'must be a Secret key') }),
         }),
-      ]).default({ type: 'http01' }),
+      ]).optional(),
     }).prefault({}),
     /** Path prefixes served by the api (rate limit "API endpoints"). */
     apiPaths: z.array(z.string().regex(/^\/[\w\-./]*$/, 'must be a URL path starting with "/"')).min(1).default(['/api']),
@@ -271,7 +280,7 @@ export const configSchema = z.strictObject({
       maxAge: z.number().int().min(0).default(31536000),
       includeSubDomains: z.boolean().default(true),
     }).prefault({}),
-  }).prefault({}),
+  }).transform((edge) => ({ ...edge, certificate: { ...edge.certificate, solver: edge.certificate.solver ?? DEFAULT_SOLVER[edge.target] } })).prefault({}),
   /** The WAF: ModSecurity + OWASP CRS (guide: "Web Application Firewall", "Audit Logging"). */
   waf: z.strictObject({
     /**

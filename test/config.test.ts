@@ -78,7 +78,7 @@ describe('cross-field rules (lib/config-rules.ts): every table runs in parseConf
     ['ports', 'components:\n  dashboard:\n    port: 8000\n', /components\.dashboard\.port: port 8000 is already used by api/],
     ['vault', 'vault:\n  location: {cidr: 203.0.113.10/32}\n', /vault\.address: is required when Vault is outside the cluster/],
     ['ingresses', 'edge:\n  authPaths: [/api]\n', /edge\.authPaths: path "\/api" is already routed by edge\.apiPaths/],
-    ['ingress-nginx', 'edge:\n  rateLimits:\n    auth: {rate: 5, per: minute, burst: 7}\n', /edge\.rateLimits\.auth\.burst: burst 7 is not a whole multiple/],
+    ['ingress-nginx', 'edge:\n  target: ingress-nginx\n  rateLimits:\n    auth: {rate: 5, per: minute, burst: 7}\n', /edge\.rateLimits\.auth\.burst: burst 7 is not a whole multiple/],
     ['monitoring', 'monitoring:\n  alerts:\n    anomalySpike: {window: 1h, baselineWindow: 30m}\n', /monitoring\.alerts\.anomalySpike\.baselineWindow: "30m" must be longer than window "1h"/],
   ];
   test.each(broken)('GIVEN a config breaking a %s rule WHEN loaded THEN it is refused with the file, the field path and the bad value', (_table, yaml, message) => {

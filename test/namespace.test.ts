@@ -1,6 +1,7 @@
 /** lib/namespace.ts and lib/limits.ts: guide "Namespace Labels" and "Resource Limits". */
 import { COMPONENT_NAMES, defaultConfig } from '../lib/config';
 import { cpuMillis, memoryBytes } from '../lib/k8s/quantity';
+import { METRICS_SIDECAR_RESOURCES } from '../lib/edge/waf-tier';
 import { find, synthCharts } from './support';
 
 const manifests = synthCharts().namespace;
@@ -52,22 +53,24 @@ describe('Resource Limits: ResourceQuota', () => {
   const c = defaultConfig();
   const sum = (f: (name: (typeof COMPONENT_NAMES)[number]) => number) => COMPONENT_NAMES.reduce((a, n) => a + f(n), 0);
 
-  test('holds twice the default workloads (requests, limits and pods)', () => {
+  test('holds twice the default workloads (requests, limits and pods): the components and the WAF tier (nginx and its counter)', () => {
     const hard = quota.spec.hard;
-    expect(cpuMillis(hard['requests.cpu'])).toBe(2 * sum((n) => c.components[n].replicas * cpuMillis(c.components[n].resources.requests.cpu)));
-    expect(memoryBytes(hard['limits.memory'])).toBe(2 * sum((n) => c.components[n].replicas * memoryBytes(c.components[n].resources.limits.memory)));
-    expect(Number(hard.pods)).toBe(2 * sum((n) => c.components[n].replicas));
+    const w = c.edge.wafTier;
+    const waf = (f: (r: { cpu: string; memory: string }) => number, pick: 'requests' | 'limits') => w.replicas * (f(w.resources[pick]) + f(METRICS_SIDECAR_RESOURCES[pick]));
+    expect(cpuMillis(hard['requests.cpu'])).toBe(2 * (sum((n) => c.components[n].replicas * cpuMillis(c.components[n].resources.requests.cpu)) + waf((r) => cpuMillis(r.cpu), 'requests')));
+    expect(memoryBytes(hard['limits.memory'])).toBe(2 * (sum((n) => c.components[n].replicas * memoryBytes(c.components[n].resources.limits.memory)) + waf((r) => memoryBytes(r.memory), 'limits')));
+    expect(Number(hard.pods)).toBe(2 * (sum((n) => c.components[n].replicas) + w.replicas));
   });
 
-  test('the numbers of the README: requests 3900m / 4864Mi, limits 16000m / 19456Mi, 14 pods, 56Gi storage', () => {
+  test('the numbers of the README: requests 5100m / 6016Mi, limits 20800m / 21760Mi, 18 pods, 56Gi storage', () => {
     expect(quota.spec.hard).toMatchObject({
-      'requests.cpu': '3900m', 'requests.memory': '4864Mi', 'limits.cpu': '16000m', 'limits.memory': '19456Mi',
-      'pods': '14', 'requests.storage': '56Gi',
+      'requests.cpu': '5100m', 'requests.memory': '6016Mi', 'limits.cpu': '20800m', 'limits.memory': '21760Mi',
+      'pods': '18', 'requests.storage': '56Gi',
     });
   });
 
-  test('allows no LoadBalancer or NodePort Service (only the Ingress exposes the platform)', () => {
-    expect(quota.spec.hard['services.loadbalancers']).toBe('0');
+  test('allows exactly the WAF tier\'s LoadBalancer and no NodePort Service (only the edge exposes the platform)', () => {
+    expect(quota.spec.hard['services.loadbalancers']).toBe('1');
     expect(quota.spec.hard['services.nodeports']).toBe('0');
   });
 });

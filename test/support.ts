@@ -22,6 +22,24 @@ export function synthCharts(config: FactoryConfig = defaultConfig()): Record<str
   return Object.fromEntries(Object.entries(charts).filter(([, chart]) => chart !== undefined).map(([id, chart]) => [id, chart!.toJson()]));
 }
 
+/** The config override of the ingress-nginx edge target (the default is the WAF tier). */
+export const CONTROLLER_TARGET = { edge: { target: 'ingress-nginx' } } as const;
+
+/** A config override on the ingress-nginx target (the override's own `edge.target` wins). */
+export function withController(override: unknown = {}): unknown {
+  const o = (override ?? {}) as Record<string, any>;
+  return { ...o, edge: { ...CONTROLLER_TARGET.edge, ...(o.edge ?? {}) } };
+}
+
+/** `parseConfig` on the ingress-nginx target. */
+export const controllerConfig = (override: unknown = {}, source?: string): FactoryConfig => parseConfig(withController(override), source);
+
+/** All manifests of the app on the ingress-nginx target. */
+export const controllerSynthAll = (override: unknown = {}): any[] => synthAll(withController(override));
+
+/** The manifests of every chart on the ingress-nginx target. */
+export const controllerCharts = (override: unknown = {}): Record<string, any[]> => synthCharts(controllerConfig(override));
+
 /** All manifests of the app, for a config override (a partial config, as in a FACTORY_CONFIG file). */
 export function synthAll(override: unknown = {}): any[] {
   return Object.values(synthCharts(parseConfig(override))).flat();

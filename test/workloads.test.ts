@@ -9,9 +9,9 @@ const workloads = charts.workloads;
 const pods = podSpecs(all);
 const c = defaultConfig();
 
-test('every component has a workload: api, worker, dashboard as Deployments; redis, postgresql as StatefulSets', () => {
+test('every component has a workload: api, worker, dashboard as Deployments; redis, postgresql as StatefulSets; and the WAF tier (the default edge)', () => {
   expect(pods.map((p) => p.owner).sort()).toEqual([
-    'Deployment/factory-api', 'Deployment/factory-dashboard', 'Deployment/factory-worker',
+    'Deployment/factory-api', 'Deployment/factory-dashboard', 'Deployment/factory-waf', 'Deployment/factory-worker',
     'StatefulSet/factory-postgresql', 'StatefulSet/factory-redis',
   ]);
 });
@@ -207,7 +207,8 @@ describe('workloads that survive a node drain and a full disk (issue 17)', () =>
     expect(() => synthAll({ components: { api: { priorityClassName: 'gold' } } })).toThrow(/components\.api\.priorityClassName: "gold" is not one of priorityClasses \("factory-data", "factory-app"\)/);
   });
 
-  test.each(pods.flatMap((p) => allContainers(p.spec).map((ct) => [`${p.owner}/${ct.name}`, ct])))('%s: ephemeral-storage requested 128Mi and limited to 1Gi', (_name, ct: any) => {
+  // The components' containers (the WAF tier's nginx has the same defaults; its counter's sidecar is sized in test/edge/waf-tier.test.ts).
+  test.each(pods.flatMap((p) => allContainers(p.spec).filter((ct) => ct.name !== 'metrics').map((ct) => [`${p.owner}/${ct.name}`, ct])))('%s: ephemeral-storage requested 128Mi and limited to 1Gi', (_name, ct: any) => {
     expect([ct.resources.requests['ephemeral-storage'], ct.resources.limits['ephemeral-storage']]).toEqual(['128Mi', '1Gi']);
   });
 
@@ -217,8 +218,9 @@ describe('workloads that survive a node drain and a full disk (issue 17)', () =>
 
   test('GIVEN the ResourceQuota THEN it totals ephemeral-storage (requests and limits of every replica, times the headroom)', () => {
     const quota = find(synthAll(), 'ResourceQuota', 'factory-quota').spec.hard;
-    // 7 pods (2 api, 2 worker, 1 dashboard, 1 redis, 1 postgresql) × 128Mi × 2 and × 1Gi × 2.
-    expect([quota['requests.ephemeral-storage'], quota['limits.ephemeral-storage']]).toEqual(['1792Mi', '14336Mi']);
+    // 7 pods (2 api, 2 worker, 1 dashboard, 1 redis, 1 postgresql) × 128Mi and × 1Gi, plus 2 WAF pods × (128Mi + 16Mi
+    // for the counter's sidecar) and × (1Gi + 64Mi), all × 2.
+    expect([quota['requests.ephemeral-storage'], quota['limits.ephemeral-storage']]).toEqual(['2368Mi', '18688Mi']);
   });
 
   test.each(['api', 'worker', 'dashboard'])('GIVEN %s THEN liveness asks /health and readiness /ready (restart vs. out of the Service)', (name) => {

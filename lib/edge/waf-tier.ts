@@ -123,7 +123,8 @@ export class WafTier extends Construct {
     const secret = kplus.Secret.fromSecretName(this, 'tls-secret', props.certificateSecretName);
     // Not a subPath mount: the kubelet updates these files in place when cert-manager renews the certificate.
     container.mount(WAF_TIER_PATHS.tlsDir, kplus.Volume.fromSecret(this, 'tls-volume', secret, { name: 'tls', defaultMode: 0o440 }), { readOnly: true });
-    container.mount(WAF_TIER_PATHS.scratchDir, kplus.Volume.fromEmptyDir(this, 'scratch', 'tmp', { sizeLimit: size(props.scratchSizeLimit) }));
+    const scratch = kplus.Volume.fromEmptyDir(this, 'scratch', 'tmp', { sizeLimit: size(props.scratchSizeLimit) });
+    container.mount(WAF_TIER_PATHS.scratchDir, scratch);
 
 
     // The request counter (lib/waf/metrics.ts): mtail reads nginx's syslog lines on the pod's loopback and serves
@@ -143,6 +144,8 @@ export class WafTier extends Construct {
       securityContext: { ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
     });
     metrics.mount(WAF_TIER_PATHS.configDir, files, { readOnly: true });
+    // The guide's writable /tmp for every container (mtail's working directory; it writes nothing with --logtostderr).
+    metrics.mount(WAF_TIER_PATHS.scratchDir, scratch);
     this.metricsService = new kplus.Service(this, 'metrics-service', {
       metadata: { name: `${objectName}-metrics`, labels: { ...labels, ...WAF_TIER_METRICS_LABELS } },
       type: kplus.ServiceType.CLUSTER_IP,

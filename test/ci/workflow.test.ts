@@ -4,7 +4,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { synthesize } from '../../main';
+import { parseConfig } from '../../lib/config';
+import { synthesize, synthesizeConfig } from '../../main';
+import { CONTROLLER_TARGET } from '../support';
 import { type Job, ROOT, type Step, allSteps, jobs, jobsUsing, stepUsing, stepsRunning, workflow, workflowText } from './support';
 
 const TRIVY = 'aquasecurity/trivy-action';
@@ -266,8 +268,9 @@ describe('synth job: generated files are reproducible and committed', () => {
     expect(synth.steps.indexOf(gate())).toBeGreaterThan(at('npm test'));
   });
 
-  test('GIVEN every path synth writes (and imports/) THEN the gate covers it', () => {
-    const written = [...new Set([...synthesize({}).keys()].map((p) => (p.includes('/') ? `${p.slice(0, p.indexOf('/'))}/` : p)))];
+  test('GIVEN every path synth writes on either edge target (and imports/) THEN the gate covers it', () => {
+    const written = [...new Set([...synthesize({}).keys(), ...synthesizeConfig(parseConfig(CONTROLLER_TARGET)).keys()]
+      .map((p) => (p.includes('/') ? `${p.slice(0, p.indexOf('/'))}/` : p)))];
     expect(pathspec('git diff --exit-code --').sort()).toEqual([...written, 'imports/'].sort());
   });
 

@@ -8,7 +8,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import * as YAML from 'yaml';
 import { ConfigError, defaultConfig, parseConfig } from '../../lib/config';
-import { synthAll, synthCharts, find } from '../support';
+import { CONTROLLER_TARGET, synthAll, synthCharts, find } from '../support';
 import { crdDirectory } from '../../lib/validate/schema';
 
 const CRDS = path.join(crdDirectory(), 'cert-manager');
@@ -26,7 +26,8 @@ function validator(file: string) {
 }
 
 describe('cert-manager (guide: Certificate Management)', () => {
-  const edge = synthCharts().edge;
+  // The controller's target: its Ingresses and http01 solver (the WAF tier's issuer is tested below and in waf-tier.test.ts).
+  const edge = synthCharts(parseConfig(CONTROLLER_TARGET)).edge;
   const issuer = find(edge, 'ClusterIssuer', 'letsencrypt-prod');
   const certificate = find(edge, 'Certificate', 'factory-tls');
 
@@ -94,10 +95,14 @@ describe('cert-manager (guide: Certificate Management)', () => {
 });
 
 describe('an issuance path without an ingress controller: DNS-01', () => {
-  const dns01 = { edge: { certificate: { solver: { type: 'dns01-cloudflare', apiTokenSecret: { name: 'cloudflare-api-token', key: 'api-token' } } } } };
+  const dns01 = { edge: { target: 'ingress-nginx', certificate: { solver: { type: 'dns01-cloudflare', apiTokenSecret: { name: 'cloudflare-api-token', key: 'api-token' } } } } };
 
-  test('GIVEN the default THEN the ClusterIssuer answers http01 through the ingress class', () => {
-    expect(find(synthAll(), 'ClusterIssuer', 'letsencrypt-prod').spec.acme.solvers).toEqual([{ http01: { ingress: { ingressClassName: 'nginx' } } }]);
+  test('GIVEN the default (the WAF tier, no ingress controller) THEN the ClusterIssuer answers DNS-01 through Cloudflare with the token Secret cloudflare-api-token', () => {
+    expect(find(synthAll(), 'ClusterIssuer', 'letsencrypt-prod').spec.acme.solvers).toEqual([{ dns01: { cloudflare: { apiTokenSecretRef: { name: 'cloudflare-api-token', key: 'api-token' } } } }]);
+  });
+
+  test('GIVEN edge.target ingress-nginx and no solver THEN the ClusterIssuer answers http01 through the ingress class', () => {
+    expect(find(synthAll(CONTROLLER_TARGET), 'ClusterIssuer', 'letsencrypt-prod').spec.acme.solvers).toEqual([{ http01: { ingress: { ingressClassName: 'nginx' } } }]);
   });
 
   test('GIVEN solver dns01-cloudflare THEN the ClusterIssuer writes a TXT record through Cloudflare with the named token, and no http01', () => {

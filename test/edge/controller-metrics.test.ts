@@ -4,12 +4,14 @@
  * selects; the static install gets the flag (JSON patch), the named port (strategic patch) and a metrics
  * Service with the same labels. Read from the written files, as Helm and kubectl read them.
  */
-import * as fs from 'fs';
 import * as YAML from 'yaml';
-import { committedManifests } from '../support';
+import { synthesizeConfig } from '../../main';
+import { controllerConfig, controllerSynthAll } from '../support';
 
-const read = (file: string) => fs.readFileSync(file, 'utf8');
-const dist = committedManifests();
+// The controller target's files, as synth writes them for it (the committed tree holds the WAF tier's).
+const outputs = synthesizeConfig(controllerConfig());
+const read = (file: string) => outputs.get(file)!;
+const dist = controllerSynthAll();
 const serviceMonitor = dist.find((o) => o.kind === 'ServiceMonitor');
 const prometheusRule = dist.find((o) => o.kind === 'PrometheusRule');
 const values = YAML.parse(read('ingress-nginx/values.yaml')).controller;

@@ -4,7 +4,7 @@
  * rules, and the Helm values carrying the same settings.
  */
 import * as YAML from 'yaml';
-import { ConfigError, defaultConfig, parseConfig } from '../../lib/config';
+import { ConfigError } from '../../lib/config';
 import {
   NGINX_PARAMETER_MAX_BYTES,
   controllerDeploymentPatch,
@@ -14,8 +14,8 @@ import {
   modsecurityRules,
 } from '../../lib/edge/ingress-nginx';
 import { WAF_CATEGORIES } from '../../lib/waf/rules';
-import { find, synthAll, synthCharts } from '../support';
 import { synthesizeConfig } from '../../main';
+import { controllerCharts, controllerConfig, controllerSynthAll, find } from '../support';
 
 /**
  * How nginx reads the inside of a single-quoted parameter (ngx_conf_read_token): `\` escapes the next
@@ -45,7 +45,7 @@ function ruleBlocks(seclang: string): Map<number, string> {
   return blocks;
 }
 
-const charts = synthCharts();
+const charts = controllerCharts();
 const controllerManifests = charts.edgeController;
 const controller = find(controllerManifests, 'ConfigMap', 'ingress-nginx-controller');
 const headers = find(controllerManifests, 'ConfigMap', 'factory-security-headers');
@@ -103,7 +103,7 @@ describe('ingress-nginx controller ConfigMap (guide: WAF, TLS, Security Headers)
   });
 
   test('GIVEN a header value with a double quote WHEN the config is parsed THEN it is refused naming the header and the value', () => {
-    const parse = () => parseConfig({ edge: { securityHeaders: { 'X-Frame-Options': 'SAME"ORIGIN' } } });
+    const parse = () => controllerConfig({ edge: { securityHeaders: { 'X-Frame-Options': 'SAME"ORIGIN' } } });
     expect(parse).toThrow(ConfigError);
     expect(parse).toThrow(/edge\.securityHeaders\.X-Frame-Options: "SAME\\"ORIGIN" must not contain/);
   });
@@ -162,7 +162,7 @@ describe('ModSecurity rules as the controller loads them (guide: WAF, Custom Fac
   });
 
   test('GIVEN the rendered rules with single quotes WHEN escaped for modsecurity_rules \'…\' THEN nginx reads back exactly the rules', () => {
-    const rules = modsecurityRules(defaultConfig());
+    const rules = modsecurityRules(controllerConfig());
     expect(rules).toContain("'");
     expect(nginxUnquote(escapeNginxSingleQuoted(rules))).toBe(rules);
   });
@@ -173,7 +173,7 @@ describe('ModSecurity rules as the controller loads them (guide: WAF, Custom Fac
   });
 
   test('GIVEN a rules change (paranoia level 2) WHEN synthesized THEN the rules file gets a new name and the snippet follows (a reload never reads stale rules)', () => {
-    const all = synthAll({ waf: { paranoiaLevel: 2 } });
+    const all = controllerSynthAll({ waf: { paranoiaLevel: 2 } });
     const [name2] = Object.keys(find(all, 'ConfigMap', 'factory-modsecurity').data);
     expect(name2).not.toBe(rulesFileName);
     expect(find(all, 'ConfigMap', 'ingress-nginx-controller').data['modsecurity-snippet']).toContain(name2);
@@ -181,7 +181,7 @@ describe('ModSecurity rules as the controller loads them (guide: WAF, Custom Fac
 });
 
 describe('Helm values for the ingress-nginx chart (same source as the ConfigMap)', () => {
-  const values = helmValues(defaultConfig()).controller as any;
+  const values = helmValues(controllerConfig()).controller as any;
 
   test('GIVEN the Helm values WHEN the chart writes its ConfigMap THEN its data equals the controller ConfigMap of dist/ (but the add-headers ConfigMap name, which the chart chooses)', () => {
     const chartData = {
@@ -199,7 +199,7 @@ describe('Helm values for the ingress-nginx chart (same source as the ConfigMap)
   });
 
   test('GIVEN the Helm values and the static-install patch WHEN compared THEN both mount the rules ConfigMap at the path the snippet includes', () => {
-    const pod = (controllerDeploymentPatch(defaultConfig()) as any).spec.template.spec;
+    const pod = (controllerDeploymentPatch(controllerConfig()) as any).spec.template.spec;
     expect(values.extraVolumes).toEqual(pod.volumes);
     expect(values.extraVolumeMounts).toEqual(pod.containers[0].volumeMounts);
     expect(pod.containers[0].name).toBe('controller');
@@ -208,16 +208,16 @@ describe('Helm values for the ingress-nginx chart (same source as the ConfigMap)
   });
 
   test('GIVEN the written values file WHEN parsed as YAML THEN it is exactly the Helm values, with no Helm template syntax', () => {
-    const files = ingressNginxFiles(defaultConfig());
+    const files = ingressNginxFiles(controllerConfig());
     const text = files.get('ingress-nginx/values.yaml')!;
-    expect(YAML.parse(text)).toEqual(helmValues(defaultConfig()));
+    expect(YAML.parse(text)).toEqual(helmValues(controllerConfig()));
     expect(text).not.toContain('{{');
-    expect(YAML.parse(files.get('ingress-nginx/controller-patch.yaml')!)).toEqual(controllerDeploymentPatch(defaultConfig()));
+    expect(YAML.parse(files.get('ingress-nginx/controller-patch.yaml')!)).toEqual(controllerDeploymentPatch(controllerConfig()));
   });
 });
 
 describe('one body limit and client addresses, in every target (rendered files)', () => {
-  const outputsOf = (input: object) => synthesizeConfig(parseConfig(input));
+  const outputsOf = (input: object) => synthesizeConfig(controllerConfig(input));
   const limits = (outputs: Map<string, string>) => ({
     helm: YAML.parse(outputs.get('ingress-nginx/values.yaml')!).controller.config['proxy-body-size'],
     controllerConfigMap: YAML.parseAllDocuments(outputs.get('dist/0005-edge-controller.k8s.yaml')!).map((d) => d.toJS()).find((o) => o.metadata.name === 'ingress-nginx-controller').data['proxy-body-size'],
@@ -235,7 +235,7 @@ describe('one body limit and client addresses, in every target (rendered files)'
   });
 
   test('GIVEN a no-files limit above the total limit THEN the config is refused naming the field', () => {
-    expect(() => parseConfig({ edge: { requestBody: { maxBytes: 65536, maxBytesWithoutFiles: 131072 } } })).toThrow(/edge\.requestBody\.maxBytesWithoutFiles: 131072 must not exceed maxBytes 65536/);
+    expect(() => controllerConfig({ edge: { requestBody: { maxBytes: 65536, maxBytesWithoutFiles: 131072 } } })).toThrow(/edge\.requestBody\.maxBytesWithoutFiles: 131072 must not exceed maxBytes 65536/);
   });
 
   test('GIVEN the Helm values THEN the controller Service keeps client addresses (externalTrafficPolicy Local, as the static cloud manifests)', () => {
@@ -254,9 +254,9 @@ describe('one body limit and client addresses, in every target (rendered files)'
 });
 
 describe('a change of the response headers reloads the controller', () => {
-  const controllerConfigMap = (input: object) => YAML.parseAllDocuments(synthesizeConfig(parseConfig(input)).get('dist/0005-edge-controller.k8s.yaml')!)
+  const controllerConfigMap = (input: object) => YAML.parseAllDocuments(synthesizeConfig(controllerConfig(input)).get('dist/0005-edge-controller.k8s.yaml')!)
     .map((d) => d.toJS()).find((o) => o.metadata.name === 'ingress-nginx-controller');
-  const values = (input: object) => YAML.parse(synthesizeConfig(parseConfig(input)).get('ingress-nginx/values.yaml')!).controller;
+  const values = (input: object) => YAML.parse(synthesizeConfig(controllerConfig(input)).get('ingress-nginx/values.yaml')!).controller;
 
   test('GIVEN another X-Frame-Options THEN the controller\'s own ConfigMap changes (the only ConfigMap whose change reloads it), in both install paths', () => {
     const other = { edge: { securityHeaders: { 'X-Frame-Options': 'DENY' } } };

@@ -2,8 +2,8 @@
  * Guide "Rate Limiting", "TLS/SSL Configuration" (ciphers) and "Kubernetes Ingress": the Ingresses
  * factory-api and factory-auth, with only Low/High-risk ingress-nginx annotations.
  */
-import { ConfigError, parseConfig } from '../../lib/config';
-import { find, synthAll, synthCharts } from '../support';
+import { ConfigError } from '../../lib/config';
+import { controllerCharts, controllerConfig, controllerSynthAll, find } from '../support';
 
 const PREFIX = 'nginx.ingress.kubernetes.io/';
 
@@ -22,7 +22,7 @@ const ALLOWED_ANNOTATIONS: Record<string, 'Low' | 'Medium' | 'High'> = {
   'ssl-prefer-server-ciphers': 'Low',
 };
 
-const edge = synthCharts().edge;
+const edge = controllerCharts().edge;
 const api = find(edge, 'Ingress', 'factory-api');
 const auth = find(edge, 'Ingress', 'factory-auth');
 const annotation = (ingress: any, name: string) => ingress.metadata.annotations[`${PREFIX}${name}`];
@@ -74,7 +74,7 @@ describe('Ingresses (guide: Kubernetes Ingress, Rate Limiting, TLS)', () => {
   });
 
   test('GIVEN any Ingress WHEN synthesized THEN it carries no *-snippet annotation', () => {
-    const ingresses = synthAll().filter((m) => m.kind === 'Ingress');
+    const ingresses = controllerSynthAll().filter((m) => m.kind === 'Ingress');
     expect(ingresses.length).toBe(3);
     for (const ingress of ingresses) {
       expect(Object.keys(ingress.metadata.annotations).filter((k) => /snippet/i.test(k))).toEqual([]);
@@ -91,17 +91,17 @@ describe('Ingresses (guide: Kubernetes Ingress, Rate Limiting, TLS)', () => {
   });
 
   test('GIVEN a burst that is not a multiple of the rate WHEN the config is parsed THEN it is refused naming edge.rateLimits.api.burst', () => {
-    const parse = () => parseConfig({ edge: { rateLimits: { api: { rate: 10, per: 'second', burst: 25 } } } });
+    const parse = () => controllerConfig({ edge: { rateLimits: { api: { rate: 10, per: 'second', burst: 25 } } } });
     expect(parse).toThrow(ConfigError);
     expect(parse).toThrow(/edge\.rateLimits\.api\.burst: burst 25 is not a whole multiple \(1 or more\) of rate 10/);
   });
 
   test('GIVEN a path in both apiPaths and authPaths WHEN the config is parsed THEN it is refused naming edge.authPaths', () => {
-    expect(() => parseConfig({ edge: { apiPaths: ['/api', '/api/auth'] } })).toThrow(/edge\.authPaths: path "\/api\/auth" is already routed by edge\.apiPaths/);
+    expect(() => controllerConfig({ edge: { apiPaths: ['/api', '/api/auth'] } })).toThrow(/edge\.authPaths: path "\/api\/auth" is already routed by edge\.apiPaths/);
   });
 
   test('GIVEN overrides of host, class, paths and rates WHEN synthesized THEN the Ingresses follow the config', () => {
-    const all = synthAll({
+    const all = controllerSynthAll({
       host: 'app.example.org',
       edge: { ingressClassName: 'waf', apiPaths: ['/api', '/v2'], rateLimits: { api: { rate: 20, per: 'second', burst: 60 } } },
     });

@@ -6,10 +6,10 @@
  * Ingress routes "/", carries the annotations of the first Ingress of the host in the controller's order
  * (oldest first; same creation time, as after one `kubectl apply`: the greater namespace/name first).
  */
-import { committedManifests } from '../support';
+import { controllerSynthAll } from '../support';
 
 const ANNOTATION = 'nginx.ingress.kubernetes.io/';
-const ingresses = committedManifests().filter((o) => o.kind === 'Ingress');
+const ingresses = controllerSynthAll().filter((o) => o.kind === 'Ingress');
 
 /** Whether a Prefix path matches a request path, element-wise as Kubernetes defines Prefix. */
 const prefixMatches = (prefix: string, path: string) => prefix === '/' || path === prefix || path.startsWith(`${prefix.replace(/\/$/, '')}/`);

@@ -9,7 +9,7 @@ import { WAF_TIER_CONFIG_DIGEST_ANNOTATION, WAF_TIER_METRICS_LABELS } from '../.
 import { MTAIL_PORT, WAF_REQUESTS_METRIC } from '../../lib/waf/metrics';
 import { WAF_TIER_COMMAND, WAF_TIER_PATHS, wafTierFiles } from '../../lib/waf/waf-tier';
 import { synthesizeConfig } from '../../main';
-import { allContainers, find, synthAll, synthCharts } from '../support';
+import { CONTROLLER_TARGET, allContainers, find, synthAll, synthCharts } from '../support';
 
 const DNS01 = { type: 'dns01-cloudflare', apiTokenSecret: { name: 'cloudflare-api-token', key: 'api-token' } };
 const WAF_TIER = { edge: { target: 'waf-tier', certificate: { solver: DNS01 } } };
@@ -44,7 +44,7 @@ describe('edge.target waf-tier: nothing needs an ingress controller', () => {
     const sidecar = allContainers(pod).find((c: any) => c.name === 'metrics');
     expect(sidecar.image).toBe('ghcr.io/google/mtail:3.0.9');
     expect(sidecar.args).toEqual(['--progs', WAF_TIER_PATHS.configDir, '--logs', 'udp://127.0.0.1:5140', '--port', '3903', '--logtostderr']);
-    expect(sidecar.volumeMounts).toEqual([expect.objectContaining({ mountPath: WAF_TIER_PATHS.configDir, readOnly: true })]);
+    expect(sidecar.volumeMounts).toEqual([expect.objectContaining({ mountPath: WAF_TIER_PATHS.configDir, readOnly: true }), expect.objectContaining({ mountPath: '/tmp' })]);
     expect(sidecar.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     expect(sidecar.resources).toEqual({
       requests: { cpu: '50m', memory: '32Mi', 'ephemeral-storage': '16Mi' },
@@ -55,7 +55,7 @@ describe('edge.target waf-tier: nothing needs an ingress controller', () => {
 
   test('GIVEN the WAF tier THEN the app has no controller chart (control: the controller target has it)', () => {
     expect(Object.keys(synthCharts(config))).toEqual(['namespace', 'workloads', 'network', 'edgeWaf', 'edge', 'monitoring']);
-    expect(Object.keys(synthCharts(parseConfig({})))).toEqual(['namespace', 'workloads', 'network', 'edgeWaf', 'edge', 'edgeController', 'monitoring']);
+    expect(Object.keys(synthCharts(parseConfig(CONTROLLER_TARGET)))).toEqual(['namespace', 'workloads', 'network', 'edgeWaf', 'edge', 'edgeController', 'monitoring']);
   });
 
   test('GIVEN the WAF tier WHEN synthesized THEN the ClusterIssuer answers with DNS-01 only (no http01 solver needs an Ingress)', () => {
@@ -64,8 +64,14 @@ describe('edge.target waf-tier: nothing needs an ingress controller', () => {
   });
 
   test('GIVEN the WAF tier and an http01 solver THEN the config is refused at edge.certificate.solver', () => {
-    expect(() => parseConfig({ edge: { target: 'waf-tier' } }, 'waf.yaml')).toThrow(ConfigError);
-    expect(() => parseConfig({ edge: { target: 'waf-tier' } }, 'waf.yaml')).toThrow(/waf\.yaml.*edge\.certificate\.solver: http01 is answered through an ingress controller/s);
+    const http01 = { edge: { target: 'waf-tier', certificate: { solver: { type: 'http01' } } } };
+    expect(() => parseConfig(http01, 'waf.yaml')).toThrow(ConfigError);
+    expect(() => parseConfig(http01, 'waf.yaml')).toThrow(/waf\.yaml.*edge\.certificate\.solver: http01 is answered through an ingress controller/s);
+  });
+
+  test('GIVEN the defaults THEN the edge is the WAF tier with a DNS-01 issuer (the config names neither)', () => {
+    expect(synthAll().filter((m) => m.kind === 'Deployment' && m.metadata.name === 'factory-waf')).toHaveLength(1);
+    expect(find(synthAll(), 'ClusterIssuer', 'letsencrypt-prod').spec.acme.solvers[0]).toHaveProperty('dns01');
   });
 
   test('GIVEN the WAF tier WHEN synth validates THEN Pod Security restricted, the schemas and the policies find nothing', () => {
@@ -84,7 +90,7 @@ describe('how traffic reaches it: a LoadBalancer Service that keeps client addre
 
   test('GIVEN the WAF tier THEN the quota admits exactly one load balancer and counts the tier\'s pods', () => {
     const hard = find(manifests, 'ResourceQuota', 'factory-quota').spec.hard;
-    const controllerHard = find(synthAll(), 'ResourceQuota', 'factory-quota').spec.hard;
+    const controllerHard = find(synthAll(CONTROLLER_TARGET), 'ResourceQuota', 'factory-quota').spec.hard;
     expect([hard['services.loadbalancers'], controllerHard['services.loadbalancers']]).toEqual(['1', '0']);
     // Two WAF pods more, times the headroom of 2; their two containers' cpu (1000m + 200m limits each).
     expect(Number(hard.pods) - Number(controllerHard.pods)).toBe(2 * config.quotaHeadroom);
@@ -167,6 +173,6 @@ describe('operations: disruption budget, spread, resources and probes as for the
   });
 
   test('GIVEN the controller target THEN the WAF tier\'s settings are not judged (control: the same limits pass)', () => {
-    expect(() => parseConfig({ edge: { wafTier: { resources: { limits: { cpu: '3', memory: '512Mi' } } } } })).not.toThrow();
+    expect(() => parseConfig({ edge: { target: 'ingress-nginx', wafTier: { resources: { limits: { cpu: '3', memory: '512Mi' } } } } })).not.toThrow();
   });
 });

@@ -9,7 +9,7 @@ import Ajv from 'ajv';
 import { Chart, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { buildCharts } from '../../lib/app';
-import { ConfigError, parseConfig } from '../../lib/config';
+import { ConfigError } from '../../lib/config';
 import { FACTORY_INGRESSES } from '../../lib/edge/chart';
 import { type AlertRule, securityAlertRules } from '../../lib/monitoring/alerts';
 import { MonitoringChart, controllerRequestCounter, edgeMonitoring } from '../../lib/monitoring/chart';
@@ -17,11 +17,12 @@ import { InvalidPromqlError } from '../../lib/monitoring/promql';
 import { AlertRules, InvalidAlertRuleError } from '../../lib/monitoring/rule';
 import { ControllerServiceMonitor } from '../../lib/monitoring/service-monitor';
 import { crdDirectory } from '../../lib/validate/schema';
+import { controllerConfig } from '../support';
 
 const CRDS = path.join(crdDirectory(), 'prometheus-operator');
 
 function synth(override: unknown = {}): any[] {
-  const config = parseConfig(override);
+  const config = controllerConfig(override);
   return new MonitoringChart(Testing.app(), 'monitoring', { config, ...edgeMonitoring(config, FACTORY_INGRESSES) }).toJson();
 }
 
@@ -56,7 +57,7 @@ function crdValidator(file: string) {
 
 /** The default rules with one of them changed. */
 function rulesWith(alert: string, change: Partial<AlertRule>): AlertRule[] {
-  return securityAlertRules(parseConfig({}), controllerRequestCounter(parseConfig({}), FACTORY_INGRESSES)).map((r) => (r.alert === alert ? { ...r, ...change } : r));
+  return securityAlertRules(controllerConfig({}), controllerRequestCounter(controllerConfig({}), FACTORY_INGRESSES)).map((r) => (r.alert === alert ? { ...r, ...change } : r));
 }
 
 function alertRules(rules: AlertRule[]): void {
@@ -113,7 +114,7 @@ describe('PrometheusRule factory-security-alerts', () => {
 
 describe('the app', () => {
   test('GIVEN buildCharts THEN the monitoring chart is registered after the namespace and holds the PrometheusRule and ServiceMonitor', () => {
-    const charts = buildCharts(Testing.app(), parseConfig({}));
+    const charts = buildCharts(Testing.app(), controllerConfig({}));
     expect(charts.monitoring!.node.dependencies).toContain(charts.namespace);
     expect(charts.monitoring!.toJson().map((m: any) => `${m.kind}/${m.metadata.name}`))
       .toEqual(['PrometheusRule/factory-security-alerts', 'ServiceMonitor/factory-ingress-controller']);
@@ -140,7 +141,7 @@ describe('no expression that does not parse can be synthesized', () => {
   });
 
   test('GIVEN two alerts with the same name WHEN built THEN the second is refused', () => {
-    const rules = securityAlertRules(parseConfig({}), controllerRequestCounter(parseConfig({}), FACTORY_INGRESSES));
+    const rules = securityAlertRules(controllerConfig({}), controllerRequestCounter(controllerConfig({}), FACTORY_INGRESSES));
     expect(() => alertRules([...rules, rules[0]])).toThrow('alert FactoryWafBlockedRequests: is defined twice');
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The security alerts evaluated by Prometheus's own engine, on each edge target: `promtool check rules` on the
- * rendered PrometheusRule (the committed dist/ for ingress-nginx; the WAF tier's synthesized one), and
+ * rendered PrometheusRule (the committed dist/ for the WAF tier, the default; the controller target's synthesized one), and
  * `promtool test rules` with, for each alert, input series of that target's counter on which it fires (with its
  * labels and rendered annotations) and series of normal traffic on which it stays silent. The series are built
  * from the config's thresholds and windows: twice the threshold fires, half stays silent.
@@ -15,19 +15,18 @@ import { AUTH_FAILURE_STATUSES, type RequestCounter, SIGNALS, WAF_BLOCK_STATUS }
 import { WAF_TIER_REQUEST_COUNTER, controllerRequestCounter } from '../../lib/monitoring/chart';
 import { promDurationSeconds } from '../../lib/monitoring/duration';
 import { promtool } from '../../lib/monitoring/promtool';
-import { committedManifests, synthAll } from '../support';
+import { committedManifests, controllerSynthAll } from '../support';
 
 const config = defaultConfig();
-const WAF_TIER = { edge: { target: 'waf-tier', certificate: { solver: { type: 'dns01-cloudflare', apiTokenSecret: { name: 'cf', key: 'token' } } } } };
 
 /** Each target: its PrometheusRule, the counter its alerts read, and the groups the manifests route. */
 const TARGETS = [
   {
-    target: 'ingress-nginx', docs: committedManifests(), counter: controllerRequestCounter(config, FACTORY_INGRESSES),
+    target: 'ingress-nginx', docs: controllerSynthAll(), counter: controllerRequestCounter(config, FACTORY_INGRESSES),
     routed: (docs: any[]) => docs.filter((o) => o.kind === 'Ingress').map((o) => o.metadata.name as string),
   },
   {
-    target: 'waf-tier', docs: synthAll(WAF_TIER), counter: WAF_TIER_REQUEST_COUNTER,
+    target: 'waf-tier', docs: committedManifests(), counter: WAF_TIER_REQUEST_COUNTER,
     // The routes the WAF tier's nginx names (its route map, and the default).
     routed: (docs: any[]) => {
       const conf: string = docs.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'factory-waf').data['nginx.conf'];

@@ -8,9 +8,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { type ClusterModel, type Host, type PodModel, type Probe, isAllowed } from '../../lib/network/evaluate';
-import { synthAll } from '../support';
+import { controllerSynthAll, synthAll } from '../support';
 
 const DIST = path.resolve(__dirname, '../../dist');
+/** The committed dist/: the default edge, the WAF tier. */
 const distManifests: any[] = fs.readdirSync(DIST).filter((f) => f.endsWith('.k8s.yaml')).sort()
   .flatMap((f) => YAML.parseAllDocuments(fs.readFileSync(path.join(DIST, f), 'utf8')).map((d) => d.toJS()));
 
@@ -90,8 +91,11 @@ const EXPECTED = [
   'worker → internet:443/TCP',
 ].sort();
 
-test('Network Policies: the committed dist/ allows exactly the flows of the guide diagram, DNS, Vault and HTTPS egress', () => {
-  expect(allowedProbes(distManifests)).toEqual(EXPECTED);
+/** The manifests of the ingress-nginx target. */
+const controllerManifests = controllerSynthAll();
+
+test('Network Policies: with the ingress controller, exactly the flows of the guide diagram, DNS, Vault and HTTPS egress', () => {
+  expect(allowedProbes(controllerManifests)).toEqual(EXPECTED);
 });
 
 test('Default Deny Policy: default-deny-all selects every pod for Ingress and Egress with no rule', () => {
@@ -121,9 +125,9 @@ test('the external HTTPS rule cannot reach private ranges or the metadata servic
 });
 
 describe('Containment: security.factory.io/quarantine=true isolates a pod', () => {
-  const api = factoryPods(distManifests).find((p) => p.name === 'api')!;
+  const api = factoryPods(controllerManifests).find((p) => p.name === 'api')!;
   const quarantined: PodModel = { ...api, name: 'api-quarantined', ip: ip(), labels: { ...api.labels, 'security.factory.io/quarantine': 'true' } };
-  const allowed = allowedProbes(distManifests, [quarantined]);
+  const allowed = allowedProbes(controllerManifests, [quarantined]);
 
   test('no probe to or from the quarantined api pod is allowed, DNS included', () => {
     expect(allowed.filter((p) => p.includes('api-quarantined'))).toEqual([]);
@@ -135,7 +139,7 @@ describe('Containment: security.factory.io/quarantine=true isolates a pod', () =
 });
 
 test('switching DNS, Vault and external HTTPS off in config removes exactly those flows', () => {
-  const manifests = synthAll({ network: { dns: { enabled: false }, vault: { enabled: false }, externalHttps: { enabled: false } } });
+  const manifests = controllerSynthAll({ network: { dns: { enabled: false }, vault: { enabled: false }, externalHttps: { enabled: false } } });
   expect(allowedProbes(manifests)).toEqual(EXPECTED.filter((p) => !/kube-dns|vault|internet/.test(p)));
 });
 
@@ -147,9 +151,8 @@ test('a Vault outside the cluster is reached by CIDR only', () => {
   expect(isAllowed(cluster, { from: api, to: { name: 'near', ip: '203.0.113.11' }, port: 8200, protocol: 'TCP' })).toBe(false);
 });
 
-describe('edge.target waf-tier: the WAF tier\'s flows, from the same flow table', () => {
-  const WAF_TIER = { edge: { target: 'waf-tier', certificate: { solver: { type: 'dns01-cloudflare', apiTokenSecret: { name: 'cf', key: 'token' } } } } };
-  const manifests = synthAll(WAF_TIER);
+describe('the committed dist/ (edge.target waf-tier, the default): the WAF tier\'s flows, from the same flow table', () => {
+  const manifests = distManifests;
   const allowed = allowedProbes(manifests);
   /**
    * The edge's flows with the WAF tier: any address to its TLS port (it is the public entry: clients outside,

@@ -100,7 +100,8 @@ describe('policy references-resolve', () => {
     const docs = parseManifests(manifestOutputs(synthesize({})));
     expect(referencesResolve.check(docs)).toEqual([]);
     const secretVolumes = docs.flatMap((d) => d.object.spec?.template?.spec?.volumes ?? []).filter((v: any) => v.secret).map((v: any) => v.secret.secretName);
-    expect(secretVolumes.sort()).toEqual(['factory-postgresql', 'factory-redis']);
+    // The data stores' passwords (ExternalSecrets), and the WAF tier's certificate (a cert-manager Certificate).
+    expect(secretVolumes.sort()).toEqual(['factory-postgresql', 'factory-redis', 'factory-tls']);
   });
 
   it('GIVEN a Secret volume nothing creates THEN refused, naming the pod, the field and the missing Secret', () => {
