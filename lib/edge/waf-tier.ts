@@ -133,7 +133,9 @@ export class WafTier extends Construct {
     const metrics = this.deployment.addContainer({
       name: 'metrics',
       image: props.metricsImage,
-      args: ['--progs', WAF_TIER_PATHS.configDir, '--logs', `udp://${METRICS_LOG.server}`, '--port', String(MTAIL_PORT), '--logtostderr'],
+      // No debugging (pprof) or info endpoints on the scraped port: both default on in mtail 3.0.9 (cmd/mtail/main.go).
+      args: ['--progs', WAF_TIER_PATHS.configDir, '--logs', `udp://${METRICS_LOG.server}`, '--port', String(MTAIL_PORT), '--logtostderr',
+        '--http_debugging_endpoint=false', '--http_info_endpoint=false'],
       ports: [{ name: WAF_TIER_METRICS_PORT_NAME, number: MTAIL_PORT }],
       resources: {
         cpu: { request: kplus.Cpu.millis(cpuMillis(m.requests.cpu)), limit: kplus.Cpu.millis(cpuMillis(m.limits.cpu)) },

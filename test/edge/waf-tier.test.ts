@@ -43,7 +43,8 @@ describe('edge.target waf-tier: nothing needs an ingress controller', () => {
   test('GIVEN the WAF tier THEN the request counter\'s sidecar runs mtail on the ConfigMap\'s program, fed over the pod\'s loopback, hardened like nginx', () => {
     const sidecar = allContainers(pod).find((c: any) => c.name === 'metrics');
     expect(sidecar.image).toBe('ghcr.io/google/mtail:3.0.9');
-    expect(sidecar.args).toEqual(['--progs', WAF_TIER_PATHS.configDir, '--logs', 'udp://127.0.0.1:5140', '--port', '3903', '--logtostderr']);
+    expect(sidecar.args).toEqual(['--progs', WAF_TIER_PATHS.configDir, '--logs', 'udp://127.0.0.1:5140', '--port', '3903', '--logtostderr',
+      '--http_debugging_endpoint=false', '--http_info_endpoint=false']);
     expect(sidecar.volumeMounts).toEqual([expect.objectContaining({ mountPath: WAF_TIER_PATHS.configDir, readOnly: true }), expect.objectContaining({ mountPath: '/tmp' })]);
     expect(sidecar.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     expect(sidecar.resources).toEqual({
