@@ -25,6 +25,9 @@ export const WAF_TIER_METRICS_PORT_NAME = 'metrics';
 /** Object name of the WAF tier's ServiceMonitor. */
 export const WAF_TIER_SERVICE_MONITOR_NAME = 'factory-waf';
 
+/** Seconds a stopping WAF pod keeps serving before nginx stops (within the default 30 s grace period). */
+export const WAF_TIER_DRAIN_SECONDS = 10;
+
 /** The request counter's sidecar (mtail): small and fixed (it counts one short line per request). */
 export const METRICS_SIDECAR_RESOURCES = {
   requests: { cpu: '50m', memory: '32Mi' },
@@ -116,6 +119,9 @@ export class WafTier extends Construct {
       liveness: kplus.Probe.fromHttpGet(WAF_TIER_HEALTH_PATH, { port: WAF_TIER_PORTS.health, initialDelaySeconds: Duration.seconds(10), ...probe }),
       readiness: kplus.Probe.fromTcpSocket({ port: WAF_TIER_PORTS.https, initialDelaySeconds: Duration.seconds(2), ...probe }),
       startup: kplus.Probe.fromTcpSocket({ port: WAF_TIER_PORTS.https, failureThreshold: 30, ...probe }),
+      // A pod that stops keeps serving while the load balancer and the endpoints drop it; only then does nginx get
+      // the image's stop signal (SIGQUIT, a graceful stop, in nginx's official images; not verified for this one).
+      lifecycle: { preStop: kplus.Handler.fromCommand(['sleep', String(WAF_TIER_DRAIN_SECONDS)]) },
       securityContext: { ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
     });
     const files = kplus.Volume.fromConfigMap(this, 'files-volume', this.configMap, { name: 'waf-files' });

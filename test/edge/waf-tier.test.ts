@@ -163,6 +163,11 @@ describe('operations: disruption budget, spread, resources and probes as for the
     expect(pod.priorityClassName).toBe('factory-app');
   });
 
+  test('GIVEN a WAF pod stopping (rollout, drain) THEN it keeps serving 10 s before nginx stops, within the grace period', () => {
+    expect(container.lifecycle).toEqual({ preStop: { exec: { command: ['sleep', '10'] } } });
+    expect(pod.terminationGracePeriodSeconds ?? 30).toBeGreaterThan(10);
+  });
+
   test('GIVEN the WAF tier THEN liveness asks nginx\'s health location and readiness the TLS port: two different checks', () => {
     expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 8080, scheme: 'HTTP' });
     expect(container.readinessProbe.tcpSocket).toEqual({ port: 8443 });
