@@ -9,7 +9,6 @@
  */
 import * as fs from 'fs';
 import * as http from 'http';
-import * as path from 'path';
 import { defaultConfig } from '../lib/config';
 import { startHarness } from '../lib/waf/harness';
 import { CUSTOM_RULE_IDS } from '../lib/waf/rules';
@@ -31,8 +30,8 @@ function arg(name: string, dflt: number): number {
 }
 
 /** CPU seconds (user + system) the nginx workers of a harness have used so far, from /proc (Linux). */
-function workerCpuSeconds(dir: string): number {
-  const master = fs.readFileSync(path.join(dir, 'nginx.pid'), 'utf8').trim();
+function workerCpuSeconds(pidFile: string): number {
+  const master = fs.readFileSync(pidFile, 'utf8').trim();
   const ticksPerSecond = 100; // USER_HZ on Linux
   let ticks = 0;
   for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
@@ -44,8 +43,8 @@ function workerCpuSeconds(dir: string): number {
   return ticks / ticksPerSecond;
 }
 
-async function drive(port: number, shape: Shape, seconds: number, concurrency: number, dir: string) {
-  const cpuBefore = workerCpuSeconds(dir);
+async function drive(port: number, shape: Shape, seconds: number, concurrency: number, pidFile: string) {
+  const cpuBefore = workerCpuSeconds(pidFile);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const latencies: number[] = [];
   let errors = 0;
@@ -70,7 +69,7 @@ async function drive(port: number, shape: Shape, seconds: number, concurrency: n
   const started = Date.now();
   await Promise.all(Array.from({ length: concurrency }, async () => { while (Date.now() < deadline) await one(); }));
   const elapsed = (Date.now() - started) / 1000;
-  const cpu = workerCpuSeconds(dir) - cpuBefore;
+  const cpu = workerCpuSeconds(pidFile) - cpuBefore;
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
@@ -88,12 +87,17 @@ async function main(): Promise<void> {
     { name: BASELINE, opts: { crsOnly: true } },
     { name: `factory CRS settings and exclusions, without ${CUSTOM_RULE_IDS}`, opts: { factoryRules: false } },
     { name: `the factory WAF (settings, exclusions, ${CUSTOM_RULE_IDS})`, opts: {} },
+    // The cluster's WAF tier: its ConfigMap files as synthesized (1 worker for its 1-CPU limit, the counter's line per request).
+    { name: 'the WAF tier\'s files (edge.target waf-tier), relocated', opts: { rendering: 'waf-tier' as const, tlsPort: 40000 + Math.floor(Math.random() * 20000) } },
   ];
   // Every setup runs at once (its own nginx), and the measurements alternate between them in rounds: a
   // machine that slows down for a while slows every setup alike, and the median of the rounds is reported.
   const rounds = arg('rounds', 3);
   const harnesses = [];
-  for (const setup of setups) harnesses.push(await startHarness(config, { port: 20000 + Math.floor(Math.random() * 20000), workers: 1, ...setup.opts }));
+  for (const setup of setups) {
+    const workers = 'rendering' in setup.opts ? {} : { workers: 1 };
+    harnesses.push(await startHarness(config, { port: 20000 + Math.floor(Math.random() * 20000), ...workers, ...setup.opts }));
+  }
   const rps = new Map<string, number>();
   // nginx worker CPU per request: what the WAF costs, much less disturbed by a busy machine than throughput.
   const cpu = new Map<string, number>();
@@ -102,9 +106,9 @@ async function main(): Promise<void> {
     for (let round = 0; round < rounds; round++) {
       for (const [i, setup] of setups.entries()) {
         for (const shape of SHAPES) {
-          if (round === 0) await drive(harnesses[i].port, shape, 1, concurrency, harnesses[i].dir); // warm-up
+          if (round === 0) await drive(harnesses[i].port, shape, 1, concurrency, harnesses[i].pidFile); // warm-up
           const key = `${setup.name}|${shape.name}`;
-          runs.set(key, [...(runs.get(key) ?? []), await drive(harnesses[i].port, shape, seconds, concurrency, harnesses[i].dir)]);
+          runs.set(key, [...(runs.get(key) ?? []), await drive(harnesses[i].port, shape, seconds, concurrency, harnesses[i].pidFile)]);
         }
       }
     }

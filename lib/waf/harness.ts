@@ -87,6 +87,8 @@ export interface Harness {
   readonly tlsPort?: number;
   /** The temp folder holding everything. */
   readonly dir: string;
+  /** nginx's pid file (the master's pid). */
+  readonly pidFile: string;
   /** ModSecurity's audit log (JSON, one transaction a line). */
   readonly auditLog: string;
   readonly errorLog: string;
@@ -356,7 +358,8 @@ export async function startHarness(config: FactoryConfig, opts: HarnessOptions):
     await stop();
     throw e;
   }
-  return { port: opts.port, tlsPort: opts.tlsPort, metricsPort: counter ? opts.metricsPort : undefined, dir, auditLog, errorLog, files: { nginxConf, modsecurityConf }, stop };
+  const pidFile = path.join(dir, (opts.rendering ?? 'harness') === 'waf-tier' ? 'scratch' : '', 'nginx.pid');
+  return { port: opts.port, tlsPort: opts.tlsPort, metricsPort: counter ? opts.metricsPort : undefined, dir, pidFile, auditLog, errorLog, files: { nginxConf, modsecurityConf }, stop };
 }
 
 /** Placeholder for the check's temp folder inside `inlineRules` (where `files` are written). */
