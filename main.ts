@@ -5,7 +5,7 @@
 import * as path from 'path';
 import { buildApp } from './lib/app';
 import { ConfigError, type FactoryConfig, loadConfig } from './lib/config';
-import { ingressNginxFiles } from './lib/edge/ingress-nginx';
+import { INGRESS_NGINX_OUTPUT_DIR, ingressNginxFiles } from './lib/edge/ingress-nginx';
 import { type Outputs, generatedDirs, synthToMemory, writeOutputs } from './lib/outputs';
 import { standaloneOutputs } from './lib/waf/standalone';
 import { formatViolation, manifestOutputs, parseManifests, validateManifests } from './lib/validate';
@@ -48,7 +48,7 @@ function main(): number {
     return 1;
   }
   // A target not chosen leaves no files behind (ingress-nginx/ is emptied when the WAF tier is the edge).
-  writeOutputs(root, outputs, [...generatedDirs(outputs), ...(config.edge.target === 'waf-tier' ? ['ingress-nginx'] : [])]);
+  writeOutputs(root, outputs, [...generatedDirs(outputs), ...(config.edge.target === 'waf-tier' ? [INGRESS_NGINX_OUTPUT_DIR] : [])]);
   // Under `cdk8s synth`, the CLI empties its output folder (CDK8S_OUTDIR, a staging folder set in
   // cdk8s.yaml) before running the app; dist/ is written above only once everything passed, and the
   // manifests are mirrored to the staging folder for the CLI.

@@ -74,16 +74,15 @@ const APP_PROBES = { liveness: '/health', readiness: '/ready' };
 /** The HTTP path of a probe. */
 const httpPath = z.string().regex(/^\/[\w\-./]*$/, 'must be a URL path starting with "/"');
 
-type ComponentDefaults = {
-  port: number; image: string; replicas: number; priorityClassName: string; probes?: { liveness: string; readiness: string };
+/** A workload's defaults: its pods' number, resources and priority (and its probes, for an application). */
+type WorkloadDefaults = {
+  replicas: number; priorityClassName: string; probes?: { liveness: string; readiness: string };
   requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string };
 };
+type ComponentDefaults = WorkloadDefaults & { port: number; image: string };
 
-const componentFields = (d: ComponentDefaults) => z.strictObject({
-  /** Container (and Service) port. */
-  port: port.default(d.port),
-  /** Image, pinned to a version. */
-  image: image.default(d.image),
+/** The settings every workload has (a component's, and the WAF tier's). */
+const workloadShape = (d: WorkloadDefaults) => ({
   /** Number of pods (more than one gets a PodDisruptionBudget and spreads over nodes). */
   replicas: z.number().int().min(1, 'must be at least 1').max(50).default(d.replicas),
   /** cpu/memory requests and limits of the main container, and its node-local scratch (ephemeral-storage). */
@@ -105,6 +104,14 @@ const componentFields = (d: ComponentDefaults) => z.strictObject({
     probes: z.strictObject({ liveness: httpPath.default(d.probes.liveness), readiness: httpPath.default(d.probes.readiness) }).prefault({}),
   } : {}),
 });
+
+const componentFields = (d: ComponentDefaults) => z.strictObject({
+  /** Container (and Service) port. */
+  port: port.default(d.port),
+  /** Image, pinned to a version. */
+  image: image.default(d.image),
+  ...workloadShape(d),
+});
 const componentSchema = (d: ComponentDefaults) => componentFields(d).prefault({});
 
 /** The ACME solver of each edge target when the config names none. */
@@ -114,10 +121,8 @@ const DEFAULT_SOLVER = {
 } as const;
 
 /** The WAF tier's workload settings: a component's, without port and image (the image's port; `waf.image`). */
-const wafTierSchema = componentFields({
-  port: 8443, image: 'unused:0', replicas: 2, priorityClassName: 'factory-app',
-  requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' },
-}).omit({ port: true, image: true }).extend({
+const wafTierSchema = z.strictObject({
+  ...workloadShape({ replicas: 2, priorityClassName: 'factory-app', requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } }),
   /**
    * The request counter's sidecar (google/mtail; lib/waf/metrics.ts), pinned.
    * @default ghcr.io/google/mtail:3.0.9 (the name its .goreleaser.yml publishes for release v3.0.9)

@@ -11,7 +11,7 @@ import { POD_TEMPLATE_PATH } from './k8s/pod-template';
 import { cpuMillis, memoryBytes } from './k8s/quantity';
 import type { ComponentIdentity } from './identity';
 import { PLATFORM_DATABASE, componentObjectName, selectorLabels } from './labels';
-import type { Quantities } from './limits';
+import type { ContainerResources } from './limits';
 import { type VaultClientSettings, addVaultClient } from './vault-auth';
 
 /** Every component's port: what the table's environments and arguments point at. */
@@ -138,7 +138,7 @@ export interface ComponentProps {
   /** Number of pods (required, no default). */
   readonly replicas: number;
   /** cpu/memory requests and limits of the main container, and its ephemeral-storage (required, no default). */
-  readonly resources: { readonly requests: Quantities; readonly limits: Quantities; readonly ephemeralStorage: { readonly request: string; readonly limit: string } };
+  readonly resources: ContainerResources;
   /** sizeLimit of each emptyDir (required, no default). */
   readonly scratchSizeLimit: string;
   /** The HTTP paths of an application's probes (required for the components probed over HTTP). @default none */
@@ -204,6 +204,21 @@ export function ephemeralStoragePatches(container: number, e: { readonly request
   ];
 }
 
+/** A Service selecting the pods that carry `labels` (the stable labels, never cdk8s' generated ones). */
+export function serviceSelecting(scope: Construct, id: string, labels: Record<string, string>, props: kplus.ServiceProps): kplus.Service {
+  const service = new kplus.Service(scope, id, props);
+  for (const [k, v] of Object.entries(labels)) service.selectLabel(k, v);
+  return service;
+}
+
+/** A container's cpu and memory requests and limits as cdk8s-plus takes them (ephemeral-storage: `podPatches`). */
+export function containerResources(r: ContainerResources): kplus.ContainerResources {
+  return {
+    cpu: { request: kplus.Cpu.millis(cpuMillis(r.requests.cpu)), limit: kplus.Cpu.millis(cpuMillis(r.limits.cpu)) },
+    memory: { request: size(r.requests.memory), limit: size(r.limits.memory) },
+  };
+}
+
 /** Bytes of a quantity, as the cdk8s Size the constructs take. */
 export const size = (q: string) => Size.mebibytes(memoryBytes(q) / 2 ** 20);
 
@@ -228,20 +243,18 @@ export class Component extends Construct {
     const labels = selectorLabels(name);
 
     if (spec.clients) {
-      this.service = new kplus.Service(this, 'service', {
+      this.service = serviceSelecting(this, 'service', labels, {
         metadata: { name: objectName, labels },
         type: kplus.ServiceType.CLUSTER_IP,
         ports: [{ name: 'tcp', port: c.port, targetPort: c.port }],
       });
-      for (const [k, v] of Object.entries(labels)) this.service.selectLabel(k, v);
     }
     // A StatefulSet's governing Service is headless: it gives each pod its DNS name (<pod>.<service>).
-    const governing = spec.kind === 'StatefulSet' ? new kplus.Service(this, 'headless', {
+    const governing = spec.kind === 'StatefulSet' ? serviceSelecting(this, 'headless', labels, {
       metadata: { name: `${objectName}-headless`, labels },
       clusterIP: 'None',
       ports: [{ name: 'tcp', port: c.port, targetPort: c.port }],
     }) : undefined;
-    if (governing) for (const [k, v] of Object.entries(labels)) governing.selectLabel(k, v);
 
     const common: kplus.WorkloadProps = {
       metadata: { name: objectName, labels },
@@ -271,10 +284,7 @@ export class Component extends Construct {
       portNumber: c.port,
       args: spec.args?.({ ports: props.ports, memoryLimitBytes: memoryBytes(r.limits.memory) }),
       envVariables: Object.fromEntries(Object.entries(spec.env(props.ports)).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])),
-      resources: {
-        cpu: { request: kplus.Cpu.millis(cpuMillis(r.requests.cpu)), limit: kplus.Cpu.millis(cpuMillis(r.limits.cpu)) },
-        memory: { request: size(r.requests.memory), limit: size(r.limits.memory) },
-      },
+      resources: containerResources(r),
       liveness: probe(checks.liveness, c.port, 15),
       readiness: probe(checks.readiness, c.port, 5),
       // Up to 5 minutes to start (a first initdb), then liveness takes over.

@@ -11,12 +11,11 @@ import { Construct } from 'constructs';
 import { createHash } from 'crypto';
 import { WAF_TIER_NAME } from '../component-names';
 import type { ComponentIdentity } from '../identity';
-import { cpuMillis } from '../k8s/quantity';
 import { componentObjectName, selectorLabels } from '../labels';
-import type { Quantities } from '../limits';
+import type { ContainerResources } from '../limits';
 import { METRICS_LOG, MTAIL_PORT } from '../waf/metrics';
 import { WAF_TIER_COMMAND, WAF_TIER_HEALTH_PATH, WAF_TIER_PATHS, WAF_TIER_PORTS, WAF_TIER_SERVICE_PORT } from '../waf/waf-tier';
-import { type Spread, availability, ephemeralStoragePatches, podPatches, size } from '../workloads';
+import { type Spread, availability, containerResources, ephemeralStoragePatches, podPatches, serviceSelecting, size } from '../workloads';
 
 /** The labels of the WAF tier's metrics Service, which its ServiceMonitor selects. */
 export const WAF_TIER_METRICS_LABELS = { 'factory-security/scrape': 'waf-tier-metrics' } as const;
@@ -45,7 +44,7 @@ export interface WafTierProps {
   /** Number of pods (required, no default). */
   readonly replicas: number;
   /** cpu/memory requests and limits, and ephemeral-storage (required, no default). */
-  readonly resources: { readonly requests: Quantities; readonly limits: Quantities; readonly ephemeralStorage: { readonly request: string; readonly limit: string } };
+  readonly resources: ContainerResources;
   /** sizeLimit of the pod's one writable directory, /tmp (required, no default). */
   readonly scratchSizeLimit: string;
   /** PriorityClass of its pods (required, no default). */
@@ -81,12 +80,11 @@ export class WafTier extends Construct {
 
     this.configMap = new kplus.ConfigMap(this, 'files', { metadata: { name: objectName, labels }, data: { ...props.files } });
 
-    this.service = new kplus.Service(this, 'service', {
+    this.service = serviceSelecting(this, 'service', labels, {
       metadata: { name: objectName, labels },
       type: kplus.ServiceType.LOAD_BALANCER,
       ports: [{ name: 'https', port: WAF_TIER_SERVICE_PORT, targetPort: WAF_TIER_PORTS.https }],
     });
-    for (const [k, v] of Object.entries(labels)) this.service.selectLabel(k, v);
     // Client addresses reach the pods (no SNAT to a node's address); only nodes running a WAF pod take traffic.
     ApiObject.of(this.service).addJsonPatch(JsonPatch.add('/spec/externalTrafficPolicy', 'Local'));
 
@@ -111,10 +109,7 @@ export class WafTier extends Construct {
       // libmodsecurity keeps its shared collections (the per-client counter) in its working directory.
       workingDir: WAF_TIER_PATHS.scratchDir,
       ports: [{ name: 'https', number: WAF_TIER_PORTS.https }, { name: 'health', number: WAF_TIER_PORTS.health }],
-      resources: {
-        cpu: { request: kplus.Cpu.millis(cpuMillis(r.requests.cpu)), limit: kplus.Cpu.millis(cpuMillis(r.limits.cpu)) },
-        memory: { request: size(r.requests.memory), limit: size(r.limits.memory) },
-      },
+      resources: containerResources(r),
       // Alive while nginx answers its health location; ready while the TLS port accepts connections.
       liveness: kplus.Probe.fromHttpGet(WAF_TIER_HEALTH_PATH, { port: WAF_TIER_PORTS.health, initialDelaySeconds: Duration.seconds(10), ...probe }),
       readiness: kplus.Probe.fromTcpSocket({ port: WAF_TIER_PORTS.https, initialDelaySeconds: Duration.seconds(2), ...probe }),
@@ -143,10 +138,7 @@ export class WafTier extends Construct {
       args: ['--progs', WAF_TIER_PATHS.configDir, '--logs', `udp://${METRICS_LOG.server}`, '--port', String(MTAIL_PORT), '--logtostderr',
         '--http_debugging_endpoint=false', '--http_info_endpoint=false'],
       ports: [{ name: WAF_TIER_METRICS_PORT_NAME, number: MTAIL_PORT }],
-      resources: {
-        cpu: { request: kplus.Cpu.millis(cpuMillis(m.requests.cpu)), limit: kplus.Cpu.millis(cpuMillis(m.limits.cpu)) },
-        memory: { request: size(m.requests.memory), limit: size(m.limits.memory) },
-      },
+      resources: containerResources(m),
       liveness: kplus.Probe.fromHttpGet('/', { port: MTAIL_PORT, initialDelaySeconds: Duration.seconds(5), ...probe }),
       readiness: kplus.Probe.fromTcpSocket({ port: MTAIL_PORT, initialDelaySeconds: Duration.seconds(2), ...probe }),
       securityContext: { ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
@@ -154,12 +146,11 @@ export class WafTier extends Construct {
     metrics.mount(WAF_TIER_PATHS.configDir, files, { readOnly: true });
     // The guide's writable /tmp for every container (mtail's working directory; it writes nothing with --logtostderr).
     metrics.mount(WAF_TIER_PATHS.scratchDir, scratch);
-    this.metricsService = new kplus.Service(this, 'metrics-service', {
+    this.metricsService = serviceSelecting(this, 'metrics-service', labels, {
       metadata: { name: `${objectName}-metrics`, labels: { ...labels, ...WAF_TIER_METRICS_LABELS } },
       type: kplus.ServiceType.CLUSTER_IP,
       ports: [{ name: WAF_TIER_METRICS_PORT_NAME, port: MTAIL_PORT, targetPort: MTAIL_PORT }],
     });
-    for (const [k, v] of Object.entries(labels)) this.metricsService.selectLabel(k, v);
 
     ApiObject.of(this.deployment).addJsonPatch(
       ...podPatches({ container: this.deployment.containers.indexOf(container), priorityClassName: props.priorityClassName, ephemeralStorage: r.ephemeralStorage }),

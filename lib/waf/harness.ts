@@ -7,6 +7,7 @@
  * `stop()` ends nginx and removes the folder, freeing the port.
  */
 import { type ChildProcess, spawn, spawnSync } from 'child_process';
+import * as dgram from 'dgram';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
@@ -19,7 +20,6 @@ import { DEBIAN_PACKAGES, DEBIAN_PATHS, DEBIAN_TARGET } from './targets';
 import { WAF_TIER_FILES, WAF_TIER_PATHS, WAF_TIER_PORTS, wafTierFiles, wafTierUpstream } from './waf-tier';
 import { METRICS_LOG } from './metrics';
 import { MTAIL } from './targets';
-import * as dgram from 'dgram';
 
 /** The exact command that installs the engine. */
 export const ENGINE_INSTALL_COMMAND = aptInstallCommand(DEBIAN_PACKAGES);
@@ -269,6 +269,16 @@ export function crsRuleIds(crs: string | undefined): Set<number> {
   return ids;
 }
 
+/** Stops a process started by the harness (SIGTERM, then SIGKILL after 5 s) and waits for it to exit. */
+async function stopProcess(p: ChildProcess): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return;
+  const exited = new Promise<void>((r) => p.once('exit', () => r()));
+  p.kill('SIGTERM');
+  const timer = setTimeout(() => p.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
 /** A UDP port of 127.0.0.1 that is free now. */
 function freeUdpPort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -330,18 +340,7 @@ export async function startHarness(config: FactoryConfig, opts: HarnessOptions):
   }
   let child: ChildProcess | undefined;
   const stop = async () => {
-    if (counter && counter.exitCode === null && counter.signalCode === null) {
-      const exited = new Promise<void>((r) => counter!.once('exit', () => r()));
-      counter.kill('SIGTERM');
-      await exited;
-    }
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((r) => child!.once('exit', () => r()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child!.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
+    for (const p of [counter, child]) if (p) await stopProcess(p);
     fs.rmSync(dir, { recursive: true, force: true });
   };
   try {

@@ -26,9 +26,10 @@ import { componentObjectName } from '../labels';
 import { type NginxTarget, renderNginx } from './nginx';
 import { METRICS_LOG, MTAIL_PROGRAM_FILE, renderMtailProgram } from './metrics';
 import { type ModSecurityTarget, renderModSecurity } from './seclang';
+import { IMAGE_RUNTIME } from './standalone';
 
-/** The WAF tier's container ports. */
-export const WAF_TIER_PORTS = { https: 8443, health: 8080 } as const;
+/** The WAF tier's container ports: the image's TLS port, and its plain port (`PORT`, 8080) for health. */
+export const WAF_TIER_PORTS = { https: IMAGE_RUNTIME.httpsPort, health: 8080 } as const;
 /** The Service's port: HTTPS. */
 export const WAF_TIER_SERVICE_PORT = 443;
 /** The health check nginx answers on the health port (no ModSecurity, no log). */
