@@ -41,6 +41,11 @@ export const CRS_RULE_EXCLUSIONS = [
       'a script URL (javascript: then code) stays refused by 1022, and tags and handlers by 941100-941160, 1020 and 1021',
   },
   {
+    id: 921130,
+    why: '"http/1.1" or "<html" anywhere in a value: prompts and searches about HTTP/2 or about an HTML page match; response splitting needs a line break ' +
+      'before the header, status line or markup it injects, which 1050 (URL and headers) and 1052 (values, encoded) look for, and 921120 (values, raw) outside API bodies',
+  },
+  {
     id: 920350,
     why: 'Host header is a numeric IP: API clients on loopback, health checks and internal callers address the WAF by IP; ' +
       'it is a notice, but its 3 anomaly points plus any other notice reach the blocking threshold on benign requests',
@@ -64,6 +69,8 @@ export const CRS_BODY_EXCLUSIONS = [
   { id: 934100, crs: [3, 4], why: 'Node.js injection words: a pasted log or stack trace (process.on, require) matches' },
   { id: 941160, crs: [3, 4], why: 'HTML tag with attributes: HTML pasted into a prompt (<img src="/logo.png">) matches; active HTML stays refused by 941100, 941110, 941120, 1020 and 1021' },
   { id: 941180, crs: [3, 4], why: 'DOM property names (.innerHTML, document.write): front-end code in prompts matches' },
+  { id: 921120, crs: [3, 4], why: 'A line break then Location:, Set-Cookie: or Host:: an HTTP exchange pasted into a prompt to debug it matches; encoded line breaks stay refused by 1052' },
+  { id: 932160, crs: [3, 4], why: 'Unix shell words and paths (${HOME}, bin/bash): shell instructions in prompts match; commands stay refused by 1030 and 1031, system files by 930120 and 1003' },
   { id: 942190, crs: [3, 4], why: 'Quote before union/select: French and Italian elisions before union (l’union) match' },
   { id: 942230, crs: [3, 4], why: 'Conditional SQL (if (x > , having count >): code and prose about queries in prompts match; IF(...,SLEEP()) stays refused by 1011 and 942100' },
   { id: 942270, crs: [3, 4], why: 'union ... select ... from across a sentence: prose about unions and select committees matches' },
@@ -86,6 +93,7 @@ export const CRS_BODY_EXCLUSIONS = [
   { id: 932370, crs: [4], why: 'Windows command after a separator: code blocks (```bash) in prompts match' },
   { id: 932380, crs: [4], why: 'Windows command after a separator (second pattern): Dockerfiles and shell lines in prompts match' },
   { id: 933135, crs: [4], why: 'PHP variables (${...}): JavaScript template literals (${user.name}) in prompts match' },
+  { id: 934130, crs: [4], why: 'Prototype pollution words (__proto__, constructor.prototype) anywhere in a value: JavaScript questions in prompts match; __proto__ as a key or at the start of a value stays refused by 1084' },
   { id: 941390, crs: [4], why: 'JavaScript method calls (alert(, import {): front-end code in prompts matches; script and handlers stay refused by 941100-941120, 1020 and 1021' },
 ] as const;
 

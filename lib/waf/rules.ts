@@ -12,17 +12,17 @@ import { escapeRegExp } from '../text';
 
 /** The guide's categories of custom rules, with their id ranges ("Custom Factory Rules"). */
 export const WAF_CATEGORIES = {
-  'directory-traversal': { ids: [1001, 1002], title: 'Directory traversal' },
-  'sql-injection': { ids: [1010, 1013], title: 'SQL injection' },
+  'directory-traversal': { ids: [1001, 1003], title: 'Directory traversal' },
+  'sql-injection': { ids: [1010, 1014], title: 'SQL injection' },
   'xss': { ids: [1020, 1024], title: 'XSS attacks' },
   'command-injection': { ids: [1030, 1032], title: 'Command injection' },
   'malicious-upload': { ids: [1040, 1041], title: 'Malicious file uploads' },
-  'http-protocol': { ids: [1050, 1051], title: 'HTTP protocol attacks' },
+  'http-protocol': { ids: [1050, 1052], title: 'HTTP protocol attacks' },
   'rate-limiting': { ids: [1060, 1061], title: 'Rate limiting' },
   // Not a category of the guide: its table predates XXE in public WAF suites; the range follows the guide's.
   'xml-external-entities': { ids: [1070, 1070], title: 'XML external entities (XXE)' },
   // Not a category of the guide either: injections into other interpreters than SQL, the shell and the browser.
-  'other-injections': { ids: [1080, 1083], title: 'Other injections (LDAP, mail commands, NoSQL JavaScript, deserialization)' },
+  'other-injections': { ids: [1080, 1084], title: 'Other injections (LDAP, mail commands, NoSQL JavaScript, deserialization, prototype pollution)' },
 } as const;
 export type WafCategory = keyof typeof WAF_CATEGORIES;
 
@@ -142,16 +142,19 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
         arg: String.raw`(?i)\A[^\n]*?(?:(?:^|[\\/=:'"])\.{2,}[\\/]|[\\/]\.{2,}(?:[\\/;]|$))|(?:\.{2,}[\\/]){3}` +
           String.raw`|\A\S*?(?:^|[\\/])(?:web|meta)-inf[\\/]|^\s*(?:(?:gopher|dict|tftp|netdoc|ftps?)://|jar:(?:file|https?):)` +
           String.raw`|(?:^\s*|://(?:[^/\s@]*@)?)(?:169\.254\.169\.254|metadata\.google\.internal|metadata\.azure\.com|100\.100\.100\.200|\[?fd00:ec2::254)` +
-          String.raw`|://(?:[^/\s@]*@)?(?:0x[0-9a-f]{1,8}|\d{8,10}|0\d{1,3}(?:\.0?\d{1,3}){3}|0x[0-9a-f]{1,2}(?:\.0x[0-9a-f]{1,2}){3})(?:[:/?#]|$)`,
+          String.raw`|://(?:[^/\s@]*@)?(?:0x[0-9a-f]{1,8}|\d{8,10}|0\d{1,3}(?:\.0?\d{1,3}){3}|0x[0-9a-f]{1,2}(?:\.0x[0-9a-f]{1,2}){3})(?:[:/?#]|$)` +
+          String.raw`|://(?:[^/\s@]*@)?\[[0:]*:ffff:|://(?:[^/\s@]*@)?kubernetes\.default(?:\.svc(?:\.cluster\.local)?)?\.?(?:[:/?#]|$)` +
+          String.raw`|://(?:[^/\s@]*@)?(?:localhost|127(?:\.\d{1,3}){3}|0\.0\.0\.0|\[::1?\]):(?:2375|2376|2379|2380|4243|10250|10255)\b|[/=]\s*(?:gopher|dict|tftp|netdoc)://`,
       },
       transformations: ['urlDecodeUni', 'urlDecodeUni', 'removeNulls'],
-      action: deny, message: 'Directory traversal and inclusion: a dot-dot segment, an application config folder, an internal-only URL scheme or a metadata or obfuscated IP host', severity: 'CRITICAL',
+      action: deny, message: 'Directory traversal and inclusion: a dot-dot segment, an application config folder, an internal-only URL scheme, or a metadata, cluster API, container API or obfuscated IP host', severity: 'CRITICAL',
       tags: ['attack-lfi', 'OWASP_CRS/WEB_ATTACK/DIR_TRAVERSAL'],
       rationale: 'Catches ../ and ..\\ once or twice URL-decoded, in the path, parameters, headers and upload names, on the first ' +
         'line of a value or three levels deep anywhere (a relative import in a pasted multi-line code block is content, not a path); ' +
         'a path-like value into WEB-INF or META-INF; and the server-side request forgery targets the CRS 3.3 misses: ' +
-        'gopher/dict/tftp/jar URLs and a parameter that is an ftp:// URL (remote file inclusion; an API takes https links), cloud metadata hosts (169.254.169.254, metadata.google.internal) and IP hosts written ' +
-        'as one integer, hex or octal.',
+        'gopher/dict/tftp/jar URLs and a parameter that is an ftp:// URL (remote file inclusion; an API takes https links), cloud metadata hosts (169.254.169.254, metadata.google.internal), IP hosts written ' +
+        'as one integer, hex or octal or as an IPv4-mapped IPv6 literal ([::ffff:169.254.169.254]), the Kubernetes API (kubernetes.default.svc, what a pod reaches with its ' +
+        'service-account token), and the unauthenticated container and node APIs on a loopback host (Docker 2375/2376, etcd 2379, kubelet 10250/10255).',
     },
     {
       id: 1002, category: 'directory-traversal', phase: 1,
@@ -163,7 +166,22 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       rationale: 'Encodings that only exist to slip a traversal past a single decoding, and invalid percent escapes (%G1) that ' +
         'decoders disagree on; no client needs them.',
     },
-    // ---- 1010-1012 SQL injection ----
+    {
+      id: 1003, category: 'directory-traversal', phase: 2,
+      variables: ['REQUEST_FILENAME', ...values, 'FILES'],
+      operator: {
+        op: 'rx',
+        arg: String.raw`(?i)(?:^|[\s/=:'"(,;|&])(?:(?:var/)?run/secrets/(?:kubernetes\.io|eks\.amazonaws\.com|azure)/|proc/(?:self|thread-self|\d+)/(?:environ|cmdline|maps|mem|fd/|root/|cwd|mountinfo|status|auxv)` +
+          String.raw`|etc/(?:passwd|shadow|gshadow|sudoers|kubernetes/(?:admin|kubelet|controller-manager|scheduler)\.conf)\b|\.kube/config\b|var/lib/kubelet/)|\bfile:/`,
+      },
+      transformations: ['urlDecodeUni', 'urlDecodeUni', 'normalisePath', 'removeNulls'],
+      action: deny, message: 'Local file inclusion: a credential or process file of the node or the pod (service-account token, /proc/self, kubeconfig, /etc/shadow) or a file:// URL', severity: 'CRITICAL',
+      tags: ['attack-lfi', 'OWASP_CRS/WEB_ATTACK/FILE_INJECTION'],
+      rationale: 'What a file read or server-side fetch is after on Kubernetes: the pod\'s service-account token (/var/run/secrets/kubernetes.io/…), ' +
+        'its environment and memory (/proc/self/environ, /proc/self/maps), kubeconfigs and the node\'s account files, and any file:// URL; the CRS list of OS files ' +
+        'has no Kubernetes paths and reads neither the URL path nor headers. Prose names paths like reports/2026/q3.csv, not these.',
+    },
+    // ---- 1010-1014 SQL injection ----
     {
       id: 1010, category: 'sql-injection', phase: 2,
       variables: ['REQUEST_FILENAME', ...suspectHeaders.filter((h) => !/User-Agent|Referer/.test(h)), 'FILES'],
@@ -195,7 +213,6 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       tags: ['attack-sqli', 'attack-nosqli', 'OWASP_CRS/WEB_ATTACK/SQL_INJECTION'],
       rationale: 'Database operators smuggled in JSON keys or `param[$ne]=`; the CRS 3.3 has no rule for them.',
     },
-    // ---- 1020-1023 XSS ----
     {
       id: 1013, category: 'sql-injection', phase: 2,
       variables: values,
@@ -208,6 +225,17 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
         'prose and lists do not open with ")" followed by an operator.',
     },
     {
+      id: 1014, category: 'sql-injection', phase: 2,
+      variables: ['REQUEST_FILENAME'],
+      operator: { op: 'rx', arg: String.raw`(?i)\(\s*select\s|\bcase\s+when\s[^/]{0,60}?\sthen\s|\b(?:and|or|rlike|regexp|having|where)\s+\(+\s*(?:select|case|if|\d+\s*[=<>])|\bselect\s+(?:\*|null\b|\d|@@|[\w.]+\s*,|(?:count|concat)\s*\()[^/]{0,80}?\sfrom\s|\b(?:extractvalue|updatexml)\s*\(` },
+      transformations: ['urlDecodeUni', 'urlDecodeUni', 'removeNulls', 'compressWhitespace'],
+      action: deny, message: 'SQL injection in the URL path: a subquery, CASE WHEN, a boolean test on a subquery or a SQL function call', severity: 'CRITICAL',
+      tags: ['attack-sqli', 'OWASP_CRS/WEB_ATTACK/SQL_INJECTION'],
+      rationale: 'REST ids live in the path, where the CRS SQL rules do not look and libinjection (1010) misses subqueries such as 1 AND (SELECT 2*(IF(…))) ' +
+        'or 1 RLIKE (SELECT (CASE WHEN …)); a path segment is an id or a slug, never a SELECT … FROM or a function call with parentheses.',
+    },
+    // ---- 1020-1024 XSS ----
+    {
       id: 1020, category: 'xss', phase: 2,
       variables: ['REQUEST_FILENAME', 'ARGS_NAMES', 'ARGS', 'REQUEST_COOKIES', ...suspectHeaders, 'FILES'],
       operator: { op: 'detectXSS' },
@@ -219,7 +247,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     {
       id: 1021, category: 'xss', phase: 2,
       variables: ['REQUEST_FILENAME', 'ARGS_NAMES', 'ARGS', 'REQUEST_COOKIES', ...suspectHeaders, 'FILES'],
-      operator: { op: 'rx', arg: String.raw`(?i)<\s*/?\s*(?:script|iframe|frame|object|embed|applet|meta|base|link|style|svg|math|form|isindex|template|xss)\b|<[a-z][^>]*?[\s/"']on[a-z]{3,}\s*=|<\s*[a-z]+[^>]*?\b(?:src|href|action|formaction|data|srcdoc|xlink:href)\s*=\s*["']?\s*(?:javascript|vbscript|data)\s*:` },
+      operator: { op: 'rx', arg: String.raw`(?i)<\s*/?\s*(?:script|iframe|frame|object|embed|applet|meta|base|link|style|svg|math|form|isindex|template|xss)\b|<[a-z][^>]*?[\s/"']on[a-z]{3,}\s*=|<\s*[a-z]+[^>]*?\b(?:src|href|action|formaction|data|srcdoc|xlink:href)\s*=\s*["']?\s*(?:j\s*a\s*v\s*a\s*s\s*c\s*r\s*i\s*p\s*t|v\s*b\s*s\s*c\s*r\s*i\s*p\s*t|data)\s*:` },
       transformations: ['urlDecodeUni', 'htmlEntityDecode', 'jsDecode', 'removeNulls', 'compressWhitespace'],
       action: deny, message: 'XSS: an active HTML tag, an event handler attribute or a script URL in an attribute', severity: 'CRITICAL',
       tags: ['attack-xss', 'OWASP_CRS/WEB_ATTACK/XSS'],
@@ -227,7 +255,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     },
     {
       id: 1022, category: 'xss', phase: 2,
-      variables: ['REQUEST_FILENAME', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', 'REQUEST_HEADERS:Referer', 'XML:/*'],
+      variables: ['REQUEST_FILENAME', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'XML:/*'],
       operator: { op: 'rx', arg: String.raw`(?i)(?:^|[\s"'=(<\x60/])(?:javascript|vbscript|livescript)\s*:(?:[^\s]|\s+(?:[\w$.]+\s*\(|[(\[{'"\x60]))|^\s*data\s*:\s*(?:text/html|image/svg\+xml|application/(?:x-)?(?:java|ecma)script)[;,]|\b(?:alert|prompt|confirm|eval)\s*(?:\(\s*(?:\d|document\b|window\b|this\b|/)|\x60)|['"\x60]\s*[-+*/;,|&^]\s*(?:alert|prompt|confirm|eval)\s*\(` },
       transformations: ['urlDecodeUni', 'htmlEntityDecode', 'jsDecode', 'removeNulls'],
       action: deny, message: 'XSS: script URL, HTML data URL or script call outside markup', severity: 'CRITICAL',
@@ -247,12 +275,12 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     },
     {
       id: 1024, category: 'xss', phase: 2,
-      variables: ['REQUEST_FILENAME', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', 'REQUEST_HEADERS:Referer', 'XML:/*'],
+      variables: ['REQUEST_FILENAME', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'XML:/*'],
       operator: {
         op: 'rx',
         arg: String.raw`(?i)\b(?:alert|confirm|prompt|eval)\s*(?:\x60|\?\.\s*\(|\.\s*(?:call|apply|bind)\s*\()` +
           String.raw`|\.\s*(?:find|map|filter|forEach|some|every)\s*\(\s*(?:alert|confirm|prompt|eval)\s*\)` +
-          String.raw`|\b(?:top|window|self|parent|frames|globalThis)\s*\[\s*['"\x60][^'"\x60\]]{0,12}['"\x60]\s*\+` +
+          String.raw`|\b(?:top|window|self|parent|frames|globalThis)\s*\[\s*(?:['"\x60][^'"\x60\]]{0,12}['"\x60]\s*[+\s]\s*['"\x60]|(?:atob|unescape|decodeURI(?:Component)?|String\.fromCharCode)\s*\(|/[^/\s\]]{1,12}/\s*\.\s*source\b)` +
           String.raw`|\bthrow\s+onerror\s*=|\bonerror\s*=\s*(?:alert|confirm|prompt|eval)\b|\bsetTimeout\s*\x60` +
           String.raw`|\(\s*(?:alert|confirm|prompt|eval)\s*\)\s*\(|\bconstructor\s*\(\s*['"\x60][^'"\x60]{0,80}\b(?:alert|confirm|prompt|eval|fetch)\s*\(`,
       },
@@ -260,37 +288,43 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       action: deny, message: 'XSS: a script call without parentheses (tagged template, optional call, call/apply, a callback, a built property name)', severity: 'CRITICAL',
       tags: ['attack-xss', 'OWASP_CRS/WEB_ATTACK/XSS'],
       rationale: 'Filters that look for alert( miss alert\x601\x60, alert?.(…), confirm.call(null,1), [1].find(alert), window[\x27al\x27+\x27ert\x27] and ' +
-        'throw onerror=alert: each is a call of a dialog or eval function in a shape ordinary code and prose do not take.',
+        'throw onerror=alert, self[atob(\x27YWxlcnQ=\x27)]: each is a call of a dialog or eval function in a shape ordinary code and prose do not take.',
     },
     // ---- 1030-1032 Command injection ----
     {
       id: 1030, category: 'command-injection', phase: 2,
-      variables: ['REQUEST_FILENAME', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'FILES'],
+      variables: ['REQUEST_FILENAME', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'XML:/*', 'FILES'],
       operator: {
         op: 'rx',
-        arg: String.raw`\A(?:[^\n]*?(?:[;&|]|(?<!\x60)\x60(?!\x60)(?![^\x60\n]*\x60(?:[,.;:!?)]*[ \t]+[A-Za-z\x60]|[.!?]+\s*$))|\$\()|\S*\n)\s*(?:/(?:usr/)?(?:local/)?s?bin/)?(?:${SHELL_COMMANDS.join('|')})(?:\.exe)?(?:\s+(?:[-/$~.'"%]|\d+\.\d+|[\w-]+(?:[./:]\w|://))|\s*$|\s*[;&|\x60)<>])`,
+        arg: String.raw`\A(?:[^\n]*?(?:[;&|]|(?<!\x60)\x60(?!\x60)(?![^\x60\n]*\x60(?:[,.;:!?)]*[ \t]+[A-Za-z\x60]|[.!?]+\s*$))|\$\()|\S*\n)\s*(?:/(?:usr/)?(?:local/)?s?bin/)?(?:${SHELL_COMMANDS.join('|')})(?:\.exe)?(?:\s+(?:[-/$~.'"%]|\d+\.\d+|\d+\s*(?:$|[;&|\x60)])|[\w-]+(?:[./:]\w|://))|\s*$|\s*[;&|\x60)<>])` +
+          String.raw`|\A[^\n]*?(?:[;&|]|\$\()\s*(?:/[\w.-]*)*/[\w.-]*(?:\?\?|\w\?[\w?])[\w?.-]*(?:\s|/|$)` +
+          String.raw`|\A[^\n]*?[;&|]\s*(?i:(?:type|dir|copy|del|more|findstr|icacls|attrib|wmic|net1?|reg)\s+(?:[a-z]:[\\/]|%\w+%|\\\\)|(?:systeminfo|tasklist|ipconfig|netstat|net1?\s+(?:user|localgroup))(?:\s+/\w+)*\s*(?:$|[;&|])|net1?\s+(?:user|localgroup|group)\s[^;&|\n]{0,80}?\s/(?:add|del(?:ete)?|domain|active)\b)`,
       },
       transformations: ['urlDecodeUni', 'removeNulls'],
       action: deny, message: 'Command injection: a shell separator followed by a command', severity: 'CRITICAL',
       tags: ['attack-rce', 'OWASP_CRS/WEB_ATTACK/COMMAND_INJECTION'],
       rationale: 'A separator (; | & && || $( backtick) on the first line of a value, or a line break right after a single token, ' +
-        'then a known command and an option, a path, a variable, an address or the end; prose puts plain words after "&" or ";" ' +
+        'then a known command and an option, a path, a variable, an address or the end; a path spelled with ? wildcards (/bin/c?t /e??/p??swd) ' +
+        'or a Windows command on a drive path, an %ENV% variable or a share (& type C:\\Windows\\win.ini) after a separator; prose puts plain words after "&" or ";" ' +
         '("cat & dog; id cards"), a markdown code span that prose goes on after ("`ls -la` prints nothing", "`cat a.txt`, then") is quoted code, ' +
         'and a multi-line value with shell lines or a ```bash fence is a pasted script, not an injected parameter.',
     },
     {
       id: 1031, category: 'command-injection', phase: 2,
-      variables: ['REQUEST_URI_RAW', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', 'REQUEST_HEADERS', 'FILES'],
+      variables: ['REQUEST_URI_RAW', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', 'REQUEST_HEADERS', 'XML:/*', 'FILES'],
       operator: {
         op: 'rx',
-        arg: String.raw`(?i)\$\{\s*jndi\s*:|\$\{[^}]{0,20}\$\{\s*(?:lower|upper|::-|env:[^}]*:-)|\$\{IFS\}|\$IFS\$|/dev/(?:tcp|udp)/|\b(?:bash|sh)\s+-[ci]\b|\bnc(?:at)?\s+(?:-[a-z]*e\b|.*\s-e\s)|\bpowershell(?:\.exe)?\s+-(?:e|enc|encodedcommand|nop|w)\b|\bcmd(?:\.exe)?\s*/[ck]\b|\b(?:wget|curl)\s+(?:-\S+\s+)*https?://\S+\s*\|\s*(?:sudo\s+)?(?:ba|z)?sh\b|\(\s*\)\s*\{\s*[^}]*;\s*\}\s*;|<\?php|\b__import__\s*\(\s*['"]os|\bclass\.module\.classloader|\bclassloader\.(?:resources|urls)\b` +
+        arg: String.raw`(?i)\$\{\s*jndi\s*:|\$\{[^}]{0,20}\$\{\s*(?:lower|upper|::-|env:[^}]*:-)|\$\{IFS\}|\$IFS\$|/dev/(?:tcp|udp)/|\b(?:bash|sh)\s+-[ci]\b|\bnc(?:at)?\s+(?:-[a-z]*e\b|.*\s-e\s)|\bpowershell(?:\.exe)?\s+-(?:e|enc|encodedcommand|nop|w)\b|\bcmd(?:\.exe)?\s*/[ck]\b|\b(?:wget|curl)\s+(?:-\S+\s+)*https?://\S+\s*\|\s*(?:sudo\s+)?(?:ba|z)?sh\b|\(\s*\)\s*\{\s*[^}]*;\s*\}\s*;|<\?php|\b__import__\s*\(\s*['"](?:os|subprocess|pty|socket|commands|posix|builtins|importlib)\b|\bclass\.module\.classloader|\bclassloader\.(?:resources|urls)\b` +
           String.raw`|<!--\s*#\s*(?:exec|include|echo|config|fsize|flastmod|printenv|set|if|elif)\b` +
+          String.raw`|\.\s*constructor\s*\.\s*constructor\s*\(|\bconstructor\s*\(\s*['"]\s*return\s+(?:process|this|global)\b` +
+          String.raw`|\b(?:eval|assert|create_function)\s*\(\s*(?:base64_decode|gzinflate|gzuncompress|str_rot13|phpinfo|system|passthru|shell_exec|\$_(?:GET|POST|REQUEST|COOKIE|SERVER))\b` +
           String.raw`|\A[^\n]*?(?:\bsystem\s*\(\s*['"]|\b(?:exec|passthru|shell_exec|popen|proc_open)\s*\(\s*['"$]|\bos\.(?:system|popen)\s*\(|\bRuntime\.getRuntime\(\)\.exec|\brequire\s*\(\s*['"]child_process)`,
       },
       transformations: ['urlDecodeUni', 'removeNulls'],
       action: deny, message: 'Code execution payload: JNDI/expression lookup, reverse shell, encoded PowerShell, shellshock, server-side include or interpreter call', severity: 'CRITICAL',
       tags: ['attack-rce', 'OWASP_CRS/WEB_ATTACK/COMMAND_INJECTION'],
-      rationale: 'Payload shapes that are never prose: ${jndi:, /dev/tcp/, bash -c, () { :; };, <?php, __import__(os), Spring ' +
+      rationale: 'Payload shapes that are never prose: ${jndi:, /dev/tcp/, bash -c, () { :; };, <?php, __import__(os|subprocess|socket…), a JavaScript ' +
+        'sandbox escape through this.constructor.constructor(\x27return process\x27), PHP eval/assert of a decoder or a request variable, Spring ' +
         'class.module.classLoader; interpreter calls (os.system(, exec(\x27, child_process) on the first line of a value: a one-line ' +
         'parameter is an injection, a multi-line code block in a prompt is content.',
     },
@@ -299,7 +333,8 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       variables: ['REQUEST_FILENAME', ...values],
       operator: {
         op: 'rx',
-        arg: String.raw`\{\{\s*\d+\s*[*/+-]\s*\d+\s*\}\}|\$\{\s*\d+\s*[*/+-]\s*\d+\s*\}|#\{\s*\d+\s*[*/+-]\s*\d+\s*\}|<%=?\s*\d+\s*[*/+-]\s*\d+\s*%>` +
+        arg: String.raw`\{\{\s*(['"]?)\d+\1\s*[*/+-]\s*(['"]?)\d+\2\s*\}\}|\$\{\s*\d+\s*[*/+-]\s*\d+\s*\}|#\{\s*\d+\s*[*/+-]\s*\d+\s*\}|<%=?\s*\d+\s*[*/+-]\s*\d+\s*%>|@\(\s*\d+\s*[*/+-]\s*\d+\s*\)|\[\[\s*\d+\s*[*/+-]\s*\d+\s*\]\]` +
+          String.raw`|(?:\$\{|\{\{|<%|\[%|#\{)[^\w\s]{0,3}?(?:\$\{|\{\{|<%|\[%|#\{)` +
           String.raw`|__(?:mro|subclasses|globals|builtins)__|\bfreemarker\.template\.utility\.(?:Execute|ObjectConstructor|JythonRuntime)\b|<#assign\b[^>]*\?new\s*\(` +
           String.raw`|\{\{[^}]{0,80}\b(?:config|self|request|lipsum|cycler|joiner|namespace)\s*\.\s*(?:__|items\s*\(|from_object|application)` +
           String.raw`|\$\{\s*(?:T\s*\(\s*java\.lang|Runtime|@java\.lang|new\s+java\.)|#\{\s*(?:T\s*\(|new\s+java\.)`,
@@ -307,7 +342,8 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       transformations: ['urlDecodeUni', 'htmlEntityDecode', 'removeNulls'],
       action: deny, message: 'Template injection: arithmetic probe or object traversal in a template expression (Jinja, Twig, FreeMarker, SpEL, ERB)', severity: 'CRITICAL',
       tags: ['attack-rce', 'attack-ssti', 'OWASP_CRS/WEB_ATTACK/COMMAND_INJECTION'],
-      rationale: 'Server-side template injection is found by a number product inside template delimiters ({{1337*1338}}, ${7*7}, #{7*7}, <%= 7*7 %>) ' +
+      rationale: 'Server-side template injection is found by a number product inside template delimiters ({{1337*1338}}, {{7*\x277\x27}}, ${7*7}, #{7*7}, <%= 7*7 %>, Razor @(7*7), [[7*7]]), ' +
+        'by a polyglot of template openers run together (${{<%[%\x27"}}%\\.) that errors in whichever engine renders it, ' +
         'and exploited through object traversal (__class__.__mro__, config.items(), FreeMarker Execute?new(), SpEL T(java.lang.Runtime)); ' +
         'templates pasted into prompts hold names ({{ user.name }}, ${total}), not those shapes.',
     },
@@ -336,7 +372,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     {
       id: 1050, category: 'http-protocol', phase: 1,
       variables: ['REQUEST_URI_RAW', 'REQUEST_HEADERS', 'REQUEST_HEADERS_NAMES'],
-      operator: { op: 'rx', arg: String.raw`(?i)(?:%(?:25)*0d|%(?:25)*0a|[\r\n]|\\r|\\n)+(?:%20|\s)*(?:set-cookie|location|content-(?:type|length|disposition)|refresh|transfer-encoding|host|x-[\w-]+|access-control-[\w-]+|%(?:25)*0[ad]|<)|%(?:25)*00|\x00|^bytes\s*=\s*(?:[^,]*,){5}` },
+      operator: { op: 'rx', arg: String.raw`(?i)(?:%(?:25)*0d|%(?:25)*0a|[\r\n]|\\r|\\n|%(?:25)*e5%(?:25)*98%(?:25)*8[ad]|\xe5\x98[\x8a\x8d])+(?:%20|\s)*(?:set-cookie|location|content-(?:type|length|disposition)|refresh|transfer-encoding|host|x-[\w-]+|access-control-[\w-]+|http/\d|%(?:25)*0[ad]|<)|%(?:25)*00|\x00|^bytes\s*=\s*(?:[^,]*,){5}` },
       transformations: [],
       action: deny, message: 'HTTP protocol attack: CR/LF before a header or markup or NUL in the URL or a header (response splitting), or a Range of six or more ranges', severity: 'CRITICAL',
       tags: ['attack-protocol', 'OWASP_CRS/PROTOCOL_VIOLATION/INVALID_HREQ'],
@@ -352,6 +388,17 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       tags: ['attack-reputation-scanner', 'OWASP_CRS/AUTOMATION/SECURITY_SCANNER'],
       rationale: 'Fingerprints of scanners and fuzzers (feroxbuster, ffuf, dirsearch, commix ...) beyond the CRS 3.3 list, and the ' +
         'admin and debug paths of other stacks (Spring actuator, phpMyAdmin, WordPress, CGI) that only scanners ask this platform for.',
+    },
+    {
+      id: 1052, category: 'http-protocol', phase: 2,
+      variables: ['ARGS', 'ARGS_NAMES', 'XML:/*'],
+      operator: { op: 'rx', arg: String.raw`(?i)(?:%(?:25)*0[da]|\\r|\\n|\\u000[da]|\\u560[ad]|%(?:25)*e5%(?:25)*98%(?:25)*8[ad]|\xe5\x98[\x8a\x8d])+(?:%20|\s|\+)*(?:(?:set-cookie|location|content-(?:type|length|disposition)|refresh|transfer-encoding|access-control-[\w-]+|x-[\w-]+)\s*(?::|%3a)|http/\d(?:\.\d)?(?:%20|\s|\+)+\d{3}\b|<(?:html|meta|script)\b)` },
+      transformations: ['removeNulls'],
+      action: deny, message: 'HTTP protocol attack: an encoded line break before a header name in a parameter or body value (response splitting)', severity: 'CRITICAL',
+      tags: ['attack-protocol', 'OWASP_CRS/PROTOCOL_VIOLATION/INVALID_HREQ'],
+      rationale: 'A value the application copies into a response header (a redirect target, a file name) splits the response when it carries a line break ' +
+        'that is still encoded after the body was decoded (%0d%0a, \\\\r\\\\n, \\\\u000d) or the UTF-8 characters U+560A/U+560D that some servers truncate to LF/CR, ' +
+        'then a header name; 1050 judges the URL and the headers. A real line break followed by "Location:" is a multi-line text, not an encoding trick.',
     },
     // ---- 1060-1061 Rate limiting (ModSecurity-side signals; nginx limit_req refuses) ----
     {
@@ -396,7 +443,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     // ---- 1080-1083 Other injections ----
     {
       id: 1080, category: 'other-injections', phase: 2,
-      variables: values,
+      variables: ['REQUEST_FILENAME', ...values],
       operator: { op: 'rx', arg: String.raw`(?i)\(\s*[&|!]\s*\(\s*[\w-]+\s*[~<>]?=(?!=)|[\w=]\*\s*\)\s*\(|\(\s*objectclass\s*=|\b[a-z][\w-]*(?::dn)?:\d+(?:\.\d+)+:=` },
       transformations: ['urlDecodeUni', 'removeNulls'],
       action: deny, message: 'LDAP injection: filter syntax (combinators, a closed wildcard, objectClass, an extensible match) in a value', severity: 'CRITICAL',
@@ -407,37 +454,44 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     },
     {
       id: 1081, category: 'other-injections', phase: 2,
-      variables: ['ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders],
+      variables: ['ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'XML:/*', 'REQUEST_BODY'],
       operator: {
         op: 'rx',
-        arg: String.raw`\A[^\r\n]{0,200}[\r\n]+\s*(?:RCPT\s+TO|MAIL\s+FROM)\s*:|\A[^\r\n]{0,200}[\r\n]+(?:QUIT|DATA|RSET|NOOP)[ \t]*(?:[\r\n]|\z)` +
+        arg: String.raw`(?i:content-disposition:[^\r\n]*\r?\n(?:[\w-]+:[^\r\n]*\r?\n)*\r?\n)(?:\s*[^\s@<>]{1,64}@[\w.-]+>?[ \t]*\r?\n\s*(?i:to|cc|bcc|from|reply-to|subject|sender)\s*:` +
+          String.raw`|[^\r\n]{0,200}\r?\n\s*(?:RCPT\s+TO|MAIL\s+FROM)\s*:|[^\r\n]{0,200}\r?\n(?:QUIT|DATA|RSET|NOOP)[ \t]*\r?\n` +
+          String.raw`|[^\r\n]{0,200}\r?\n[A-Z]\d{1,4}[ \t]+(?:CAPABILITY|FETCH|LOGIN|LOGOUT|SELECT|EXAMINE|LIST|STORE|UID|SEARCH|APPEND|DELETE)\b)` +
+          String.raw`|\A\s*[^\s@<>]{1,64}@[\w.-]+>?[ \t]*[\r\n]+\s*(?i:to|cc|bcc|from|reply-to|subject|sender|content-type|mime-version|x-[\w-]+)\s*:` +
+          String.raw`|\A[^\r\n]{0,200}[\r\n]+\s*(?:RCPT\s+TO|MAIL\s+FROM)\s*:|\A[^\r\n]{0,200}[\r\n]+(?:QUIT|DATA|RSET|NOOP)[ \t]*(?:[\r\n]|\z)` +
           String.raw`|\A[^\r\n]{0,200}[\r\n]+[A-Z]\d{1,4}[ \t]+(?:CAPABILITY|FETCH|LOGIN|LOGOUT|SELECT|EXAMINE|LIST|STORE|UID|SEARCH|APPEND|DELETE)\b`,
       },
       transformations: ['urlDecodeUni', 'removeNulls'],
-      action: deny, message: 'Mail command injection: a line break followed by an SMTP or IMAP command', severity: 'CRITICAL',
+      action: deny, message: 'Mail injection: an address followed by a line break and a mail header, or a line break followed by an SMTP or IMAP command', severity: 'CRITICAL',
       tags: ['attack-injection-generic', 'OWASP_CRS/WEB_ATTACK/MAIL_INJECTION'],
-      rationale: 'An address or subject that a mail client or IMAP proxy forwards line by line: a CR/LF right after the first line, then an ' +
-        'upper-case protocol command (RCPT TO:, MAIL FROM:, QUIT, DATA, or a tagged IMAP command such as A002 FETCH); letters and ' +
+      rationale: 'A value that is one address and then a line break and a header (victim@example.com\\r\\nBcc: …) adds recipients to the mail it is written into; ' +
+        'an address or subject that a mail client or IMAP proxy forwards line by line: a CR/LF right after the first line, then an ' +
+        'upper-case protocol command (RCPT TO:, MAIL FROM:, QUIT, DATA, or a tagged IMAP command such as A002 FETCH). libmodsecurity joins the lines of a multipart ' +
+        'field without their line breaks, so a multipart field is read in the raw body, from its Content-Disposition header on. Letters and ' +
         'drafts say "To:" and "Data is attached", not protocol verbs.',
     },
     {
       id: 1082, category: 'other-injections', phase: 2,
-      variables: values,
+      variables: [...values, 'REQUEST_BASENAME'],
       operator: {
         op: 'rx',
-        arg: String.raw`(?i)\A[^\n]{0,40}?['"]\s*,\s*\$[a-z]+\s*:|\A\s*(?:true|false|null|\d+)\s*,\s*\$(?:where|ne|eq|gt|gte|lt|lte|regex|or|and|nor|in|nin|exists|expr)\s*:` +
+        arg: String.raw`(?i)\A\s*\{(?:[^\n]{0,200}?\{)?\s*["']?\$(?:where|ne|eq|gt|gte|lt|lte|regex|or|and|not|nor|in|nin|exists|expr)["']?\s*:|\A[^\n]{0,40}?['"]\s*,\s*\$[a-z]+\s*:|\A\s*(?:true|false|null|\d+)\s*,\s*\$(?:where|ne|eq|gt|gte|lt|lte|regex|or|and|nor|in|nin|exists|expr)\s*:` +
           String.raw`|\A\s*db\.[\w$]+\.\w+\s*\([^\n]*\)\s*;?\s*\z|\A\s*['"\d]*\s*;\s*(?:var|let|const)\s+\w+\s*=|\A[^'"\n]{0,40}['"]\s*;\s*return\s+(?:true|false|1)\b`,
       },
       transformations: ['urlDecodeUni', 'removeNulls'],
       action: deny, message: 'NoSQL injection: a value that breaks into a query object, a MongoDB shell call or server-side JavaScript', severity: 'CRITICAL',
       tags: ['attack-sqli', 'attack-nosql', 'OWASP_CRS/WEB_ATTACK/NOSQL_INJECTION'],
       rationale: 'Text that leaves its string and adds an operator (\x27, $or: [, true, $where: \x27…\x27), a value that is a whole db.collection.method(…) ' +
-        'call, or one that opens with a separator and a JavaScript declaration (0;var d=new Date(); …) or returns true from a $where; operators as JSON keys are 1011. ' +
+        'call, one that opens with a separator and a JavaScript declaration (0;var d=new Date(); …) or returns true from a $where, or a value (or path segment) that is itself a JSON ' +
+        'query with an operator ({"$gt": ""}, {"username": {"$ne": null}}); operators as JSON keys are 1012. ' +
         'A question about MongoDB ($gt, db.users.find(…) inside a sentence) is prose.',
     },
     {
       id: 1083, category: 'other-injections', phase: 2,
-      variables: values,
+      variables: [...values, 'REQUEST_BASENAME'],
       operator: {
         op: 'rx',
         arg: String.raw`!!(?:python/(?:object|name|module)|ruby/(?:object|hash|struct)|javax?\.|com\.sun\.|org\.(?:apache|springframework)\.)` +
@@ -448,6 +502,21 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       tags: ['attack-rce', 'attack-deserialization', 'OWASP_CRS/WEB_ATTACK/DESERIALIZATION'],
       rationale: 'Values a deserializer turns into objects (!!python/object/apply:os.system, !!javax.script.ScriptEngineManager, PHP O:8:"Class":…:{, ' +
         'Java rO0AB…) and \\\\host\\share paths that make a Windows server authenticate to another host; YAML without language tags and local Windows paths pass.',
+    },
+    {
+      id: 1084, category: 'other-injections', phase: 2,
+      variables: ['ARGS_NAMES', 'ARGS', 'REQUEST_COOKIES_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'REQUEST_BASENAME', 'XML:/*'],
+      operator: {
+        op: 'rx',
+        arg: String.raw`\A[\w$-]*(?:[.\[][\w$-]*\]?)*?[.\[](?:__proto__|constructor[\].]+\[?prototype)(?:\]|\.|$)` +
+          String.raw`|\A\s*(?:\{\s*["']?(?:__proto__["']?\s*:|constructor["']?\s*:\s*\{\s*["']?prototype["']?\s*:)|__proto__\s*[\[.]|constructor\s*(?:\[\s*['"]?prototype['"]?\s*\]|\.\s*prototype\s*\.))`,
+      },
+      transformations: ['urlDecodeUni', 'removeNulls'],
+      action: deny, message: 'Prototype pollution: __proto__ or constructor.prototype as a parameter name or at the start of a value', severity: 'CRITICAL',
+      tags: ['attack-injection-generic', 'attack-prototype-pollution', 'OWASP_CRS/WEB_ATTACK/PROTOTYPE_POLLUTION'],
+      rationale: 'A JavaScript server that merges request data into an object gives every object a new property when a key is __proto__ or ' +
+        'constructor.prototype (a[__proto__][isAdmin]=true, {"__proto__": {…}}, json.constructor.prototype.x); no API field has those names, and a value ' +
+        'that starts with one is the same payload in a header or cookie. Prose about prototypes ("__proto__ is deprecated") does not start with it.',
     },
   ];
 }

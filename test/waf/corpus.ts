@@ -369,6 +369,81 @@ const OTHER_BENIGN: CorpusEntry[] = [
   { category: 'read', name: 'numbered options in a query', why: 'A value that starts with a number and a parenthesis without SQL after it', path: '/api/search?q=1)%20open%20the%20file%202)%20save%20it' },
 ];
 
+/**
+ * Hold-out round 3: a public-suite-style payload matrix (each payload in the query, the path, a custom header,
+ * the User-Agent, a cookie, a form, a multipart field, a JSON field and an XML body) that the rules missed,
+ * written from each class's structure, with neighbours the new patterns must leave alone. Names start with
+ * "holdout-3:".
+ */
+const HOLDOUT_3_ATTACKS: CorpusEntry[] = [
+  { category: 'lfi-rfi', name: 'holdout-3: service-account token path in a query', why: 'The credential a pod carries; a file-read or fetch parameter pointed at it', path: '/api/files/read?path=/var/run/secrets/kubernetes.io/serviceaccount/token' },
+  { category: 'lfi-rfi', name: 'holdout-3: service-account namespace file in JSON', why: 'The same folder without /var', method: 'POST', path: '/api/files/read', headers: bearer, json: { path: '/run/secrets/kubernetes.io/serviceaccount/namespace' } },
+  { category: 'lfi-rfi', name: 'holdout-3: /proc/self/environ in a custom header', why: 'Environment variables (secrets) of the process through a header an app reads files from', path: '/api/agents', headers: { ...bearer, 'X-Template-Path': '/proc/self/environ' } },
+  { category: 'lfi-rfi', name: 'holdout-3: /proc/<pid>/cmdline in the path', why: 'Another process\'s command line through a path parameter', path: '/api/files/%2Fproc%2F1%2Fcmdline' },
+  { category: 'lfi-rfi', name: 'holdout-3: kubeconfig in a form', why: 'A cluster-admin credential file', method: 'POST', path: '/api/import', headers: form, body: 'source=%2Froot%2F.kube%2Fconfig' },
+  { category: 'lfi-rfi', name: 'holdout-3: file:// URL in the User-Agent', why: 'A scheme that makes a fetcher read local files', path: '/api/health', headers: { 'User-Agent': 'file:///etc/hosts' } },
+  { category: 'lfi-rfi', name: 'holdout-3: file://localhost URL in the path', why: 'The same scheme with a host part', path: '/api/fetch/file%3A%2F%2Flocalhost%2Fetc%2Fhosts' },
+  { category: 'lfi-rfi', name: 'holdout-3: SSRF to the Kubernetes API', why: 'kubernetes.default.svc answers a pod with its service-account rights', method: 'POST', path: '/api/webhooks', headers: bearer, json: { url: 'https://kubernetes.default.svc/api/v1/namespaces/factory/secrets' } },
+  { category: 'lfi-rfi', name: 'holdout-3: SSRF to metadata as an IPv4-mapped IPv6 literal', why: '[::ffff:169.254.169.254] is the metadata address in IPv6 notation', path: '/api/fetch?url=http://%5B::ffff:169.254.169.254%5D/latest/meta-data/' },
+  { category: 'lfi-rfi', name: 'holdout-3: SSRF to metadata as mapped hex groups', why: '[0:0:0:0:0:ffff:a9fe:a9fe] is the same address in hex', method: 'POST', path: '/api/webhooks', headers: bearer, json: { url: 'http://[0:0:0:0:0:ffff:a9fe:a9fe]/' } },
+  { category: 'lfi-rfi', name: 'holdout-3: SSRF to the Docker API on loopback', why: 'An unauthenticated Docker socket over TCP runs containers as root', path: '/api/fetch?url=http://localhost:2375/containers/json' },
+  { category: 'lfi-rfi', name: 'holdout-3: SSRF to the kubelet on loopback', why: 'The kubelet read-write port lists and execs into pods', method: 'POST', path: '/api/webhooks', headers: bearer, json: { url: 'https://127.0.0.1:10250/pods' } },
+  { category: 'lfi-rfi', name: 'holdout-3: dict:// URL in the path', why: 'An internal-only scheme in a path segment', path: '/api/fetch/dict%3A%2F%2F127.0.0.1%3A11211%2Fstats' },
+  { category: 'sqli', name: 'holdout-3: subquery with IF in the path', why: 'Error-based SQLi in a REST id that libinjection misses', path: '/api/items/1%20AND%20(SELECT%202*(IF((SELECT%20*%20FROM%20(SELECT%20CONCAT(0x71,(SELECT%20database()),0x71))s),%201,%201)))' },
+  { category: 'sqli', name: 'holdout-3: RLIKE with CASE WHEN in the path', why: 'Boolean-based SQLi in a REST id', path: '/api/items/1%20RLIKE%20(SELECT%20(CASE%20WHEN%20(1=1)%20THEN%201%20ELSE%200x28%20END))' },
+  { category: 'xss', name: 'holdout-3: string breakout and alert in a custom header', why: "';alert(String.fromCharCode(88,83,83))// in a header echoed into a script", path: '/api/agents', headers: { ...bearer, 'X-Display-Name': "';alert(String.fromCharCode(88,83,83))//" } },
+  { category: 'xss', name: 'holdout-3: built property name in the User-Agent', why: "window['ale'+'rt'] in a header shown in an admin log viewer", path: '/api/health', headers: { 'User-Agent': "window['ale'+'rt'](1)" } },
+  { category: 'xss', name: 'holdout-3: decoded property name on self', why: "self[atob('YWxlcnQ=')] hides the function name in base64", path: "/api/search?q=self%5Batob('YWxlcnQ%3D')%5D(1)" },
+  { category: 'xss', name: 'holdout-3: regex source as a property name', why: 'top[/al/.source+/ert/.source] builds the name from regex literals', method: 'POST', path: '/api/comments', headers: bearer, json: { text: 'top[/al/.source+/ert/.source](1)' } },
+  { category: 'xss', name: 'holdout-3: entity-encoded tab inside javascript: in a header', why: 'A link with jav&#x09;ascript: in a header reflected as HTML', path: '/api/agents', headers: { ...bearer, 'X-Link': '<a href="jav&#x09;ascript:alert(1)">x</a>' } },
+  { category: 'cmdi', name: 'holdout-3: wildcard-spelled command and file', why: '/bin/c?t /e??/p??swd: the shell expands ? where a filter looks for cat and passwd', path: '/api/tools/ping?host=a%3B%2Fbin%2Fc%3Ft%20%2Fe%3F%3F%2Fp%3F%3Fswd' },
+  { category: 'cmdi', name: 'holdout-3: Windows type of a system file', why: '& type C:\\Windows\\win.ini on a Windows host', method: 'POST', path: '/api/tools/run', headers: bearer, json: { host: 'localhost & type C:\\Windows\\win.ini' } },
+  { category: 'cmdi', name: 'holdout-3: Windows net user /add', why: 'Creating an account through a piped command', path: '/api/tools/ping?host=127.0.0.1%20%7C%20net%20user%20hacker%20P%40ss1%20%2Fadd' },
+  { category: 'cmdi', name: 'holdout-3: backtick sleep with a number', why: 'Time-based blind command injection: `sleep 10`', method: 'POST', path: '/api/tools/run', headers: bearer, json: { host: '`sleep 10`' } },
+  { category: 'cmdi', name: 'holdout-3: command in an XML body', why: 'A shell separator in an XML element', method: 'POST', path: '/api/tools/run', headers: { ...bearer, 'Content-Type': 'application/xml' }, body: '<?xml version="1.0"?><job><host>127.0.0.1 | id</host></job>' },
+  { category: 'cmdi', name: 'holdout-3: __import__ of subprocess', why: 'Python code injection through another module than os', path: "/api/tools/calc?expr=__import__('subprocess').check_output('id',shell=True)" },
+  { category: 'cmdi', name: 'holdout-3: constructor.constructor sandbox escape', why: "this.constructor.constructor('return process')() reaches Node's process from a sandbox", method: 'POST', path: '/api/tools/calc', headers: bearer, json: { expr: "this.constructor.constructor('return process')().exit()" } },
+  { category: 'cmdi', name: 'holdout-3: PHP eval of base64_decode in a header', why: 'The classic obfuscated PHP payload in a logged header', path: '/api/agents', headers: { ...bearer, 'X-Debug': "eval(base64_decode('cGhwaW5mbygpOw=='))" } },
+  { category: 'cmdi', name: 'holdout-3: PHP assert of phpinfo in JSON', why: 'assert() evaluates its string argument on old PHP', method: 'POST', path: '/api/tools/calc', headers: bearer, json: { expr: 'assert(phpinfo())' } },
+  { category: 'cmdi', name: 'holdout-3: Jinja probe with a quoted operand', why: "{{7*'7'}} renders 7777777 in Jinja and 49 in Twig", path: "/api/greetings?name=%7B%7B7*'7'%7D%7D" },
+  { category: 'cmdi', name: 'holdout-3: template polyglot', why: "${{<%[%'\"}}%\\. makes any template engine throw", method: 'POST', path: '/api/templates/preview', headers: bearer, json: { body: "${{<%[%'\"}}%\\." } },
+  { category: 'cmdi', name: 'holdout-3: Razor arithmetic probe', why: '@(7*7) renders 49 in ASP.NET Razor', path: '/api/greetings?name=%40(7*7)' },
+  { category: 'protocol', name: 'holdout-3: encoded CRLF and Location in a JSON field', why: 'A redirect target copied into a Location header', method: 'POST', path: '/api/auth/session', headers: bearer, json: { next: '%0d%0aLocation:%20http://evil.example' } },
+  { category: 'protocol', name: 'holdout-3: encoded CRLF in a form field', why: 'The same in a form body', method: 'POST', path: '/api/feedback', headers: form, body: 'next=%250d%250aSet-Cookie%3A%20session%3Devil' },
+  { category: 'protocol', name: 'holdout-3: UTF-8 CRLF lookalikes before Set-Cookie', why: 'U+560A U+560D, which some servers truncate to LF CR (CVE-2016-4000 family)', path: '/api/redirect?to=foo%E5%98%8A%E5%98%8DSet-Cookie:%20x=1' },
+  { category: 'mail', name: 'holdout-3: Bcc header after an address', why: 'victim@example.com then CR LF then Bcc: adds recipients', method: 'POST', path: '/api/invitations', headers: bearer, json: { email: 'victim@example.com\r\nBcc: spam@example.net' } },
+  { category: 'mail', name: 'holdout-3: encoded LF and Cc after an address', why: 'The same with an encoded LF in a query', path: '/api/notify?to=a@b.example%250ACc:evil@example.com' },
+  { category: 'mail', name: 'holdout-3: IMAP command in a multipart field', why: 'libmodsecurity joins the lines of a multipart field; the raw body still shows the line break', method: 'POST', path: '/api/mail/open', headers: bearer, form: { fields: { folder: 'INBOX\r\nA002 LOGOUT' } } },
+  { category: 'mail', name: 'holdout-3: SMTP RCPT TO in a multipart field', why: 'A second recipient through a multipart subject', method: 'POST', path: '/api/contact', headers: bearer, form: { fields: { subject: 'x\r\nRCPT TO: <attacker@example.com>\r\nDATA' } } },
+  { category: 'nosql', name: 'holdout-3: JSON query object as a query value', why: '{"username": {"$ne": null}} parsed by a server that JSON-decodes the parameter', path: '/api/users?filter=%7B%22username%22%3A%20%7B%22%24ne%22%3A%20null%7D%7D' },
+  { category: 'nosql', name: 'holdout-3: operator object in a custom header', why: '{"$gt": ""} in a header used as a filter', path: '/api/users', headers: { ...bearer, 'X-Filter': '{"$gt": ""}' } },
+  { category: 'nosql', name: 'holdout-3: $where breakout in the path', why: "'; return true; var x=' in a REST id", path: "/api/users/'%3B%20return%20true%3B%20var%20x%3D'" },
+  { category: 'ldap', name: 'holdout-3: LDAP filter in the path', why: '*)(objectClass=* in a REST id used in a directory lookup', path: '/api/directory/users/*)(objectClass=*' },
+  { category: 'prototype-pollution', name: 'holdout-3: __proto__ in a JSON body', why: 'A merge of the body into an object pollutes Object.prototype', method: 'POST', path: '/api/agents/agt_01J9Z3/settings', headers: bearer, json: JSON.parse('{"__proto__": {"isAdmin": true}}') },
+  { category: 'prototype-pollution', name: 'holdout-3: constructor[prototype] in a query', why: 'qs-style brackets reach the prototype through the constructor', path: '/api/agents?constructor%5Bprototype%5D%5BisAdmin%5D=true' },
+  { category: 'prototype-pollution', name: 'holdout-3: __proto__ brackets in a form', why: 'The same through a form body', method: 'POST', path: '/api/users/me', headers: form, body: '__proto__%5Badmin%5D=1' },
+  { category: 'prototype-pollution', name: 'holdout-3: constructor.prototype as nested JSON keys', why: 'The JSON spelling of constructor[prototype]', method: 'POST', path: '/api/agents/agt_01J9Z3/settings', headers: bearer, json: { constructor: { prototype: { polluted: 1 } } } },
+  { category: 'prototype-pollution', name: 'holdout-3: __proto__ object in a custom header', why: 'A header value that is JSON-merged', path: '/api/agents', headers: { ...bearer, 'X-Prefs': '{"__proto__":{"isAdmin":true}}' } },
+];
+
+const HOLDOUT_3_BENIGN: CorpusEntry[] = [
+  { category: 'prompt', name: 'holdout-3: question about the service-account token in words', why: 'Kubernetes prose without the path', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('Kubernetes pods mount a service account token; explain how RBAC limits what it can do.') },
+  { category: 'prompt', name: 'holdout-3: ordinary file paths and a URL', why: 'Home folders, config files and https links', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('The file lives at /home/ana/reports/q3.pdf and the config in config/app.yaml; docs at https://docs.example.com/guide?section=install.') },
+  { category: 'prompt', name: 'holdout-3: GitHub Actions expression and a Jinja name', why: '${{ secrets.TOKEN }} and {{ user.name }} are template names, not probes', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('Why is ${{ secrets.TOKEN }} empty in my workflow, and what does {{ user.name }} print in Jinja?') },
+  { category: 'prompt', name: 'holdout-3: Handlebars triple braces and ERB output', why: '{{{body}}} and <%= user.name %> in a template question', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('Should I use {{{body}}} or {{body}} in Handlebars? In ERB I write <%= user.name %>.') },
+  { category: 'prompt', name: 'holdout-3: prototype prose and setPrototypeOf', why: 'JavaScript questions name prototypes', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('Is obj.__proto__ deprecated? Should I call Object.setPrototypeOf(obj, proto) or use Foo.prototype.bar?') },
+  { category: 'prompt', name: 'holdout-3: a pasted email with To and Subject lines', why: 'A forwarded email starts with header lines, not a bare address', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('Summarise this email:\nFrom: Ana <ana@example.com>\nTo: team@example.com\nSubject: Q3 plan\n\nHi all, the plan is attached.') },
+  { category: 'prompt', name: 'holdout-3: a pasted HTTP response in a prompt', why: 'Developers paste real line breaks and headers when debugging', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('Why does the browser not follow this?\nHTTP/1.1 302 Found\nLocation: https://app.example.com/home\nSet-Cookie: sid=abc; Secure') },
+  { category: 'prompt', name: 'holdout-3: PowerShell and cmd questions', why: 'Windows admins name type, dir and net user in prose', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('What is the PowerShell equivalent of type and dir? And how do I list local users without net user?') },
+  { category: 'prompt', name: 'holdout-3: Python subprocess in a code block', why: 'subprocess in pasted code is content', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('Why does this hang?\n\n```python\nimport subprocess\nout = subprocess.run(["ls", "-la"], capture_output=True)\nprint(out.stdout)\n```') },
+  { category: 'prompt', name: 'holdout-3: arithmetic and comparisons with @ and brackets', why: 'Email handles, list indices and maths', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('Ask @ana (team lead) whether items[2] > items[1]; 2^10 = 1024 and 10^3 = 1000.') },
+  { category: 'read', name: 'holdout-3: a query for an endpoint list with a question mark', why: 'An API path with a query flag inside a search', path: '/api/search?q=%2Fapi%2Fitems%3Fexpand%20docs' },
+  { category: 'read', name: 'holdout-3: an address in a query', why: 'Invitations by email address', path: '/api/users?email=ana%2Bfactory%40example.com' },
+  { category: 'read', name: 'holdout-3: a file name with a version in parentheses', why: 'Files such as "summary version (2).pdf" in the path', path: '/api/files/summary%20version%20(2).pdf', headers: bearer },
+  { category: 'read', name: 'holdout-3: a public host on a kubelet-like port', why: 'The loopback container and node API ports are only refused on loopback hosts', path: '/api/webhooks/test?url=https://hooks.example.com:10250/in', headers: bearer },
+  { category: 'write', name: 'holdout-3: a multipart note with line breaks', why: 'Multi-line text in a form upload', method: 'POST', path: '/api/files', headers: bearer, form: { fields: { notes: 'Trip report\nLocation: Berlin\nTo: the team\nDATA attached below' }, files: [{ field: 'file', filename: 'trip.csv', contentType: 'text/csv', content: 'day,km\n1,12\n' }] } },
+];
+
 export const ATTACKS: CorpusEntry[] = [
   // SQL injection
   { category: 'sqli', name: 'guide verification: tautology in a query parameter', why: 'The guide\'s own check: curl "/api/?id=1\' OR \'1\'=\'1" must be 403', path: "/api/?id=1'%20OR%20'1'='1" },
@@ -436,6 +511,7 @@ export const ATTACKS: CorpusEntry[] = [
   ...MATRIX_ATTACKS,
   ...XXE_ATTACKS,
   ...OTHER_ATTACKS,
+  ...HOLDOUT_3_ATTACKS,
 ];
 
 export const BENIGN: CorpusEntry[] = [
@@ -486,4 +562,5 @@ export const BENIGN: CorpusEntry[] = [
   ...MATRIX_BENIGN,
   ...XXE_BENIGN,
   ...OTHER_BENIGN,
+  ...HOLDOUT_3_BENIGN,
 ];

@@ -18,6 +18,7 @@ jest.setTimeout(120000);
  * alone (found by sending candidates to it; a rule can need another shape on another line).
  */
 const CAUGHT_BY: Record<number, Partial<Record<3 | 4, string>>> = {
+  921120: { 3: 'x\r\nLocation: http://evil.example', 4: 'x\r\nLocation: http://evil.example' },
   932100: { 3: ';cat /etc/passwd' },
   932105: { 3: '& net user admin' },
   932110: { 3: '& net user admin' },
@@ -26,6 +27,7 @@ const CAUGHT_BY: Record<number, Partial<Record<3 | 4, string>>> = {
   932125: { 4: '|gci -recurse' },
   932130: { 3: '$(whoami)', 4: '$(whoami)' },
   932150: { 3: 'uname -a' },
+  932160: { 3: '/bin/bash', 4: '/bin/bash' },
   932230: { 4: ';ls -la' },
   932235: { 4: '; wget http://x' },
   932250: { 4: ';ls -la /tmp' },
@@ -36,6 +38,7 @@ const CAUGHT_BY: Record<number, Partial<Record<3 | 4, string>>> = {
   933135: { 4: '${_GET}' },
   933160: { 3: 'system("id")', 4: 'system("id")' },
   933210: { 3: "('system')('id')", 4: '$a=("sys"."tem");$a("id")' },
+  934130: { 4: '__proto__[isAdmin]=1' },
   934100: { 3: 'this.constructor.constructor("return process")()', 4: 'process.mainModule.require("child_process")' },
   941160: { 3: '<img src=x onerror=alert(1)>', 4: '<img src=x onerror=alert(1)>' },
   941180: { 3: 'document.cookie', 4: 'document.cookie' },
@@ -102,14 +105,15 @@ describe.each(EXCLUDED_HERE.map((e) => [e.id, CAUGHT_BY[e.id]![line]!] as const)
     expect(await judged({ method: 'POST', form: { fields: { title: 'notes' } } }, q)).toEqual(caught);
   });
   test('GIVEN the attack in a cookie beside a JSON body THEN that rule judges it exactly as on a request without a body (headers stay judged)', async () => {
-    // A cookie value cannot hold a raw ";" (it separates cookies): such an attack goes percent-encoded, which the
-    // command-injection rules do not decode in cookies, on either request alike.
-    const cookie = `q=${attack.includes(';') ? encodeURIComponent(attack) : attack}`;
+    // A cookie value cannot hold a raw ";" (it separates cookies) or a line break: such an attack goes percent-encoded,
+    // which the command-injection and splitting rules do not decode in cookies, on either request alike.
+    const encoded = /[;\r\n]/.test(attack);
+    const cookie = `q=${encoded ? encodeURIComponent(attack) : attack}`;
     const verdict = (r: { status: number; rules: string[] }) => ({ status: r.status, byThisRule: r.rules.includes(String(id)) });
     const withoutBody = verdict(await judged({ headers: { Cookie: cookie } }));
     const besideJson = verdict(await judged({ method: 'POST', json: prompt, headers: { Cookie: cookie } }));
     expect(besideJson).toEqual(withoutBody);
-    if (!attack.includes(';')) expect(withoutBody).toEqual({ status: 403, byThisRule: true });
+    if (!encoded) expect(withoutBody).toEqual({ status: 403, byThisRule: true });
   });
   test('GIVEN the same text inside a JSON body (no query string) THEN that rule no longer judges it (the exclusion applies)', async () => {
     const r = await judged({ method: 'POST', json: { prompt: attack } });
