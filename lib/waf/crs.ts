@@ -6,6 +6,7 @@
  * are a CRS tuning of this project, kept here once.
  */
 import type { FactoryConfig } from '../config';
+import { wafRules } from './rules';
 
 /**
  * Request content types the API accepts. The CRS default list refuses JSON variants (`merge-patch+json`,
@@ -46,6 +47,18 @@ export const CRS_RULE_EXCLUSIONS = [
       'before the header, status line or markup it injects, which 1050 (URL and headers) and 1052 (values, encoded) look for, and 921120 (values, raw) outside API bodies',
   },
   {
+    id: 942190,
+    why: 'A quote or a start of value, then union and select anywhere after it: French and Italian elisions (l’union) and sentences ("union was a great select") match; ' +
+      'UNION SELECT with a column list stays refused by 1011 and libinjection (942100)',
+  },
+  // The CRS's "command word after a separator or at the start of a value" heuristics: CRS 3.3's 932100-932150 (split
+  // and renamed in CRS 4) and CRS 4's 932250. Plain English after ";" or at the start of a value matches ("echo in the
+  // mirror", "curl and divergence", "ls 300 lexus", "; more than that"); 1030 (a command after a separator, then an
+  // option, a path, a variable or an address) and 1033 (the same at the start of a value) judge the shape instead.
+  ...[932100, 932105, 932110, 932115, 932150, 932250].map((id) => ({
+    id, why: 'a command word after a separator or at the start of a value, whatever follows it: English prose matches; 1030 and 1033 read what follows the command',
+  })),
+  {
     id: 920350,
     why: 'Host header is a numeric IP: API clients on loopback, health checks and internal callers address the WAF by IP; ' +
       'it is a notice, but its 3 anomaly points plus any other notice reach the blocking threshold on benign requests',
@@ -71,23 +84,15 @@ export const CRS_BODY_EXCLUSIONS = [
   { id: 941180, crs: [3, 4], why: 'DOM property names (.innerHTML, document.write): front-end code in prompts matches' },
   { id: 921120, crs: [3, 4], why: 'A line break then Location:, Set-Cookie: or Host:: an HTTP exchange pasted into a prompt to debug it matches; encoded line breaks stay refused by 1052' },
   { id: 932160, crs: [3, 4], why: 'Unix shell words and paths (${HOME}, bin/bash): shell instructions in prompts match; commands stay refused by 1030 and 1031, system files by 930120 and 1003' },
-  { id: 942190, crs: [3, 4], why: 'Quote before union/select: French and Italian elisions before union (l’union) match' },
   { id: 942230, crs: [3, 4], why: 'Conditional SQL (if (x > , having count >): code and prose about queries in prompts match; IF(...,SLEEP()) stays refused by 1011 and 942100' },
   { id: 942270, crs: [3, 4], why: 'union ... select ... from across a sentence: prose about unions and select committees matches' },
   { id: 942290, crs: [3, 4], why: 'MongoDB operators ($first, $ne) anywhere in a value: GraphQL variables ($first: Int!) match; operators as JSON keys stay refused by 1012' },
   { id: 942350, crs: [3, 4], why: 'A semicolon then a SQL verb: prose such as "; TRUNCATE empties the table" matches' },
   { id: 942360, crs: [3, 4], why: 'SQL keyword sequences: SQL code blocks and prose with delete/select words match' },
-  // CRS 3.3 only (split and renamed in CRS 4)
-  { id: 932100, crs: [3], why: 'Unix command after a separator: GraphQL selections ({ id name }) and markdown (&& export) match' },
-  { id: 932105, crs: [3], why: 'Unix command after a separator (second pattern): code blocks in prompts match' },
-  { id: 932110, crs: [3], why: 'Windows command after a separator: code lines in prompts match' },
-  { id: 932115, crs: [3], why: 'Windows command after a separator: SQL and PowerShell lines in prompts match' },
-  { id: 932150, crs: [3], why: 'A command word at the start of a value: prompts that begin with a verb such as "find" match' },
   // CRS 4 only (what 932100-932150 became, and new heuristics)
   { id: 932125, crs: [4], why: 'Windows command or PowerShell alias after a separator: code spans (`ls -la`) and shell lines in prompts match' },
   { id: 932230, crs: [4], why: 'Unix command after a separator: code spans and backticks (`ls -la`) in prompts match' },
   { id: 932235, crs: [4], why: 'Unix command after a separator (larger word list): Dockerfiles (&& apt-get), GraphQL ({ node }) and HTML entities (&amp;) match' },
-  { id: 932250, crs: [4], why: 'Unix command after a separator (short words): code spans such as `ls -la` in instructions match' },
   { id: 932260, crs: [4], why: 'Unix command after a separator (full words): `grep -r` and `wc -l` in prose match' },
   { id: 932280, crs: [4], why: 'Brace expansion {a,b}: regular expressions ({2,}) and code in prompts match' },
   { id: 932370, crs: [4], why: 'Windows command after a separator: code blocks (```bash) in prompts match' },
@@ -126,9 +131,11 @@ export function crsSettings(config: FactoryConfig): CrsSetting[] {
     },
     {
       id: 1105,
-      comment: 'CRS rules that read code and prose as attacks, off for the arguments of a request whose body was parsed as JSON or multipart ' +
-        'and that has no query string (see CRS_BODY_EXCLUSIONS); cookies, headers and the path stay judged by them',
-      setvars: [], ctl: CRS_BODY_EXCLUSIONS.flatMap((e) => [`ctl:ruleRemoveTargetById=${e.id};ARGS`, `ctl:ruleRemoveTargetById=${e.id};ARGS_NAMES`]),
+      comment: 'CRS rules that read code and prose as attacks, and the factory rules marked outsideApiBodies, off for the arguments of a request whose body ' +
+        'was parsed as JSON or multipart and that has no query string (see CRS_BODY_EXCLUSIONS); cookies, headers and the path stay judged by them',
+      setvars: [],
+      ctl: [...CRS_BODY_EXCLUSIONS.map((e) => e.id), ...wafRules(config).filter((r) => r.outsideApiBodies).map((r) => r.id)]
+        .flatMap((id) => [`ctl:ruleRemoveTargetById=${id};ARGS`, `ctl:ruleRemoveTargetById=${id};ARGS_NAMES`]),
       when: { phase: 2, all: BODY_EXCLUSION_CONDITIONS },
     },
     {

