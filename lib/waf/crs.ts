@@ -82,7 +82,9 @@ export const CRS_BODY_EXCLUSIONS = [
   { id: 934100, crs: [3, 4], why: 'Node.js injection words: a pasted log or stack trace (process.on, require) matches' },
   { id: 941160, crs: [3, 4], why: 'HTML tag with attributes: HTML pasted into a prompt (<img src="/logo.png">) matches; active HTML stays refused by 941100, 941110, 941120, 1020 and 1021' },
   { id: 941180, crs: [3, 4], why: 'DOM property names (.innerHTML, document.write): front-end code in prompts matches' },
+  { id: 921110, crs: [3, 4], targets: ['ARGS', 'ARGS_NAMES', 'REQUEST_BODY'], why: 'A method, a path and HTTP/1.1 anywhere in the body (a pasted access-log line, "DELETE 75oBC$" at the start of a multipart line): nginx re-frames every request it proxies, so a body cannot smuggle one' },
   { id: 921120, crs: [3, 4], why: 'A line break then Location:, Set-Cookie: or Host:: an HTTP exchange pasted into a prompt to debug it matches; encoded line breaks stay refused by 1052' },
+  { id: 932140, crs: [3, 4], why: 'Windows IF and FOR: JavaScript and C conditions in prompts (if (user.role == \x27admin\x27 || …)) match; cmd.exe stays refused by 1030 and 1031' },
   { id: 932160, crs: [3, 4], why: 'Unix shell words and paths (${HOME}, bin/bash): shell instructions in prompts match; commands stay refused by 1030 and 1031, system files by 930120 and 1003' },
   { id: 942230, crs: [3, 4], why: 'Conditional SQL (if (x > , having count >): code and prose about queries in prompts match; IF(...,SLEEP()) stays refused by 1011 and 942100' },
   { id: 942270, crs: [3, 4], why: 'union ... select ... from across a sentence: prose about unions and select committees matches' },
@@ -99,6 +101,8 @@ export const CRS_BODY_EXCLUSIONS = [
   { id: 932380, crs: [4], why: 'Windows command after a separator (second pattern): Dockerfiles and shell lines in prompts match' },
   { id: 933135, crs: [4], why: 'PHP variables (${...}): JavaScript template literals (${user.name}) in prompts match' },
   { id: 934130, crs: [4], why: 'Prototype pollution words (__proto__, constructor.prototype) anywhere in a value: JavaScript questions in prompts match; __proto__ as a key or at the start of a value stays refused by 1084' },
+  { id: 942151, crs: [4], why: 'SQL function names followed by a parenthesis (json(, concat(, left(): code in prompts (print(r.json())) matches; SQL stays refused by libinjection (942100) and 1011' },
+  { id: 942550, crs: [4], why: 'A quoted JSON literal near an operator (curl -d \x27{"a":1}\x27 -H …): pasted commands and code match; JSON operators in SQL stay refused by libinjection (942100)' },
   { id: 941390, crs: [4], why: 'JavaScript method calls (alert(, import {): front-end code in prompts matches; script and handlers stay refused by 941100-941120, 1020 and 1021' },
 ] as const;
 
@@ -112,6 +116,9 @@ export const BODY_EXCLUSION_CONDITIONS = [
   { variable: 'REQUEST_BODY_LENGTH', operator: '@gt 0' },
   { variable: '&ARGS_GET', operator: '@eq 0' },
 ] as const;
+
+/** What a body exclusion removes from a rule unless its entry says otherwise: the arguments and their names. */
+const ARGS_TARGETS = ['ARGS', 'ARGS_NAMES'] as const;
 
 /** The settings, from the config. */
 export function crsSettings(config: FactoryConfig): CrsSetting[] {
@@ -134,8 +141,10 @@ export function crsSettings(config: FactoryConfig): CrsSetting[] {
       comment: 'CRS rules that read code and prose as attacks, and the factory rules marked outsideApiBodies, off for the arguments of a request whose body ' +
         'was parsed as JSON or multipart and that has no query string (see CRS_BODY_EXCLUSIONS); cookies, headers and the path stay judged by them',
       setvars: [],
-      ctl: [...CRS_BODY_EXCLUSIONS.map((e) => e.id), ...wafRules(config).filter((r) => r.outsideApiBodies).map((r) => r.id)]
-        .flatMap((id) => [`ctl:ruleRemoveTargetById=${id};ARGS`, `ctl:ruleRemoveTargetById=${id};ARGS_NAMES`]),
+      ctl: [
+        ...CRS_BODY_EXCLUSIONS.map((e): [number, readonly string[]] => [e.id, 'targets' in e ? e.targets : ARGS_TARGETS]),
+        ...wafRules(config).filter((r) => r.outsideApiBodies).map((r): [number, readonly string[]] => [r.id, ARGS_TARGETS]),
+      ].flatMap(([id, targets]) => targets.map((t) => `ctl:ruleRemoveTargetById=${id};${t}`)),
       when: { phase: 2, all: BODY_EXCLUSION_CONDITIONS },
     },
     {

@@ -96,6 +96,10 @@ const SHELL_COMMANDS = [
   'cat', 'ls', 'id', 'whoami', 'uname', 'wget', 'curl', 'nc', 'ncat', 'netcat', 'bash', 'sh', 'zsh', 'ksh',
   'python', 'python3', 'perl', 'ruby', 'php', 'rm', 'chmod', 'chown', 'ping', 'nslookup', 'dig', 'sleep',
   'powershell', 'cmd', 'certutil', 'busybox', 'telnet', 'base64', 'env', 'ifconfig', 'passwd', 'kill',
+];
+
+// More commands, judged outside API bodies only (1033): a prompt pipes to grep, sed or xargs in a one-line question.
+const MORE_SHELL_COMMANDS = [
   'awk', 'sed', 'grep', 'head', 'tail', 'find', 'touch', 'mkfifo', 'socat', 'ssh', 'scp', 'tftp', 'ftp', 'sudo', 'nohup',
   'crontab', 'useradd', 'echo', 'printf', 'ps', 'netstat', 'tar', 'dd', 'cp', 'mv', 'node', 'java', 'lua', 'gcc', 'xxd',
   'xargs', 'tee', 'getent', 'nmap', 'openssl', 'uname', 'hostname', 'systemctl', 'chattr', 'lsof',
@@ -311,9 +315,9 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       variables: ['REQUEST_FILENAME', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'XML:/*', 'FILES'],
       operator: {
         op: 'rx',
-        arg: String.raw`\A(?:[^\n]*?(?:[;&|]|(?<!\x60)\x60(?!\x60)(?![^\x60\n]*\x60(?:[,.;:!?)]*[ \t]+[A-Za-z\x60]|[.!?]+\s*$))|\$\()|\S*\n)\s*(?:/(?:usr/)?(?:local/)?s?bin/)?(?:${SHELL_COMMANDS.join('|')})(?:\.exe)?(?:\s+(?:[-/$~.'"%]|\d+\.\d+|\d+\s*(?:$|[;&|\x60)])|[\w-]+(?:[./:]\w|://))|\s*$|\s*[;&|\x60)<>])` +
+        arg: String.raw`\A(?:[^\n]*?(?:[;&|]|(?<!\x60)\x60(?!\x60)(?![^\x60\n]*\x60(?:[,.;:!?)]*[ \t]+[A-Za-z\x60]|[.!?]+\s*$))|\$\()|\S*\n)\s*(?:/(?:usr/)?(?:local/)?s?bin/)?(?:${SHELL_COMMANDS.join('|')})(?:\.exe)?(?:\s+(?:[-/$~.'"%]|\d+\.\d+|\d+\s*(?:$|[;&|\x60)])|[\w-]+(?:[./:]\w|://)|[\w.-]+\s+(?:/[\w.]|~/|-{1,2}[a-zA-Z]))|\s*$|\s*[;&|\x60)<>])` +
           String.raw`|\A[^\n]*?(?:[;&|]|\$\()\s*(?:/[\w.-]*)*/[\w.-]*(?:\?\?|\w\?[\w?])[\w?.-]*(?:\s|/|$)` +
-          String.raw`|\A[^\n]*?[;&|]\s*(?i:(?:type|dir|copy|del|more|findstr|icacls|attrib|wmic|net1?|reg)\s+(?:[a-z]:[\\/]|%\w+%|\\\\|/[a-z]{1,2}\b)|(?:systeminfo|tasklist|ipconfig|netstat|net1?\s+(?:user|localgroup))(?:\s+/\w+)*\s*(?:$|[;&|])|net1?\s+(?:user|localgroup|group)\s[^;&|\n]{0,80}?\s/(?:add|del(?:ete)?|domain|active)\b|set\s+/a\s+\d)` +
+          String.raw`|\A[^\n]*?[;&|]\s*(?i:(?:type|dir|copy|del|more|findstr|icacls|attrib|wmic|net1?|reg)\s+(?:[a-z]:[\\/]|%\w+%|\\\\|/[a-z]{1,2}\b)|(?:systeminfo|tasklist|ipconfig|netstat|ver|net1?\s+(?:user|localgroup))(?:\s+/\w+)*\s*(?:$|[;&|])|net1?\s+(?:user|localgroup|group)\s[^;&|\n]{0,80}?\s/(?:add|del(?:ete)?|domain|active)\b|set\s+/a\s+\d)` +
           String.raw`|\A[^\n]*?(?:[;&|\x60]|\$\()\s*getent\s+(?:a?hosts|passwd|shadow|group)\b`,
       },
       transformations: ['urlDecodeUni', 'removeNulls'],
@@ -368,16 +372,18 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       variables: ['ARGS', 'REQUEST_COOKIES', ...suspectHeaders, 'REQUEST_BASENAME', 'XML:/*'],
       operator: {
         op: 'rx',
-        arg: String.raw`\A\s*(?:/(?:usr/)?(?:local/)?s?bin/)?(?:${SHELL_COMMANDS.join('|')})(?:\.exe)?\s+(?:-{1,2}[a-zA-Z]|/[\w.-]|~/|\$\{?[A-Za-z_]|(?:https?|ftp)://|\d+(?:\.\d+){3}\b|[\w.-]+\s*(?:[|;&>]|\$\())` +
-          String.raw`|\A\s*(?:whoami|uname|ifconfig|ipconfig|systeminfo|tasklist)(?:\.exe)?\s*$|\A\s*sleep\s+\d+\s*$` +
+        arg: String.raw`\A[^\n]*?(?:[;&|]|\$\()\s*(?:/(?:usr/)?(?:local/)?s?bin/)?(?:${MORE_SHELL_COMMANDS.join('|')})(?:\.exe)?(?:\s+(?:[-/$~.'"%]|\d+\.\d+|[\w-]+(?:[./:]\w|://)|[\w.-]+\s+(?:/[\w.]|~/|-{1,2}[a-zA-Z]))|\s*$|\s*[;&|)<>])` +
+          String.raw`|\A\s*(?:/(?:usr/)?(?:local/)?s?bin/)?(?:${[...SHELL_COMMANDS, ...MORE_SHELL_COMMANDS].join('|')})(?:\.exe)?\s+(?:-{1,2}[a-zA-Z]|/[\w.-]|~/|\$\{?[A-Za-z_]|(?:https?|ftp)://|\d+(?:\.\d+){3}\b|[\w.-]+\s*(?:[|;&>]|\$\()|[\w.-]+\s+(?:/[\w.]|~/|-{1,2}[a-zA-Z]))` +
+          String.raw`|\A\s*(?:whoami|uname|ifconfig|ipconfig|systeminfo|tasklist)(?:\.exe)?\s*$|\A\s*(?:sleep\s+\d+|ps\s+(?:aux|-ef))\s*$` +
           String.raw`|\A\s*(?i:(?:type|dir|copy|del|more|findstr|icacls|attrib)\s+(?:[a-z]:[\\/]|%\w+%|\\\\|/[a-z]{1,2}\b)|net1?\s+(?:user|localgroup|group)\b)`,
       },
       transformations: ['urlDecodeUni', 'removeNulls'],
-      action: deny, message: 'Command injection: a value that is a command line (a command, then an option, a path, a variable, an address or a pipe)', severity: 'CRITICAL',
+      action: deny, message: 'Command injection: a value that is a command line, or a separator then a further command (outside API bodies)', severity: 'CRITICAL',
       tags: ['attack-rce', 'OWASP_CRS/WEB_ATTACK/COMMAND_INJECTION'],
       rationale: 'A parameter passed whole to a shell (cat /etc/passwd, wget http://…, ls -la, nc 10.0.0.1 4444 | sh, type C:\\boot.ini, whoami) starts with the command; ' +
-        'English that starts with the same words goes on with a word ("echo in the mirror", "curl and divergence", "ls 300 lexus"). Off for the arguments of ' +
-        'an API body, where a prompt may well open with a command line it asks about.',
+        'English that starts with the same words goes on with a word ("echo in the mirror", "curl and divergence", "ls 300 lexus"). After a separator, the commands ' +
+        '1030 does not know (awk, sed, grep, xargs, find, ssh, sudo …), with the same argument shapes. Off for the arguments of ' +
+        'an API body, where a prompt may well open with a command line it asks about or pipe to grep in a one-line question.',
       outsideApiBodies: true,
     },
     // ---- 1040-1041 Malicious file uploads ----

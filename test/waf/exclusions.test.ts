@@ -18,10 +18,12 @@ jest.setTimeout(120000);
  * alone (found by sending candidates to it; a rule can need another shape on another line).
  */
 const CAUGHT_BY: Record<number, Partial<Record<3 | 4, string>>> = {
+  921110: { 3: 'x GET /admin HTTP/1.1', 4: 'x GET /admin HTTP/1.1' },
   921120: { 3: 'x\r\nLocation: http://evil.example', 4: 'x\r\nLocation: http://evil.example' },
   932120: { 3: 'Invoke-Expression $x', 4: 'Invoke-Expression $x' },
   932125: { 4: '|gci -recurse' },
   932130: { 3: '$(whoami)', 4: '$(whoami)' },
+  932140: { 3: 'for %i in (a) do echo %i', 4: 'for %i in (a) do echo %i' },
   932160: { 3: '/bin/bash', 4: '/bin/bash' },
   932230: { 4: ';ls -la' },
   932235: { 4: '; wget http://x' },
@@ -36,6 +38,8 @@ const CAUGHT_BY: Record<number, Partial<Record<3 | 4, string>>> = {
   934100: { 3: 'this.constructor.constructor("return process")()', 4: 'process.mainModule.require("child_process")' },
   941160: { 3: '<img src=x onerror=alert(1)>', 4: '<img src=x onerror=alert(1)>' },
   941180: { 3: 'document.cookie', 4: 'document.cookie' },
+  942151: { 4: 'substring(password,1,1)' },
+  942550: { 4: "'{\"a\":1}' @> '{\"a\":1}'" },
   941390: { 4: 'alert(1)' },
   942230: { 3: 'select a having b>1', 4: 'select a having b>1' },
   942270: { 3: 'union select password from users', 4: 'union select password from users' },
@@ -43,6 +47,9 @@ const CAUGHT_BY: Record<number, Partial<Record<3 | 4, string>>> = {
   942350: { 3: '; delete from users', 4: '; delete from users' },
   942360: { 3: '1 union all select 1', 4: '1 union all select 1' },
 };
+
+/** Excluded rules whose SecRule reads arguments and the body but not cookies (921110: ARGS_NAMES|ARGS|REQUEST_BODY|XML:/*). */
+const NOT_READING_COOKIES = new Set([921110]);
 
 /** FACTORY_CRS: a CRS release folder to judge instead of Debian's package (see test/waf/e2e.test.ts). */
 const crs = process.env.FACTORY_CRS || undefined;
@@ -106,7 +113,7 @@ describe.each(EXCLUDED_HERE.map((e) => [e.id, CAUGHT_BY[e.id]![line]!] as const)
     const withoutBody = verdict(await judged({ headers: { Cookie: cookie } }));
     const besideJson = verdict(await judged({ method: 'POST', json: prompt, headers: { Cookie: cookie } }));
     expect(besideJson).toEqual(withoutBody);
-    if (!encoded) expect(withoutBody).toEqual({ status: 403, byThisRule: true });
+    if (!encoded && !NOT_READING_COOKIES.has(id)) expect(withoutBody).toEqual({ status: 403, byThisRule: true });
   });
   test('GIVEN the same text inside a JSON body (no query string) THEN that rule no longer judges it (the exclusion applies)', async () => {
     const r = await judged({ method: 'POST', json: { prompt: attack } });
