@@ -120,6 +120,11 @@ export const ATTACK_TOOL_AGENTS = [
   'zgrab', 'masscan', 'nuclei', 'nikto', 'sqlmap', 'wpscan', 'gobuster', 'dirbuster', 'wfuzz', 'hydra', 'burp', '.nasl',
 ];
 
+/** Response headers a line break in a value injects (response splitting), as a regex alternation. */
+const INJECTED_HEADER_NAMES = String.raw`set-cookie|location|content-(?:type|length|disposition)|refresh|transfer-encoding|host|x-[\w-]+|access-control-[\w-]+`;
+/** U+560A and U+560D (嘊 嘍), which some servers truncate to LF and CR, percent-encoded (once or more) or raw. */
+const UNICODE_LINE_BREAK = String.raw`%(?:25)*e5%(?:25)*98%(?:25)*8[ad]|\xe5\x98[\x8a\x8d]`;
+
 /** Out-of-band interaction domains of scanners (interactsh, Burp Collaborator, DNS loggers): a payload that names one calls home. */
 export const OOB_INTERACTION_DOMAINS = [
   'interact.sh', 'oast.fun', 'oast.live', 'oast.me', 'oast.online', 'oast.pro', 'oast.site', 'oastify.com', 'burpcollaborator.net',
@@ -411,7 +416,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     {
       id: 1050, category: 'http-protocol', phase: 1,
       variables: ['REQUEST_URI_RAW', 'REQUEST_HEADERS', 'REQUEST_HEADERS_NAMES'],
-      operator: { op: 'rx', arg: String.raw`(?i)(?:%(?:25)*0d|%(?:25)*0a|[\r\n]|\\r|\\n|%(?:25)*e5%(?:25)*98%(?:25)*8[ad]|\xe5\x98[\x8a\x8d])+(?:%20|\s)*(?:set-cookie|location|content-(?:type|length|disposition)|refresh|transfer-encoding|host|x-[\w-]+|access-control-[\w-]+|http/\d|%(?:25)*0[ad]|<)|%(?:25)*00|\x00|^bytes\s*=\s*(?:[^,]*,){5}` },
+      operator: { op: 'rx', arg: String.raw`(?i)(?:%(?:25)*0d|%(?:25)*0a|[\r\n]|\\r|\\n|${UNICODE_LINE_BREAK})+(?:%20|\s)*(?:${INJECTED_HEADER_NAMES}|http/\d|%(?:25)*0[ad]|<)|%(?:25)*00|\x00|^bytes\s*=\s*(?:[^,]*,){5}` },
       transformations: [],
       action: deny, message: 'HTTP protocol attack: CR/LF before a header or markup or NUL in the URL or a header (response splitting), or a Range of six or more ranges', severity: 'CRITICAL',
       tags: ['attack-protocol', 'OWASP_CRS/PROTOCOL_VIOLATION/INVALID_HREQ'],
@@ -431,7 +436,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     {
       id: 1052, category: 'http-protocol', phase: 2,
       variables: ['ARGS', 'ARGS_NAMES', 'XML:/*'],
-      operator: { op: 'rx', arg: String.raw`(?i)(?:%(?:25)*0[da]|\\r|\\n|\\u000[da]|\\u560[ad]|%(?:25)*e5%(?:25)*98%(?:25)*8[ad]|\xe5\x98[\x8a\x8d])+(?:%20|\s|\+)*(?:(?:set-cookie|location|content-(?:type|length|disposition)|refresh|transfer-encoding|access-control-[\w-]+|x-[\w-]+)\s*(?::|%3a)|http/\d(?:\.\d)?(?:%20|\s|\+)+\d{3}\b|<(?:html|meta|script)\b)` },
+      operator: { op: 'rx', arg: String.raw`(?i)(?:%(?:25)*0[da]|\\r|\\n|\\u000[da]|\\u560[ad]|${UNICODE_LINE_BREAK})+(?:%20|\s|\+)*(?:(?:${INJECTED_HEADER_NAMES})\s*(?::|%3a)|http/\d(?:\.\d)?(?:%20|\s|\+)+\d{3}\b|<(?:html|meta|script)\b)` },
       transformations: ['removeNulls'],
       action: deny, message: 'HTTP protocol attack: an encoded line break before a header name in a parameter or body value (response splitting)', severity: 'CRITICAL',
       tags: ['attack-protocol', 'OWASP_CRS/PROTOCOL_VIOLATION/INVALID_HREQ'],
