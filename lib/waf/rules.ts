@@ -23,6 +23,8 @@ export const WAF_CATEGORIES = {
   'xml-external-entities': { ids: [1070, 1070], title: 'XML external entities (XXE)' },
   // Not a category of the guide either: injections into other interpreters than SQL, the shell and the browser.
   'other-injections': { ids: [1080, 1084], title: 'Other injections (LDAP, mail commands, NoSQL JavaScript, deserialization, prototype pollution)' },
+  // Not a category of the guide: reconnaissance of the API itself (OWASP API Security, security misconfiguration).
+  'api-reconnaissance': { ids: [1090, 1090], title: 'API reconnaissance (GraphQL introspection)' },
 } as const;
 export type WafCategory = keyof typeof WAF_CATEGORIES;
 
@@ -574,6 +576,18 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       rationale: 'A JavaScript server that merges request data into an object gives every object a new property when a key is __proto__ or ' +
         'constructor.prototype (a[__proto__][isAdmin]=true, {"__proto__": {…}}, json.constructor.prototype.x); no API field has those names, and a value ' +
         'that starts with one is the same payload in a header or cookie. Prose about prototypes ("__proto__ is deprecated") does not start with it.',
+    },
+    // ---- 1090 API reconnaissance ----
+    {
+      id: 1090, category: 'api-reconnaissance', phase: 2,
+      variables: ['ARGS', 'REQUEST_BODY'],
+      operator: { op: 'rx', arg: String.raw`(?i)\b__(?:schema|type)\b\s*(?:\{|\()` },
+      transformations: ['urlDecodeUni', 'removeNulls'],
+      action: deny, message: 'API reconnaissance: a GraphQL introspection query (__schema, __type)', severity: 'CRITICAL',
+      tags: ['attack-reputation-scanner', 'OWASP_CRS/AUTOMATION/API_RECONNAISSANCE'],
+      rationale: 'Introspection hands a scanner the whole schema, every query and mutation with its arguments, the map it needs for the next ' +
+        'request; OWASP\'s GraphQL cheat sheet turns it off in production, and the platform\'s clients ship their queries. __typename, which ' +
+        'clients do send, is a field, not an introspection root, and passes.',
     },
   ];
 }

@@ -439,6 +439,9 @@ const HOLDOUT_3_ATTACKS: CorpusEntry[] = [
   { category: 'scanner', name: 'holdout-3: a Collaborator host in a JSON field', why: 'An SSRF or XXE probe calling home', method: 'POST', path: '/api/webhooks', headers: bearer, json: { url: 'https://q1w2e3r4.oastify.com/hook' } },
   { category: 'scanner', name: 'holdout-3: a Nessus plugin name in the User-Agent', why: 'Nessus names the .nasl plugin that sent the request', path: '/api/health', headers: { 'User-Agent': "forum_agent_sqli.nasl'" } },
   { category: 'xss', name: 'holdout-3: eval of atob in a multipart field', why: 'A base64 payload decoded and run', method: 'POST', path: '/api/pages', headers: bearer, form: { fields: { footer: 'eval(atob("Y29uZmlybSgxKQ=="))' } } },
+  { category: 'api-reconnaissance', name: 'holdout-3: GraphQL introspection in a GET query', why: 'A scanner asks the API for its whole schema', path: '/api/graphql?query=%7B__schema%7BqueryType%7Bname%7D%7D%7D' },
+  { category: 'api-reconnaissance', name: 'holdout-3: GraphQL __type introspection in a JSON body', why: 'The fields of one type, the next step of the same map', method: 'POST', path: '/api/graphql', headers: bearer, json: { query: 'query { __type(name: "Agent") { fields { name } } }' } },
+  { category: 'api-reconnaissance', name: 'holdout-3: GraphQL introspection as a raw body without a content type', why: 'A body the JSON parser never sees', method: 'POST', path: '/api/graphql', body: '{"query": "IntrospectionQuery{__schema {types { name }}}"}' },
   { category: 'prototype-pollution', name: 'holdout-3: __proto__ object in a custom header', why: 'A header value that is JSON-merged', path: '/api/agents', headers: { ...bearer, 'X-Prefs': '{"__proto__":{"isAdmin":true}}' } },
 ];
 
@@ -469,6 +472,7 @@ const HOLDOUT_3_BENIGN: CorpusEntry[] = [
   { category: 'prompt', name: 'holdout-3: a JavaScript condition with || on one line', why: 'if (… || …) read as a Windows IF command (932140)', method: 'POST', path: '/api/runs', headers: bearer, json: prompt("What's wrong with: if (user.role == 'admin' || user.id === 1) { grant(); }") },
   { category: 'prompt', name: 'holdout-3: a Python one-liner calling .json()', why: 'print(r.json()) read as a SQL function call (942151 on CRS 4)', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('Write a Python script: import requests; r = requests.get(url, timeout=5); print(r.json())') },
   { category: 'prompt', name: 'holdout-3: a pasted access-log line', why: '"GET /api/agents HTTP/1.1" read as request smuggling (921110)', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('Parse this log line: 127.0.0.1 - - [01/Dec/2026:10:00:00 +0000] "GET /api/agents HTTP/1.1" 200 512') },
+  { category: 'write', name: 'holdout-3: a GraphQL query with __typename', why: 'Apollo and Relay clients add __typename to every selection', method: 'POST', path: '/api/graphql', headers: bearer, json: { query: 'query { agents(first: 10) { __typename id name runs { __typename id status } } }' } },
   { category: 'write', name: 'holdout-3: a multipart note with line breaks', why: 'Multi-line text in a form upload', method: 'POST', path: '/api/files', headers: bearer, form: { fields: { notes: 'Trip report\nLocation: Berlin\nTo: the team\nDATA attached below' }, files: [{ field: 'file', filename: 'trip.csv', contentType: 'text/csv', content: 'day,km\n1,12\n' }] } },
 ];
 
