@@ -580,14 +580,15 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     // ---- 1090 API reconnaissance ----
     {
       id: 1090, category: 'api-reconnaissance', phase: 2,
-      variables: ['ARGS', 'REQUEST_BODY'],
-      operator: { op: 'rx', arg: String.raw`(?i)\b__(?:schema|type)\b\s*(?:\{|\()` },
+      variables: ['ARGS:query', String.raw`ARGS:/^json\.(?:[\w-]+\.)*query$/`, 'REQUEST_BODY'],
+      operator: { op: 'rx', arg: String.raw`(?i)\A[^"]*?\b__(?:schema|type)\b\s*[{(]|"query"\s*:\s*"[^"]*?\b__(?:schema|type)\b\s*[{(]` },
       transformations: ['urlDecodeUni', 'removeNulls'],
       action: deny, message: 'API reconnaissance: a GraphQL introspection query (__schema, __type)', severity: 'CRITICAL',
       tags: ['attack-reputation-scanner', 'OWASP_CRS/AUTOMATION/API_RECONNAISSANCE'],
       rationale: 'Introspection hands a scanner the whole schema, every query and mutation with its arguments, the map it needs for the next ' +
-        'request; OWASP\'s GraphQL cheat sheet turns it off in production, and the platform\'s clients ship their queries. __typename, which ' +
-        'clients do send, is a field, not an introspection root, and passes.',
+        'request; OWASP\'s GraphQL cheat sheet turns it off in production, and the platform\'s clients ship their queries. Read where a GraphQL ' +
+        'query travels: the query parameter, a JSON query field, or a raw body\'s "query" string; a prompt that asks what __schema returns is ' +
+        'another field. __typename, which clients do send, is a field, not an introspection root, and passes.',
     },
   ];
 }
