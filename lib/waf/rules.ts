@@ -166,7 +166,8 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
         op: 'rx',
         arg: String.raw`(?i)\A[^\n]*?(?:(?:^|[\\/=:'"])\.{2,}[\\/]|[\\/]\.{2,}(?:[\\/;]|$))|(?:\.{2,}[\\/]){3}` +
           String.raw`|\A\S*?(?:^|[\\/])(?:web|meta)-inf[\\/]|^\s*(?:(?:gopher|dict|tftp|netdoc|ftps?)://|jar:(?:file|https?):)` +
-          String.raw`|(?:^\s*|://(?:[^/\s@]*@)?)(?:169\.254\.169\.254|metadata\.google\.internal|metadata\.azure\.com|100\.100\.100\.200|\[?fd00:ec2::254)` +
+          String.raw`|(?:^\s*|://(?:[^/\s@]*@)?)(?:169\.254\.169\.254|169\.254\.170\.2\b|metadata\.google\.internal|metadata\.azure\.com|metadata\.tencentyun\.com|100\.100\.100\.200|instance-data\b|\[?fd00:ec2::254)` +
+          String.raw`|://(?:[^/\s@]*@)?(?:127\.\d{1,3}(?:\.\d{1,3})?|\[[0:]*\])(?:[:/?#]|$)` +
           String.raw`|://(?:[^/\s@]*@)?(?:0x[0-9a-f]{1,8}|\d{8,10}|0\d{1,3}(?:\.0?\d{1,3}){3}|0x[0-9a-f]{1,2}(?:\.0x[0-9a-f]{1,2}){3})(?:[:/?#]|$)` +
           String.raw`|://(?:[^/\s@]*@)?\[[0:]*:ffff:|://(?:[^/\s@]*@)?kubernetes\.default(?:\.svc(?:\.cluster\.local)?)?\.?(?:[:/?#]|$)` +
           String.raw`|://(?:[^/\s@]*@)?(?:localhost|127(?:\.\d{1,3}){3}|0\.0\.0\.0|\[::1?\]):(?:2375|2376|2379|2380|4243|10250|10255)\b|[/=]\s*(?:gopher|dict|tftp|netdoc)://`,
@@ -197,13 +198,16 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       operator: {
         op: 'rx',
         arg: String.raw`(?i)(?:^|[\s/=:'"(,;|&])(?:(?:var/)?run/secrets/(?:kubernetes\.io|eks\.amazonaws\.com|azure)/|proc/(?:self|thread-self|\d+)/(?:environ|cmdline|maps|mem|fd/|root/|cwd|mountinfo|status|auxv)` +
-          String.raw`|etc/(?:passwd|shadow|gshadow|sudoers|kubernetes/(?:admin|kubelet|controller-manager|scheduler)\.conf)\b|\.kube/config\b|var/lib/kubelet/)|\bfile:/`,
+          String.raw`|etc/(?:passwd|shadow|gshadow|sudoers|issue|kubernetes/(?:admin|kubelet|controller-manager|scheduler)\.conf)\b|\.kube/config\b|var/lib/kubelet/` +
+          String.raw`|\.ssh/(?:id_[\w-]+|authorized_keys|known_hosts)\b|\.(?:bash|zsh)_history\b|\.htpasswd\b|\.git/(?:HEAD|config|index)\b|var/log/[\w.-]+/` +
+          String.raw`|(?:[a-z]:[\\/])?(?:boot\.ini|windows[\\/](?:win\.ini|system32[\\/])))|\b(?:file|php|zip|phar|expect|glob|compress\.zlib):/`,
       },
       transformations: ['urlDecodeUni', 'urlDecodeUni', 'normalisePath', 'removeNulls'],
-      action: deny, message: 'Local file inclusion: a credential or process file of the node or the pod (service-account token, /proc/self, kubeconfig, /etc/shadow) or a file:// URL', severity: 'CRITICAL',
+      action: deny, message: 'Local file inclusion: a credential, history, log or system file (service-account token, /proc/self, kubeconfig, SSH keys, .git, /etc/shadow, win.ini) or a file:// or PHP stream URL', severity: 'CRITICAL',
       tags: ['attack-lfi', 'OWASP_CRS/WEB_ATTACK/FILE_INJECTION'],
       rationale: 'What a file read or server-side fetch is after on Kubernetes: the pod\'s service-account token (/var/run/secrets/kubernetes.io/…), ' +
-        'its environment and memory (/proc/self/environ, /proc/self/maps), kubeconfigs and the node\'s account files, and any file:// URL; the CRS list of OS files ' +
+        'its environment and memory (/proc/self/environ, /proc/self/maps), kubeconfigs and the node\'s account files, SSH keys, shell histories, .htpasswd, ' +
+        '.git metadata, logs to poison, boot.ini and win.ini, and any file://, php://, zip:// or phar:// URL; the CRS list of OS files ' +
         'has no Kubernetes paths and reads neither the URL path nor headers. Prose names paths like reports/2026/q3.csv, not these.',
     },
     // ---- 1010-1014 SQL injection ----
@@ -252,7 +256,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     {
       id: 1014, category: 'sql-injection', phase: 2,
       variables: ['REQUEST_FILENAME'],
-      operator: { op: 'rx', arg: String.raw`(?i)\(\s*select\s|\bcase\s+when\s[^/]{0,60}?\sthen\s|\b(?:and|or|rlike|regexp|having|where)\s+\(+\s*(?:select|case|if|\d+\s*[=<>])|\bselect\s+(?:\*|null\b|\d|@@|[\w.]+\s*,|(?:count|concat)\s*\()[^/]{0,80}?\sfrom\s|\b(?:extractvalue|updatexml)\s*\(` },
+      operator: { op: 'rx', arg: String.raw`(?i)\(\s*select\s|\bcase\s+when\s[^/]{0,60}?\sthen\s|\b(?:and|or|rlike|regexp|having|where)\s+\(+\s*(?:select|case|if|\d+\s*[=<>])|\bselect\s+(?:\*|null\b|\d|@@|[\w.]+\s*,|(?:count|concat)\s*\()[^/]{0,80}?\sfrom\s|\b(?:extractvalue|updatexml)\s*\(|\b(?:or|and|x?or)\s+(['"]?)(\w+)\1\s*=\s*\1\2\1(?:\s|$|--|#|;)` },
       transformations: ['urlDecodeUni', 'urlDecodeUni', 'removeNulls', 'compressWhitespace'],
       action: deny, message: 'SQL injection in the URL path: a subquery, CASE WHEN, a boolean test on a subquery or a SQL function call', severity: 'CRITICAL',
       tags: ['attack-sqli', 'OWASP_CRS/WEB_ATTACK/SQL_INJECTION'],
