@@ -364,7 +364,9 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       variables: ['REQUEST_FILENAME', ...values],
       operator: {
         op: 'rx',
-        arg: String.raw`\{\{\s*(['"]?)\d+\1\s*[*/+-]\s*(['"]?)\d+\2\s*\}\}|\$\{\s*\d+\s*[*/+-]\s*\d+\s*\}|#\{\s*\d+\s*[*/+-]\s*\d+\s*\}|<%=?\s*\d+\s*[*/+-]\s*\d+\s*%>|@\(\s*\d+\s*[*/+-]\s*\d+\s*\)|\[\[\s*\d+\s*[*/+-]\s*\d+\s*\]\]` +
+        arg: String.raw`\{\{\s*(['"]?)\d+\1\s*[*/+-]\s*(['"]?)\d+\2\s*\}\}|\$\{\s*\d+\s*[*/+-]\s*\d+\s*\}|#\{\s*\d+\s*[*/+-]\s*\d+\s*\}|<%=?\s*\d+\s*[*/+-]\s*\d+\s*%>|@\(\s*\d+\s*[*/+-]\s*\d+\s*\)|\[\[\s*\d+\s*[*/+-]\s*\d+\s*\]\]|\*\{\s*\d+\s*[*/+-]\s*\d+\s*\}` +
+          String.raw`|\{\$smarty\.|\b_self\s*\.\s*env\b|\bregisterUndefinedFilterCallback\b|\{\{#with\s+["'][^"'}]*["']\s+as\s+\||__\$\{[^}]{1,80}\}__` +
+          String.raw`|\|\s*attr\s*\(\s*["'](?:\\x5f|_{2}|application\b|request\b)|(?:\\x5f){2}(?:class|globals|builtins|mro|subclasses|init|import)` +
           String.raw`|(?:\$\{|\{\{|<%|\[%|#\{)[^\w\s]{0,3}?(?:\$\{|\{\{|<%|\[%|#\{)` +
           String.raw`|__(?:mro|subclasses|globals|builtins)__|\bfreemarker\.template\.utility\.(?:Execute|ObjectConstructor|JythonRuntime)\b|<#assign\b[^>]*\?new\s*\(` +
           String.raw`|\{\{[^}]{0,80}\b(?:config|self|request|lipsum|cycler|joiner|namespace)\s*\.\s*(?:__|items\s*\(|from_object|application)` +
@@ -375,6 +377,8 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       tags: ['attack-rce', 'attack-ssti', 'OWASP_CRS/WEB_ATTACK/COMMAND_INJECTION'],
       rationale: 'Server-side template injection is found by a number product inside template delimiters ({{1337*1338}}, {{7*\x277\x27}}, ${7*7}, #{7*7}, <%= 7*7 %>, Razor @(7*7), [[7*7]]), ' +
         'by a polyglot of template openers run together (${{<%[%\x27"}}%\\.) that errors in whichever engine renders it, ' +
+        'by engine handles (Smarty {$smarty., Twig _self.env, Handlebars {{#with "s" as |…|}}, Thymeleaf *{7*7} and __${…}__) and Jinja filter ' +
+        'bypasses (|attr(\x27\\x5f\\x5fglobals\\x5f\\x5f\x27)), ' +
         'and exploited through object traversal (__class__.__mro__, config.items(), FreeMarker Execute?new(), SpEL T(java.lang.Runtime)); ' +
         'templates pasted into prompts hold names ({{ user.name }}, ${total}), not those shapes.',
     },
