@@ -295,11 +295,12 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     {
       id: 1023, category: 'xss', phase: 2,
       variables: ['ARGS', 'ARGS_NAMES', 'REQUEST_FILENAME'],
-      operator: { op: 'rx', arg: String.raw`["'\x60]\s*(?:>|/>|\)|;)\s*<\s*(?:script|svg|iframe|object|embed|[a-z]+\b[^>]*?[\s/]on[a-z]{3,}\s*=)|["']\s*(?:/|\s)\s*on[a-z]{3,}\s*=|\{\{\s*constructor|\$\{\s*alert|\bsrcdoc\s*=` },
+      operator: { op: 'rx', arg: String.raw`["'\x60]\s*(?:>|/>|\)|;)\s*<\s*(?:script|svg|iframe|object|embed|[a-z]+\b[^>]*?[\s/]on[a-z]{3,}\s*=)|["']\s*(?:/|\s)\s*on[a-z]{3,}\s*=|\{\{\s*constructor|\$\{\s*alert|\bsrcdoc\s*=|[a-z]<[a-z]{1,3}>[a-z]+\s*=|[a-z]<[a-z]{1,3}>\s*\(` },
       transformations: ['urlDecodeUni', 'htmlEntityDecode', 'lowercase', 'removeNulls'],
       action: deny, message: 'XSS: attribute or string breakout followed by markup or an event handler', severity: 'CRITICAL',
       tags: ['attack-xss', 'OWASP_CRS/WEB_ATTACK/XSS'],
       rationale: 'Breakouts ("><svg, "><img onerror=, \' onfocus=) and template sandbox escapes that libinjection misses in short fragments; ' +
+        'an attribute or call split by throwaway tags (o<x>nfocus=, alert<x>(1)) that a tag-stripping sanitiser joins again; ' +
         'a closed attribute followed by an ordinary tag (class="box">\\n<p>) is HTML pasted into a prompt.',
     },
     {
