@@ -52,10 +52,11 @@ export const CRS_RULE_EXCLUSIONS = [
       'UNION SELECT with a column list stays refused by 1011 and libinjection (942100)',
   },
   // The CRS's "command word after a separator or at the start of a value" heuristics: CRS 3.3's 932100-932150 (split
-  // and renamed in CRS 4) and CRS 4's 932250. Plain English after ";" or at the start of a value matches ("echo in the
-  // mirror", "curl and divergence", "ls 300 lexus", "; more than that"); 1030 (a command after a separator, then an
-  // option, a path, a variable or an address) and 1033 (the same at the start of a value) judge the shape instead.
-  ...[932100, 932105, 932110, 932115, 932150, 932250].map((id) => ({
+  // and renamed in CRS 4) and CRS 4's 932235, 932250 and 932260. Plain English after ";" or at the start of a value
+  // matches ("echo in the mirror", "curl and divergence", "ls 300 lexus", "sudo meaning", "wget vs curl", "; more than
+  // that"); 1030 (a command after a separator, then an option, a path, a variable or an address) and 1033 (the same at
+  // the start of a value, and more commands) judge the shape instead.
+  ...[932100, 932105, 932110, 932115, 932150, 932235, 932250, 932260].map((id) => ({
     id, why: 'a command word after a separator or at the start of a value, whatever follows it: English prose matches; 1030 and 1033 read what follows the command',
   })),
   {
@@ -94,8 +95,6 @@ export const CRS_BODY_EXCLUSIONS = [
   // CRS 4 only (what 932100-932150 became, and new heuristics)
   { id: 932125, crs: [4], why: 'Windows command or PowerShell alias after a separator: code spans (`ls -la`) and shell lines in prompts match' },
   { id: 932230, crs: [4], why: 'Unix command after a separator: code spans and backticks (`ls -la`) in prompts match' },
-  { id: 932235, crs: [4], why: 'Unix command after a separator (larger word list): Dockerfiles (&& apt-get), GraphQL ({ node }) and HTML entities (&amp;) match' },
-  { id: 932260, crs: [4], why: 'Unix command after a separator (full words): `grep -r` and `wc -l` in prose match' },
   { id: 932280, crs: [4], why: 'Brace expansion {a,b}: regular expressions ({2,}) and code in prompts match' },
   { id: 932370, crs: [4], why: 'Windows command after a separator: code blocks (```bash) in prompts match' },
   { id: 932380, crs: [4], why: 'Windows command after a separator (second pattern): Dockerfiles and shell lines in prompts match' },
