@@ -100,6 +100,14 @@ const SHELL_COMMANDS = [
   'powershell', 'cmd', 'certutil', 'busybox', 'telnet', 'base64', 'env', 'ifconfig', 'passwd', 'kill',
 ];
 
+/** A command's directory, when a payload names it (/bin/, /usr/local/sbin/ …). */
+const BIN_DIR = String.raw`(?:/(?:usr/)?(?:local/)?s?bin/)?`;
+/**
+ * What follows a command in an injected command line, and not in prose: an option, a path, a variable, an address, a
+ * version-like number, a number that ends the command, a word then a path or option, the end of the value or another separator.
+ */
+const COMMAND_ARGUMENT = String.raw`(?:\s+(?:[-/$~.'"%]|\d+\.\d+|\d+\s*(?:$|[;&|\x60)])|[\w-]+(?:[./:]\w|://)|[\w.-]+\s+(?:/[\w.]|~/|-{1,2}[a-zA-Z]))|\s*$|\s*[;&|\x60)<>])`;
+
 // More commands, judged outside API bodies only (1033): a prompt pipes to grep, sed or xargs in a one-line question.
 const MORE_SHELL_COMMANDS = [
   'awk', 'sed', 'grep', 'head', 'tail', 'find', 'touch', 'mkfifo', 'socat', 'ssh', 'scp', 'tftp', 'ftp', 'sudo', 'nohup',
@@ -327,7 +335,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       variables: ['REQUEST_FILENAME', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'XML:/*', 'FILES'],
       operator: {
         op: 'rx',
-        arg: String.raw`\A(?:[^\n]*?(?:[;&|]|(?<!\x60)\x60(?!\x60)(?![^\x60\n]*\x60(?:[,.;:!?)]*[ \t]+[A-Za-z\x60]|[.!?]+\s*$))|\$\()|\S*\n)\s*(?:/(?:usr/)?(?:local/)?s?bin/)?(?:${SHELL_COMMANDS.join('|')})(?:\.exe)?(?:\s+(?:[-/$~.'"%]|\d+\.\d+|\d+\s*(?:$|[;&|\x60)])|[\w-]+(?:[./:]\w|://)|[\w.-]+\s+(?:/[\w.]|~/|-{1,2}[a-zA-Z]))|\s*$|\s*[;&|\x60)<>])` +
+        arg: String.raw`\A(?:[^\n]*?(?:[;&|]|(?<!\x60)\x60(?!\x60)(?![^\x60\n]*\x60(?:[,.;:!?)]*[ \t]+[A-Za-z\x60]|[.!?]+\s*$))|\$\()|\S*\n)\s*${BIN_DIR}(?:${SHELL_COMMANDS.join('|')})(?:\.exe)?${COMMAND_ARGUMENT}` +
           String.raw`|\A[^\n]*?(?:[;&|]|\$\()\s*(?:/[\w.-]*)*/[\w.-]*(?:\?\?|\w\?[\w?])[\w?.-]*(?:\s|/|$)` +
           String.raw`|\A[^\n]*?[;&|]\s*(?i:(?:type|dir|copy|del|more|findstr|icacls|attrib|wmic|net1?|reg)\s+(?:[a-z]:[\\/]|%\w+%|\\\\|/[a-z]{1,2}\b)|(?:systeminfo|tasklist|ipconfig|netstat|ver|net1?\s+(?:user|localgroup))(?:\s+/\w+)*\s*(?:$|[;&|])|net1?\s+(?:user|localgroup|group)\s[^;&|\n]{0,80}?\s/(?:add|del(?:ete)?|domain|active)\b|set\s+/a\s+\d)` +
           String.raw`|\A[^\n]*?(?:[;&|\x60]|\$\()\s*getent\s+(?:a?hosts|passwd|shadow|group)\b`,
@@ -388,8 +396,8 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       variables: ['ARGS', 'REQUEST_COOKIES', ...suspectHeaders, 'REQUEST_BASENAME', 'XML:/*'],
       operator: {
         op: 'rx',
-        arg: String.raw`\A[^\n]*?(?:[;&|]|\$\()\s*(?:/(?:usr/)?(?:local/)?s?bin/)?(?:${MORE_SHELL_COMMANDS.join('|')})(?:\.exe)?(?:\s+(?:[-/$~.'"%]|\d+\.\d+|[\w-]+(?:[./:]\w|://)|[\w.-]+\s+(?:/[\w.]|~/|-{1,2}[a-zA-Z]))|\s*$|\s*[;&|)<>])` +
-          String.raw`|\A\s*(?:/(?:usr/)?(?:local/)?s?bin/)?(?:${[...SHELL_COMMANDS, ...MORE_SHELL_COMMANDS].join('|')})(?:\.exe)?\s+(?:-{1,2}[a-zA-Z]|/[\w.-]|~/|\$\{?[A-Za-z_]|(?:https?|ftp)://|\d+(?:\.\d+){3}\b|[\w.-]+\s*(?:[|;&>]|\$\()|[\w.-]+\s+(?:/[\w.]|~/|-{1,2}[a-zA-Z]))` +
+        arg: String.raw`\A[^\n]*?(?:[;&|]|\$\()\s*${BIN_DIR}(?:${MORE_SHELL_COMMANDS.join('|')})(?:\.exe)?${COMMAND_ARGUMENT}` +
+          String.raw`|\A\s*${BIN_DIR}(?:${[...SHELL_COMMANDS, ...MORE_SHELL_COMMANDS].join('|')})(?:\.exe)?\s+(?:-{1,2}[a-zA-Z]|/[\w.-]|~/|\$\{?[A-Za-z_]|(?:https?|ftp)://|\d+(?:\.\d+){3}\b|[\w.-]+\s*(?:[|;&>]|\$\()|[\w.-]+\s+(?:/[\w.]|~/|-{1,2}[a-zA-Z]))` +
           String.raw`|\A\s*(?:whoami|uname|ifconfig|ipconfig|systeminfo|tasklist)(?:\.exe)?\s*$|\A\s*(?:sleep\s+\d+|ps\s+(?:aux|-ef))\s*$` +
           String.raw`|\A\s*(?i:(?:type|dir|copy|del|more|findstr|icacls|attrib)\s+(?:[a-z]:[\\/]|%\w+%|\\\\|/[a-z]{1,2}\b)|net1?\s+(?:user|localgroup|group)\b)`,
       },
