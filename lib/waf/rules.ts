@@ -16,7 +16,7 @@ export const WAF_CATEGORIES = {
   'sql-injection': { ids: [1010, 1014], title: 'SQL injection' },
   'xss': { ids: [1020, 1024], title: 'XSS attacks' },
   'command-injection': { ids: [1030, 1033], title: 'Command injection' },
-  'malicious-upload': { ids: [1040, 1041], title: 'Malicious file uploads' },
+  'malicious-upload': { ids: [1040, 1042], title: 'Malicious file uploads' },
   'http-protocol': { ids: [1050, 1053], title: 'HTTP protocol attacks' },
   'rate-limiting': { ids: [1060, 1061], title: 'Rate limiting' },
   // Not a category of the guide: its table predates XXE in public WAF suites; the range follows the guide's.
@@ -430,6 +430,19 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       tags: ['attack-upload', 'OWASP_CRS/WEB_ATTACK/FILE_UPLOAD'],
       rationale: 'A browser or HTTP client sends a bare file name; separators, leading dots (.htaccess), NUL and ::$DATA are path tricks; ' +
         'web.config and php.ini are server configuration that re-enables execution.',
+    },
+    {
+      id: 1042, category: 'malicious-upload', phase: 2,
+      variables: ['REQUEST_BODY'],
+      operator: { op: 'rx', arg: String.raw`(?i)content-type:[ \t]*image/[\w.+-]+[ \t]*\r?\n(?:[\w-]+:[^\r\n]*\r?\n)*\r?\n[\s\S]{0,4096}?(?:<\?php\b|<%@\s*page\b|<script\b)` },
+      // Measured: with a per-character look-ahead that stops the window at the next part's boundary, libmodsecurity's regex
+      // matched nothing, so the 4 KiB window may reach into the next part. NUL bytes of the image do not stop it.
+      transformations: [],
+      action: deny, message: 'Malicious upload: server-side or script code inside an uploaded image (a polyglot web shell)', severity: 'CRITICAL',
+      tags: ['attack-upload', 'OWASP_CRS/WEB_ATTACK/FILE_UPLOAD'],
+      rationale: 'A GIF89a header followed by <?php, or PHP in an image comment, passes every check on the name and the type and runs wherever the ' +
+        'file is later included or served with a script handler; the first 4 KiB of a multipart part declared image/… are read for a PHP or JSP ' +
+        'opening or a script tag (five or more exact bytes: a real image holds them by chance about never). Text documents may quote code.',
     },
     // ---- 1050-1051 HTTP protocol attacks ----
     {
