@@ -112,7 +112,7 @@ const COMMAND_ARGUMENT = String.raw`(?:\s+(?:[-/$~.'"%]|\d+\.\d+|\d+\s*(?:$|[;&|
 const MORE_SHELL_COMMANDS = [
   'awk', 'sed', 'grep', 'head', 'tail', 'find', 'touch', 'mkfifo', 'socat', 'ssh', 'scp', 'tftp', 'ftp', 'sudo', 'nohup',
   'crontab', 'useradd', 'echo', 'printf', 'ps', 'netstat', 'tar', 'dd', 'cp', 'mv', 'node', 'java', 'lua', 'gcc', 'xxd',
-  'xargs', 'tee', 'getent', 'nmap', 'openssl', 'uname', 'hostname', 'systemctl', 'chattr', 'lsof',
+  'xargs', 'tee', 'getent', 'nmap', 'openssl', 'hostname', 'systemctl', 'chattr', 'lsof',
 ];
 
 /** File extensions a server may execute or a browser may render as active content. */
