@@ -17,7 +17,7 @@ export const WAF_CATEGORIES = {
   'xss': { ids: [1020, 1024], title: 'XSS attacks' },
   'command-injection': { ids: [1030, 1033], title: 'Command injection' },
   'malicious-upload': { ids: [1040, 1042], title: 'Malicious file uploads' },
-  'http-protocol': { ids: [1050, 1053], title: 'HTTP protocol attacks' },
+  'http-protocol': { ids: [1050, 1054], title: 'HTTP protocol attacks' },
   'rate-limiting': { ids: [1060, 1061], title: 'Rate limiting' },
   // Not a category of the guide: its table predates XXE in public WAF suites; the range follows the guide's.
   'xml-external-entities': { ids: [1070, 1070], title: 'XML external entities (XXE)' },
@@ -485,6 +485,16 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       tags: ['attack-reputation-scanner', 'OWASP_CRS/AUTOMATION/SECURITY_SCANNER'],
       rationale: 'Blind injection scanners put a unique host of their own callback service (x.interact.sh, x.oastify.com, x.burpcollaborator.net, x.dnslog.cn) ' +
         'in every payload and wait for the lookup; whatever the payload, a request naming one is a scan. Webhook services users register (requestbin, pipedream) are not listed.',
+    },
+    {
+      id: 1054, category: 'http-protocol', phase: 1,
+      variables: ['REQUEST_HEADERS_NAMES'],
+      operator: { op: 'rx', arg: String.raw`(?i)^x-(?:original-url|rewrite-url|override-url)$` },
+      transformations: [],
+      action: deny, message: 'HTTP protocol attack: a header that rewrites the request path behind the edge (X-Original-URL, X-Rewrite-URL)', severity: 'CRITICAL',
+      tags: ['attack-protocol', 'OWASP_CRS/PROTOCOL_VIOLATION/INVALID_HREQ'],
+      rationale: 'Frameworks that honour X-Original-URL or X-Rewrite-URL (Symfony, IIS URL Rewrite) route the request to the path in the header, ' +
+        'after the edge judged and rate-limited another path: an access-control bypass scanners try on every site. No client of this API sends them.',
     },
     // ---- 1060-1061 Rate limiting (ModSecurity-side signals; nginx limit_req refuses) ----
     {

@@ -20,7 +20,7 @@ describe('Custom Factory Rules table', () => {
   test('GIVEN the guide categories WHEN listed THEN they are the seven of the guide with their ranges, and the project\'s XXE and other-injection ranges', () => {
     expect(Object.fromEntries(Object.entries(WAF_CATEGORIES).map(([k, v]) => [k, v.ids]))).toEqual({
       'directory-traversal': [1001, 1003], 'sql-injection': [1010, 1014], 'xss': [1020, 1024],
-      'command-injection': [1030, 1033], 'malicious-upload': [1040, 1042], 'http-protocol': [1050, 1053], 'rate-limiting': [1060, 1061],
+      'command-injection': [1030, 1033], 'malicious-upload': [1040, 1042], 'http-protocol': [1050, 1054], 'rate-limiting': [1060, 1061],
       'xml-external-entities': [1070, 1070], 'other-injections': [1080, 1084], 'api-reconnaissance': [1090, 1090],
     });
   });
@@ -30,7 +30,7 @@ describe('Custom Factory Rules table', () => {
       expect(rendered).toMatch(new RegExp(`"id:${r.id},\\\\\\n    phase:${r.phase},`));
       expect(rendered).toContain(`tag:'factory/${r.category}'`);
     }
-    expect(WAF_RULES).toHaveLength(33);
+    expect(WAF_RULES).toHaveLength(34);
   });
 
   test('GIVEN an auth path override WHEN the rules are built THEN the rate-limiting signal follows the config', () => {
