@@ -59,14 +59,14 @@ function ephemeralStorageRules(c: FactoryConfig): Rule[] {
   return [
     { path: 'limitRange.ephemeralStorage.default', condition: above(lr.default, lr.max), message: `"${lr.default}" is above the LimitRange max "${lr.max}"` },
     { path: 'limitRange.ephemeralStorage.defaultRequest', condition: above(lr.defaultRequest, lr.default), message: `"${lr.defaultRequest}" is above the default limit "${lr.default}"` },
-    ...workloadSettings(c).flatMap(([name, comp]) => {
+    ...workloadSettings(c).flatMap(([at, comp]) => {
       const e = comp.resources.ephemeralStorage;
       return [
-        { path: `${name}.resources.ephemeralStorage.limit`, condition: above(e.limit, lr.max), message: `"${e.limit}" is above the LimitRange max ephemeral-storage "${lr.max}"` },
-        { path: `${name}.resources.ephemeralStorage.request`, condition: above(e.request, e.limit), message: `request "${e.request}" is above the limit "${e.limit}"` },
-        { path: `${name}.scratchSizeLimit`, condition: above(comp.scratchSizeLimit, e.limit), message: `"${comp.scratchSizeLimit}" is above the container's ephemeral-storage limit "${e.limit}" (the kubelet would evict the pod first)` },
+        { path: `${at}.resources.ephemeralStorage.limit`, condition: above(e.limit, lr.max), message: `"${e.limit}" is above the LimitRange max ephemeral-storage "${lr.max}"` },
+        { path: `${at}.resources.ephemeralStorage.request`, condition: above(e.request, e.limit), message: `request "${e.request}" is above the limit "${e.limit}"` },
+        { path: `${at}.scratchSizeLimit`, condition: above(comp.scratchSizeLimit, e.limit), message: `"${comp.scratchSizeLimit}" is above the container's ephemeral-storage limit "${e.limit}" (the kubelet would evict the pod first)` },
         {
-          path: `${name}.priorityClassName`, condition: !(comp.priorityClassName in c.priorityClasses),
+          path: `${at}.priorityClassName`, condition: !(comp.priorityClassName in c.priorityClasses),
           message: `"${comp.priorityClassName}" is not one of priorityClasses (${Object.keys(c.priorityClasses).map((k) => `"${k}"`).join(', ')}), the classes this project creates`,
         },
       ];

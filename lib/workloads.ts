@@ -219,6 +219,12 @@ export function containerResources(r: ContainerResources): kplus.ContainerResour
   };
 }
 
+/**
+ * What cdk8s-plus-27 says of every container's security (the hardening then merges the guide's full container
+ * context over it: lib/hardening.ts).
+ */
+export const CONTAINER_SECURITY: kplus.ContainerSecurityContextProps = { ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false };
+
 /** Bytes of a quantity, as the cdk8s Size the constructs take. */
 export const size = (q: string) => Size.mebibytes(memoryBytes(q) / 2 ** 20);
 
@@ -289,12 +295,13 @@ export class Component extends Construct {
       readiness: probe(checks.readiness, c.port, 5),
       // Up to 5 minutes to start (a first initdb), then liveness takes over.
       startup: probe({ tcp: true }, c.port, 0, 30),
-      securityContext: { ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+      securityContext: CONTAINER_SECURITY,
     });
 
     // cdk8s-plus-27 cannot express these pod fields: the JSON-patch escape hatch.
-    const main = `${POD_SPEC}/containers/${this.workload.containers.indexOf(container)}`;
-    const patches = podPatches({ container: this.workload.containers.indexOf(container), priorityClassName: c.priorityClassName, ephemeralStorage: r.ephemeralStorage });
+    const index = this.workload.containers.indexOf(container);
+    const main = `${POD_SPEC}/containers/${index}`;
+    const patches = podPatches({ container: index, priorityClassName: c.priorityClassName, ephemeralStorage: r.ephemeralStorage });
     patches.push(...availability(this, { objectName, labels, replicas: c.replicas, spread: c.spread }));
     ApiObject.of(this.workload).addJsonPatch(...patches);
 

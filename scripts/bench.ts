@@ -22,15 +22,18 @@ function timeCommand(cmd: string, args: string[]): number {
   if (run.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${run.stderr}`);
   return performance.now() - t0;
 }
-/** Medians of two commands run alternately (A, floor, A, floor, …), so a machine that slows down for a while slows both alike. */
-function pairOf(cmd: string, args: string[], floorCmd: string, floorArgs: string[]): [number, number] {
-  const a: number[] = [];
-  const b: number[] = [];
+/** A command as the report names it. */
+interface Command { readonly name: string; readonly cmd: string; readonly args: string[] }
+
+/** Medians of a command and its floor run alternately (A, floor, A, floor, …), so a machine that slows down for a while slows both alike. */
+function pairOf(a: Command, floor: Command): { a: Command; t: number; floor: Command; floorT: number } {
+  const ta: number[] = [];
+  const tf: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    a.push(timeCommand(cmd, args));
-    b.push(timeCommand(floorCmd, floorArgs));
+    ta.push(timeCommand(a.cmd, a.args));
+    tf.push(timeCommand(floor.cmd, floor.args));
   }
-  return [median(a), median(b)];
+  return { a, t: median(ta), floor, floorT: median(tf) };
 }
 
 /** In process: [synthesize() in memory, validation of its manifests]. */
@@ -44,17 +47,17 @@ function timeInProcess(): [number, number] {
 
 timeInProcess(); // warm the module cache once, as a long-lived process would
 timeCommand('npm', ['run', '-s', 'synth']); // a fresh bundle, as after any edit; then measured warm
-const FLOOR: [string, string[]] = [process.execPath, ['-e', "require('cdk8s-plus-27')"]];
-const pairs: [string, number, string, number][] = [
-  ['npm run synth', ...pairOf('npm', ['run', '-s', 'synth'], ...FLOOR), 'node -e "require(\'cdk8s-plus-27\')"'],
-  ['node scripts/run.mjs main.ts (npm run synth without npm\'s own start)', ...pairOf(process.execPath, ['scripts/run.mjs', 'main.ts'], ...FLOOR), 'node -e "require(\'cdk8s-plus-27\')"'],
-  ['npm run (npm\'s own start: `npm run -s env`)', ...pairOf('npm', ['run', '-s', 'env'], ...FLOOR), 'node -e "require(\'cdk8s-plus-27\')"'],
-  ['npx cdk8s synth', ...pairOf('npx', ['cdk8s', 'synth'], 'npx', ['cdk8s', '--version']), 'npx cdk8s --version'],
-].map(([name, t, floor, floorName]) => [name as string, t as number, floorName as string, floor as number]);
+const LIBRARY_FLOOR: Command = { name: 'node -e "require(\'cdk8s-plus-27\')"', cmd: process.execPath, args: ['-e', "require('cdk8s-plus-27')"] };
+const pairs = [
+  pairOf({ name: 'npm run synth', cmd: 'npm', args: ['run', '-s', 'synth'] }, LIBRARY_FLOOR),
+  pairOf({ name: 'node scripts/run.mjs main.ts (npm run synth without npm\'s own start)', cmd: process.execPath, args: ['scripts/run.mjs', 'main.ts'] }, LIBRARY_FLOOR),
+  pairOf({ name: 'npm run (npm\'s own start: `npm run -s env`)', cmd: 'npm', args: ['run', '-s', 'env'] }, LIBRARY_FLOOR),
+  pairOf({ name: 'npx cdk8s synth', cmd: 'npx', args: ['cdk8s', 'synth'] }, { name: 'npx cdk8s --version', cmd: 'npx', args: ['cdk8s', '--version'] }),
+];
 const inProcess = Array.from({ length: RUNS }, timeInProcess);
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-for (const [name, t, floorName, floor] of pairs) {
-  process.stdout.write(`${name}: median of ${RUNS} = ${s(t)}; floor ${floorName} = ${s(floor)}; ratio ${(t / floor).toFixed(2)}\n`);
+for (const { a, t, floor, floorT } of pairs) {
+  process.stdout.write(`${a.name}: median of ${RUNS} = ${s(t)}; floor ${floor.name} = ${s(floorT)}; ratio ${(t / floorT).toFixed(2)}\n`);
 }
 process.stdout.write(`synth, app alone in process (synthesize()): median of ${RUNS} = ${s(median(inProcess.map((x) => x[0])))}\n`);
 process.stdout.write(`validation of its manifests, in process:    median of ${RUNS} = ${s(median(inProcess.map((x) => x[1])))}\n`);

@@ -15,7 +15,7 @@ import { componentObjectName, selectorLabels } from '../labels';
 import type { ContainerResources } from '../limits';
 import { METRICS_LOG, MTAIL_PORT } from '../waf/metrics';
 import { WAF_TIER_COMMAND, WAF_TIER_HEALTH_PATH, WAF_TIER_PATHS, WAF_TIER_PORTS, WAF_TIER_SERVICE_PORT } from '../waf/waf-tier';
-import { type Spread, availability, containerResources, ephemeralStoragePatches, podPatches, serviceSelecting, size } from '../workloads';
+import { CONTAINER_SECURITY, type Spread, availability, containerResources, ephemeralStoragePatches, podPatches, serviceSelecting, size } from '../workloads';
 
 /** The labels of the WAF tier's metrics Service, which its ServiceMonitor selects. */
 export const WAF_TIER_METRICS_LABELS = { 'factory-security/scrape': 'waf-tier-metrics' } as const;
@@ -117,7 +117,7 @@ export class WafTier extends Construct {
       // A pod that stops keeps serving while the load balancer and the endpoints drop it; only then does nginx get
       // the image's stop signal (SIGQUIT, a graceful stop, in nginx's official images; not verified for this one).
       lifecycle: { preStop: kplus.Handler.fromCommand(['sleep', String(WAF_TIER_DRAIN_SECONDS)]) },
-      securityContext: { ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+      securityContext: CONTAINER_SECURITY,
     });
     const files = kplus.Volume.fromConfigMap(this, 'files-volume', this.configMap, { name: 'waf-files' });
     container.mount(WAF_TIER_PATHS.configDir, files, { readOnly: true });
@@ -126,7 +126,6 @@ export class WafTier extends Construct {
     container.mount(WAF_TIER_PATHS.tlsDir, kplus.Volume.fromSecret(this, 'tls-volume', secret, { name: 'tls', defaultMode: 0o440 }), { readOnly: true });
     const scratch = kplus.Volume.fromEmptyDir(this, 'scratch', 'tmp', { sizeLimit: size(props.scratchSizeLimit) });
     container.mount(WAF_TIER_PATHS.scratchDir, scratch);
-
 
     // The request counter (lib/waf/metrics.ts): mtail reads nginx's syslog lines on the pod's loopback and serves
     // /metrics; its program is a file of the same ConfigMap (mtail loads only the *.mtail files there).
@@ -141,7 +140,7 @@ export class WafTier extends Construct {
       resources: containerResources(m),
       liveness: kplus.Probe.fromHttpGet('/', { port: MTAIL_PORT, initialDelaySeconds: Duration.seconds(5), ...probe }),
       readiness: kplus.Probe.fromTcpSocket({ port: MTAIL_PORT, initialDelaySeconds: Duration.seconds(2), ...probe }),
-      securityContext: { ensureNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+      securityContext: CONTAINER_SECURITY,
     });
     metrics.mount(WAF_TIER_PATHS.configDir, files, { readOnly: true });
     // The guide's writable /tmp for every container (mtail's working directory; it writes nothing with --logtostderr).

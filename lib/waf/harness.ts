@@ -16,10 +16,9 @@ import type { FactoryConfig } from '../config';
 import { aptInstallCommand, escapeRegExp } from '../text';
 import { type NginxTarget, renderNginx } from './nginx';
 import { type ModSecurityTarget, renderModSecurity } from './seclang';
-import { DEBIAN_PACKAGES, DEBIAN_PATHS, DEBIAN_TARGET } from './targets';
+import { DEBIAN_PACKAGES, DEBIAN_PATHS, DEBIAN_TARGET, MTAIL } from './targets';
 import { WAF_TIER_FILES, WAF_TIER_PATHS, WAF_TIER_PORTS, wafTierFiles, wafTierUpstream } from './waf-tier';
 import { METRICS_LOG } from './metrics';
-import { MTAIL } from './targets';
 
 /** The exact command that installs the engine. */
 export const ENGINE_INSTALL_COMMAND = aptInstallCommand(DEBIAN_PACKAGES);
@@ -307,7 +306,8 @@ export async function startHarness(config: FactoryConfig, opts: HarnessOptions):
   const nginxConf = path.join(dir, 'nginx.conf');
   const crs = crsFiles(dir, opts.crs);
   let counter: ChildProcess | undefined;
-  if ((opts.rendering ?? 'harness') === 'waf-tier') {
+  const wafTier = (opts.rendering ?? 'harness') === 'waf-tier';
+  if (wafTier) {
     if (opts.tlsPort === undefined || !modsecurity || opts.crsOnly || opts.factoryRules === false || opts.workers !== undefined) {
       throw new Error('the waf-tier rendering runs as synthesized: it needs tlsPort, and takes no modsecurity, crsOnly, factoryRules or workers option');
     }
@@ -357,7 +357,7 @@ export async function startHarness(config: FactoryConfig, opts: HarnessOptions):
     await stop();
     throw e;
   }
-  const pidFile = path.join(dir, (opts.rendering ?? 'harness') === 'waf-tier' ? 'scratch' : '', 'nginx.pid');
+  const pidFile = path.join(dir, wafTier ? 'scratch' : '', 'nginx.pid');
   return { port: opts.port, tlsPort: opts.tlsPort, metricsPort: counter ? opts.metricsPort : undefined, dir, pidFile, auditLog, errorLog, files: { nginxConf, modsecurityConf }, stop };
 }
 
