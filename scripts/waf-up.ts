@@ -6,7 +6,7 @@
  * needs --tls-port). Runs until SIGINT or SIGTERM.
  */
 import { ConfigError, loadConfig } from '../lib/config';
-import { startHarness } from '../lib/waf/harness';
+import { RENDERINGS, type Rendering, startHarness } from '../lib/waf/harness';
 
 function parsePort(flag: string, value: string | undefined): number {
   const n = Number(value);
@@ -16,7 +16,7 @@ function parsePort(flag: string, value: string | undefined): number {
 
 class UsageError extends Error {}
 
-interface Args { port: number; tlsPort?: number; crs?: string; rendering: 'harness' | 'waf-tier' }
+interface Args { port: number; tlsPort?: number; crs?: string; rendering: Rendering }
 
 function parseArgs(argv: string[]): Args {
   let port: number | undefined;
@@ -32,8 +32,9 @@ function parseArgs(argv: string[]): Args {
       if (!value) throw new UsageError('--crs: expected an OWASP CRS release folder');
       crs = value;
     } else if (flag === '--rendering') {
-      if (value !== 'harness' && value !== 'waf-tier') throw new UsageError(`--rendering: expected harness or waf-tier, got ${value === undefined ? 'nothing' : JSON.stringify(value)}`);
-      rendering = value;
+      const known = RENDERINGS.find((r) => r === value);
+      if (!known) throw new UsageError(`--rendering: expected ${RENDERINGS.join(' or ')}, got ${value === undefined ? 'nothing' : JSON.stringify(value)}`);
+      rendering = known;
     }
     else throw new UsageError(`unknown argument ${JSON.stringify(argv[i])}`);
   }

@@ -43,6 +43,13 @@ export const STUB_UNAUTHORIZED = { path: '/api/stub/unauthorized', setCookie: 's
 /** What the stub upstream answers (to every method and path). */
 export const STUB_BODY = '{"ok":true}';
 
+/**
+ * The renderings the harness runs: its own (renderNginx and renderModSecurity on Debian's paths), or the WAF
+ * tier's ConfigMap files as synthesized for the cluster (`relocateWafTier`).
+ */
+export const RENDERINGS = ['harness', 'waf-tier'] as const;
+export type Rendering = (typeof RENDERINGS)[number];
+
 export interface HarnessOptions {
   /** 127.0.0.1 port of the WAF. */
   readonly port: number;
@@ -73,7 +80,7 @@ export interface HarnessOptions {
    * upstream moved onto this machine (`relocateWafTier`; a plain listener on `port` is added beside the TLS
    * one on `tlsPort`, which this rendering needs). @default 'harness'
    */
-  readonly rendering?: 'harness' | 'waf-tier';
+  readonly rendering?: Rendering;
   /**
    * With the waf-tier rendering: also run its request counter (Debian's mtail on the rendered program, fed by
    * nginx's syslog lines) with its /metrics on this 127.0.0.1 port. @default not run

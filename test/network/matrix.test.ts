@@ -4,16 +4,11 @@
  * The expected flows are written here literally, from the guide's diagram and issue 3: the policies
  * must allow exactly them.
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import * as YAML from 'yaml';
 import { type ClusterModel, type Host, type PodModel, type Probe, isAllowed } from '../../lib/network/evaluate';
-import { controllerSynthAll, synthAll } from '../support';
+import { committedManifests, controllerSynthAll, synthAll } from '../support';
 
-const DIST = path.resolve(__dirname, '../../dist');
 /** The committed dist/: the default edge, the WAF tier. */
-const distManifests: any[] = fs.readdirSync(DIST).filter((f) => f.endsWith('.k8s.yaml')).sort()
-  .flatMap((f) => YAML.parseAllDocuments(fs.readFileSync(path.join(DIST, f), 'utf8')).map((d) => d.toJS()));
+const distManifests = committedManifests();
 
 const NAMESPACES = ['factory', 'ingress-nginx', 'kube-system', 'vault', 'monitoring', 'other'];
 let nextIp = 1;

@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
+import type { Rendering } from '../../lib/waf/harness';
 
 export interface FilePart { field: string; filename: string; contentType: string; content: Buffer | string }
 
@@ -105,11 +106,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** The renderings of the WAF that the end-to-end suites run on (see lib/waf/harness.ts `rendering`). */
-export const RENDERINGS = ['harness', 'waf-tier'] as const;
+/** The renderings of the WAF that the end-to-end suites run on: every one the harness has. */
+export { RENDERINGS } from '../../lib/waf/harness';
 
 /** Harness options for a rendering: free ports (the WAF tier's rendering also listens with TLS). */
-export async function renderingOptions(rendering: (typeof RENDERINGS)[number]) {
+export async function renderingOptions(rendering: Rendering) {
   return { port: await freePort(), rendering, tlsPort: rendering === 'waf-tier' ? await freePort() : undefined };
 }
 
