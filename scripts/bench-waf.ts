@@ -2,7 +2,7 @@
  * `npm run bench:waf [-- --seconds 5 --concurrency 8 --rounds 3]`: the WAF's cost on loopback, in one run (same nginx,
  * same stub upstream, one worker each): nginx alone; nginx + ModSecurity + the CRS alone, as Debian ships it
  * (the baseline); the factory's CRS settings and exclusions without its rules; and the factory WAF (settings,
- * exclusions and rules 1001-1083). Each is driven with a keep-alive node client for a fixed time; it prints
+ * exclusions and its rules, CUSTOM_RULE_IDS). Each is driven with a keep-alive node client for a fixed time; it prints
  * requests/s, median/p95 latency and the nginx worker's CPU time per request (from /proc) for a GET with a query
  * and a POST with a 1 KB JSON body, and each factory setup's throughput and CPU cost as ratios of the CRS alone. The requests go to a path without limit_req (the
  * dashboard location), so nginx's rate limits do not cap the measurement.

@@ -1,6 +1,6 @@
 /**
  * `FACTORY_CRS=/path/to/coreruleset-X.Y.Z npm run test:crs`: the WAF suites (attack and benign corpus, rate
- * limits, headers, audit records, the brute-force counter, the scope of the CRS exclusions) on an OWASP CRS
+ * limits, headers, audit records, the brute-force counter, the scope of the CRS exclusions, encoded payloads) on an OWASP CRS
  * release folder of your own instead of Debian's package: e.g. the CRS 4.22.0 that the ingress-nginx
  * controller bundles, downloaded from the CRS project's releases and unpacked. CI runs it on 4.22.0.
  */
@@ -8,7 +8,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 
-const SUITES = ['test/waf/e2e.test.ts', 'test/waf/exclusions.test.ts', 'test/waf/rate-counter.test.ts'];
+const SUITES = ['test/waf/e2e.test.ts', 'test/waf/exclusions.test.ts', 'test/waf/rate-counter.test.ts', 'test/waf/encoded.test.ts'];
 
 function main(): number {
   const crs = process.env.FACTORY_CRS;

@@ -60,7 +60,7 @@ export interface HarnessOptions {
   /** nginx worker processes. @default 1 */
   readonly workers?: number;
   /**
-   * Load the factory's custom rules 1001-1083. Off, the CRS (with the factory's settings and exclusions) judges
+   * Load the factory's custom rules (CUSTOM_RULE_IDS). Off, the CRS (with the factory's settings and exclusions) judges
    * alone: how the tests see what one CRS rule does, since a custom rule that refuses first hides it. @default true
    */
   readonly factoryRules?: boolean;

@@ -1,5 +1,5 @@
 /**
- * The typed WAF rule model: the guide's "Custom Factory Rules" (ids 1001-1083), as data, in one place.
+ * The typed WAF rule model: the guide's "Custom Factory Rules" and this project's additions (the ranges of WAF_CATEGORIES), as data, in one place.
  *
  * Each rule is rendered to ModSecurity SecLang by `lib/waf/seclang.ts`; every target (the ingress-nginx
  * controller ConfigMap, the standalone `nginx/modsecurity.conf`, the local harness) renders this one table.
@@ -25,6 +25,8 @@ export const WAF_CATEGORIES = {
   'other-injections': { ids: [1080, 1084], title: 'Other injections (LDAP, mail commands, NoSQL JavaScript, deserialization, prototype pollution)' },
   // Not a category of the guide: reconnaissance of the API itself (OWASP API Security, security misconfiguration).
   'api-reconnaissance': { ids: [1090, 1090], title: 'API reconnaissance (GraphQL introspection)' },
+  // Not a category of the guide: the other categories' payloads, sent base64-encoded.
+  'encoded-payloads': { ids: [1091, 1096], title: 'Encoded payloads (base64)' },
 } as const;
 export type WafCategory = keyof typeof WAF_CATEGORIES;
 
@@ -37,7 +39,7 @@ export const CUSTOM_RULE_IDS = (() => {
 /** ModSecurity transformation functions used by the rules (`t:` actions). */
 export type Transformation =
   | 'none' | 'urlDecodeUni' | 'htmlEntityDecode' | 'jsDecode' | 'cssDecode' | 'lowercase'
-  | 'removeNulls' | 'compressWhitespace' | 'normalisePath' | 'cmdLine' | 'utf8toUnicode';
+  | 'removeNulls' | 'compressWhitespace' | 'normalisePath' | 'cmdLine' | 'utf8toUnicode' | 'base64DecodeExt';
 
 /** Rule severities (syslog names, as the CRS uses them). */
 export type Severity = 'CRITICAL' | 'ERROR' | 'WARNING' | 'NOTICE';
@@ -80,8 +82,13 @@ export interface WafRule {
   readonly severity: Severity;
   /** Tags, rendered as `tag:'...'` (the category tag is added by the renderer). */
   readonly tags: readonly string[];
-  /** Further actions (`initcol`, `setvar`, `expirevar`, `chain`-free). */
+  /** Further actions (`initcol`, `setvar`, `expirevar`, `capture`, `chain`-free). */
   readonly extraActions?: readonly string[];
+  /**
+   * A cheap test that must hold before the rule reads its variables (a counter its inputs are kept under): the
+   * rule becomes a chain whose starter is this test, so a request without such inputs costs one lookup. @default none
+   */
+  readonly guard?: { readonly variable: string; readonly operator: string };
   /** Why the rule exists: what the CRS at PL1 does not already cover, and why the pattern is benign-safe. */
   readonly rationale: string;
   /**
@@ -147,7 +154,7 @@ export const SCANNER_PROBE_PATHS = [
   'server-(?:status|info)$', 'jmx-console', 'manager/html', 'hnap1', 'vendor/phpunit', 'solr/admin', 'boaform',
 ];
 
-/** The custom rules 1001-1083. Functions of the config where a guide value (paths, limits) is involved. */
+/** The custom rules (CUSTOM_RULE_IDS). Functions of the config where a guide value (paths, limits) is involved. */
 /** The authentication paths (`edge.authPaths`) as one regex over the normalised request path. */
 export function authPathRegex(config: FactoryConfig): string {
   return `^(?:${config.edge.authPaths.map(escapeRegExp).join('|')})(?:/|$)`;
@@ -165,7 +172,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
   const suspectHeaders = ['REQUEST_HEADERS:User-Agent', 'REQUEST_HEADERS:Referer', 'REQUEST_HEADERS:/^[xX]-/'];
   // Every value a client writes into a request: arguments and their names, cookies, the suspect headers, XML.
   const values = ['ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'XML:/*'];
-  return [
+  const table: WafRule[] = [
     // ---- 1001-1002 Directory traversal ----
     {
       id: 1001, category: 'directory-traversal', phase: 2,
@@ -631,5 +638,77 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
         'another field. __typename, which clients do send, is a field, not an introspection root, and passes.',
     },
   ];
+  return [...table, ...encodedPayloadRules(table)];
 }
 
+/**
+ * Where a base64 value travels, and its shape (8 characters or more, 6 bytes; upper and lower case, as the base64
+ * of a text always is and lower-case words, hex ids and paths are not): a whole parsed argument, custom
+ * header or path; in the raw query or form body, a parameter with a '+' of the alphabet (parsed, it reads as a
+ * space); in the raw multipart body, a field (the arguments of an API body are not read, 1105). A raw variable
+ * yields its first such value.
+ */
+const TOKEN_SHAPE = String.raw`(?=[A-Za-z0-9+/]{8})(?=[a-z0-9+/]*[A-Z])(?=[A-Z0-9+/]*[a-z])`;
+const BASE64_VALUE = String.raw`(?|\A/?${TOKEN_SHAPE}([A-Za-z0-9+/]+)={0,2}\z` +
+  String.raw`|(?:\A|&)[^=&\s"{}]*=${TOKEN_SHAPE}([A-Za-z0-9/]*\+[A-Za-z0-9+/]*)(?:={0,2}|(?:%3[dD]){1,2})(?:\z|&)` +
+  String.raw`|(?i:content-disposition:\s*form-data;\s*name="[^"\r\n]*")[ \t]*\r?\n(?:[\w-]+:[^\r\n]*\r?\n)*\r?\n${TOKEN_SHAPE}([A-Za-z0-9+/]+)={0,2}\r?\n--)`;
+/** Decoded text (printable ASCII, tabs, line breaks, NULs), not the bytes an id, a hash or a key decodes to; 6 bytes or more. */
+const DECODED_TEXT = String.raw`\A[\x00\x09\x0a\x0d\x20-\x7e]{6,}\z`;
+/** The transaction variables the base64 values (1091) and their decoded texts (1092) are kept in, one per value. */
+const BASE64_TX = 'factory_b64';
+const DECODED_TX = 'factory_decoded';
+/** Keeps what the current match holds (`%{…}`) in the next numbered transaction variable of a list. */
+const keepIn = (list: string, value: string) => [`setvar:tx.${list}_n=+1`, `setvar:'tx.${list}_%{tx.${list}_n}=${value}'`];
+
+/**
+ * 1091-1096: values sent base64-encoded, decoded and judged again. 1091 and 1092 keep every value that is one base64
+ * token, 1093 the decoded texts among them (each in a transaction variable of its own: a capture holds one value,
+ * the last), and the texts are judged by every pattern of the table that reads arguments (1094, rendered from the
+ * table: a rule added to it judges decoded values too) and by libinjection as SQL (1095) and as HTML (1096).
+ */
+function encodedPayloadRules(table: readonly WafRule[]): WafRule[] {
+  const byId = (id: number) => table.find((r) => r.id === id)!;
+  const judging = table.filter((r) => r.action.kind === 'deny' && r.variables.includes('ARGS'));
+  // One alternation of their patterns, each in its own group (a lower-cased rule's pattern case-insensitive).
+  const patterns = judging.flatMap((r) => (r.operator.op !== 'rx' ? [] : [r.transformations.includes('lowercase') ? `(?i:${r.operator.arg})` : `(?:${r.operator.arg})`]));
+  const decodedTexts = [`TX:/^${DECODED_TX}_[0-9]/`];
+  const kept = (list: string) => ({ variable: `TX:${list}_n`, operator: '@gt 0' });
+  const common = { category: 'encoded-payloads', phase: 2, severity: 'CRITICAL', tags: ['attack-generic', 'OWASP_CRS/WEB_ATTACK/ENCODED_PAYLOAD'] } as const;
+  const judge = (id: number, operator: Operator, transformations: readonly Transformation[], by: string, message: string): WafRule => ({
+    ...common, id, guard: kept(DECODED_TX), variables: decodedTexts, operator, transformations, action: { kind: 'deny', status: 403 }, message,
+    rationale: `A decoded text (1093) judged by ${by}.`,
+  });
+  return [
+    {
+      ...common, id: 1091, variables: ['REQUEST_FILENAME', 'QUERY_STRING', 'REQUEST_HEADERS:/^[xX]-/', 'ARGS'], operator: { op: 'rx', arg: BASE64_VALUE },
+      transformations: [], action: { kind: 'track' }, message: 'Encoded payload: a value that is one base64 token, kept for 1093',
+      extraActions: ['capture', ...keepIn(BASE64_TX, '%{TX.1}')],
+      rationale: 'A payload sent as base64 (a common evasion, and how public WAF suites send a third of their cases) passes every pattern, ' +
+        'the CRS\'s included. A value that is one base64 token (a whole parameter, custom header or path) is kept for decoding. Off for the ' +
+        'arguments of an API body, where files travel base64-encoded (1105).',
+      outsideApiBodies: true,
+    },
+    {
+      ...common, id: 1092, guard: { variable: 'REQBODY_PROCESSOR', operator: '@rx ^(?:URLENCODED|MULTIPART)$' }, variables: ['REQUEST_BODY'],
+      operator: { op: 'rx', arg: BASE64_VALUE }, transformations: [], action: { kind: 'track' },
+      message: 'Encoded payload: a form parameter or multipart field that is one base64 token, kept for 1093',
+      extraActions: ['capture', ...keepIn(BASE64_TX, '%{TX.1}')],
+      rationale: 'The raw body of a form (a parameter whose token has a +, which parsing turns into a space) or of a multipart request ' +
+        '(a field: its arguments are not read in an API body, 1105, and files are file parts, not fields); a JSON body is an API body and is not read.',
+    },
+    {
+      ...common, id: 1093, guard: kept(BASE64_TX), variables: [`TX:/^${BASE64_TX}_[0-9]/`], operator: { op: 'rx', arg: DECODED_TEXT }, transformations: ['base64DecodeExt'],
+      action: { kind: 'track' }, message: 'Encoded payload: a base64 value that decodes to text, kept for 1094-1096',
+      extraActions: keepIn(DECODED_TX, '%{MATCHED_VAR}'),
+      rationale: 'Ids, hashes, keys and signatures decode to bytes, not text, and are not judged; a decoded text is kept for 1094-1096. ' +
+        'Base64 JSON (pagination cursors) is text, and passes them.',
+    },
+    judge(1094, { op: 'rx', arg: patterns.join('|') }, ['urlDecodeUni', 'htmlEntityDecode', 'removeNulls'],
+      `every pattern of the table that reads arguments (${judging.filter((r) => r.operator.op === 'rx').map((r) => r.id).join(', ')})`,
+      'Encoded payload: a base64 value whose decoded text the factory rules refuse'),
+    judge(1095, { op: 'detectSQLi' }, byId(1010).transformations, 'libinjection as SQL, as 1010 and the CRS 942100 judge a plain value',
+      'Encoded payload: a base64 value whose decoded text is SQL injection (libinjection)'),
+    judge(1096, { op: 'detectXSS' }, byId(1020).transformations, 'libinjection as HTML, as 1020 and the CRS 941100 judge a plain value',
+      'Encoded payload: a base64 value whose decoded text is XSS (libinjection)'),
+  ];
+}

@@ -90,24 +90,28 @@ function renderDisruptive(rule: WafRule): string[] {
   }
 }
 
-/** One custom rule as SecLang. */
+/** One custom rule as SecLang (with a guard: a chain whose starter is the guard, the rule's test its link). */
 export function renderRule(rule: WafRule): string {
+  const transformations = ['t:none', ...rule.transformations.map((t) => `t:${t}`)].join(',');
   const actions = [
     `id:${rule.id}`,
     `phase:${rule.phase}`,
     ...renderDisruptive(rule),
-    ['t:none', ...rule.transformations.map((t) => `t:${t}`)].join(','),
+    ...(rule.guard ? ['t:none'] : [transformations]),
     `msg:'${actionText(rule.message)}'`,
     ...(rule.action.kind === 'track' ? [] : [`logdata:'Matched Data: %{MATCHED_VAR} found within %{MATCHED_VAR_NAME}'`]),
     `severity:'${rule.severity}'`,
     `tag:'factory/${rule.category}'`,
     ...rule.tags.map((t) => `tag:'${actionText(t)}'`),
-    ...(rule.extraActions ?? []),
+    ...(rule.guard ? ['chain'] : rule.extraActions ?? []),
   ];
+  const test = `SecRule ${rule.variables.join('|')} "${renderOperator(rule)}"`;
   return [
     `# ${rule.id} ${rule.category}: ${rule.rationale.replace(/\s+/g, ' ')}`,
-    `SecRule ${rule.variables.join('|')} "${renderOperator(rule)}" \\`,
+    rule.guard ? `SecRule ${rule.guard.variable} "${operatorPattern(rule.guard.operator)}" \\` : `${test} \\`,
     `    "${actions.join(',\\\n    ')}"`,
+    // The link runs the rule's test and its further actions (a setvar runs once per value it matched).
+    ...(rule.guard ? [`    ${test} "${[transformations, ...(rule.extraActions ?? [])].join(',')}"`] : []),
   ].join('\n');
 }
 

