@@ -7,8 +7,10 @@
  * and a POST with a 1 KB JSON body, and each factory setup's throughput and CPU cost as ratios of the CRS alone. The requests go to a path without limit_req (the
  * dashboard location), so nginx's rate limits do not cap the measurement.
  */
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
+import * as os from 'os';
 import { defaultConfig } from '../lib/config';
 import { startHarness } from '../lib/waf/harness';
 import { CUSTOM_RULE_IDS } from '../lib/waf/rules';
@@ -29,18 +31,44 @@ function arg(name: string, dflt: number): number {
   return v;
 }
 
+/** The pids of a harness's nginx workers (the master's children), from /proc (Linux). */
+function workerPids(pidFile: string): string[] {
+  const master = fs.readFileSync(pidFile, 'utf8').trim();
+  return fs.readdirSync('/proc').filter((pid) => {
+    if (!/^\d+$/.test(pid)) return false;
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] === master; // ppid
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** CPU seconds (user + system) the nginx workers of a harness have used so far, from /proc (Linux). */
 function workerCpuSeconds(pidFile: string): number {
-  const master = fs.readFileSync(pidFile, 'utf8').trim();
   const ticksPerSecond = 100; // USER_HZ on Linux
   let ticks = 0;
-  for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+  for (const pid of workerPids(pidFile)) {
     let stat: string;
     try { stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { continue; }
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (fields[1] === master) ticks += Number(fields[11]) + Number(fields[12]); // ppid; utime, stime
+    ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
   }
   return ticks / ticksPerSecond;
+}
+
+/**
+ * On a machine of two CPUs or more, every setup's nginx workers on the last CPU and this process (the load) on the
+ * first, with taskset: setups that the scheduler would place on different CPUs (a shared VM's CPUs run at different
+ * speeds) then run on the same one, and the load never competes with them. Where taskset is missing, nothing is pinned.
+ */
+function pinCpus(pidFiles: string[]): string {
+  const cpus = os.availableParallelism();
+  if (cpus < 2) return 'not pinned (1 CPU)';
+  const pin = (cpu: number, pid: string) => spawnSync('taskset', ['-a', '-pc', String(cpu), pid], { stdio: 'ignore' }).status === 0;
+  const pinned = pin(0, String(process.pid)) && pidFiles.every((f) => workerPids(f).every((pid) => pin(cpus - 1, pid)));
+  return pinned ? `nginx workers on CPU ${cpus - 1}, the load on CPU 0` : 'not pinned (no taskset)';
 }
 
 async function drive(port: number, shape: Shape, seconds: number, concurrency: number, pidFile: string) {
@@ -98,6 +126,7 @@ async function main(): Promise<void> {
     const workers = 'rendering' in setup.opts ? {} : { workers: 1 };
     harnesses.push(await startHarness(config, { port: 20000 + Math.floor(Math.random() * 20000), ...workers, ...setup.opts }));
   }
+  const pinning = pinCpus(harnesses.map((h) => h.pidFile));
   const rps = new Map<string, number>();
   // nginx worker CPU per request: what the WAF costs, much less disturbed by a busy machine than throughput.
   const cpu = new Map<string, number>();
@@ -135,7 +164,7 @@ async function main(): Promise<void> {
     }
   }
   process.stdout.write([
-    `WAF benchmark: loopback, 1 nginx worker each, ${concurrency} keep-alive connections, median of ${arg('rounds', 3)} alternating rounds of ${seconds}s per row (node ${process.version})`,
+    `WAF benchmark: loopback, 1 nginx worker each, ${concurrency} keep-alive connections, median of ${arg('rounds', 3)} alternating rounds of ${seconds}s per row, ${pinning} (node ${process.version})`,
     '| setup | request | requests/s | median ms | p95 ms | worker CPU ms/request | requests | errors |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
