@@ -654,7 +654,7 @@ const BASE64_VALUE = String.raw`(?|\A/?${TOKEN_SHAPE}([A-Za-z0-9+/]+)={0,2}\z` +
   String.raw`|(?i:content-disposition:\s*form-data;\s*name="[^"\r\n]*")[ \t]*\r?\n(?:[\w-]+:[^\r\n]*\r?\n)*\r?\n${TOKEN_SHAPE}([A-Za-z0-9+/]+)={0,2}\r?\n--)`;
 /** Decoded text (printable ASCII, tabs, line breaks, NULs), not the bytes an id, a hash or a key decodes to; 6 bytes or more. */
 const DECODED_TEXT = String.raw`\A[\x00\x09\x0a\x0d\x20-\x7e]{6,}\z`;
-/** The transaction variables the base64 values (1091) and their decoded texts (1092) are kept in, one per value. */
+/** The transaction variables the base64 values (1091, 1092) and their decoded texts (1093) are kept in, one per value. */
 const BASE64_TX = 'factory_b64';
 const DECODED_TX = 'factory_decoded';
 /** Keeps what the current match holds (`%{…}`) in the next numbered transaction variable of a list. */
@@ -668,9 +668,10 @@ const keepIn = (list: string, value: string) => [`setvar:tx.${list}_n=+1`, `setv
  */
 function encodedPayloadRules(table: readonly WafRule[]): WafRule[] {
   const byId = (id: number) => table.find((r) => r.id === id)!;
-  const judging = table.filter((r) => r.action.kind === 'deny' && r.variables.includes('ARGS'));
-  // One alternation of their patterns, each in its own group (a lower-cased rule's pattern case-insensitive).
-  const patterns = judging.flatMap((r) => (r.operator.op !== 'rx' ? [] : [r.transformations.includes('lowercase') ? `(?i:${r.operator.arg})` : `(?:${r.operator.arg})`]));
+  // The refusing rules of the table that read arguments with a pattern, as one alternation: each pattern in its
+  // own group (a lower-cased rule's case-insensitive).
+  const judging = table.filter((r) => r.action.kind === 'deny' && r.variables.includes('ARGS') && r.operator.op === 'rx');
+  const patterns = judging.map((r) => (r.operator.op !== 'rx' ? '' : r.transformations.includes('lowercase') ? `(?i:${r.operator.arg})` : `(?:${r.operator.arg})`));
   const decodedTexts = [`TX:/^${DECODED_TX}_[0-9]/`];
   const kept = (list: string) => ({ variable: `TX:${list}_n`, operator: '@gt 0' });
   const common = { category: 'encoded-payloads', phase: 2, severity: 'CRITICAL', tags: ['attack-generic', 'OWASP_CRS/WEB_ATTACK/ENCODED_PAYLOAD'] } as const;
@@ -704,7 +705,7 @@ function encodedPayloadRules(table: readonly WafRule[]): WafRule[] {
         'Base64 JSON (pagination cursors) is text, and passes them.',
     },
     judge(1094, { op: 'rx', arg: patterns.join('|') }, ['urlDecodeUni', 'htmlEntityDecode', 'removeNulls'],
-      `every pattern of the table that reads arguments (${judging.filter((r) => r.operator.op === 'rx').map((r) => r.id).join(', ')})`,
+      `every pattern of the table that reads arguments (${judging.map((r) => r.id).join(', ')})`,
       'Encoded payload: a base64 value whose decoded text the factory rules refuse'),
     judge(1095, { op: 'detectSQLi' }, byId(1010).transformations, 'libinjection as SQL, as 1010 and the CRS 942100 judge a plain value',
       'Encoded payload: a base64 value whose decoded text is SQL injection (libinjection)'),
