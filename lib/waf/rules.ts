@@ -271,12 +271,14 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     {
       id: 1014, category: 'sql-injection', phase: 2,
       variables: ['REQUEST_FILENAME'],
-      operator: { op: 'rx', arg: String.raw`(?i)\(\s*select\s|\bcase\s+when\s[^/]{0,60}?\sthen\s|\b(?:and|or|rlike|regexp|having|where)\s+\(+\s*(?:select|case|if|\d+\s*[=<>])|\bselect\s+(?:\*|null\b|\d|@@|[\w.]+\s*,|(?:count|concat)\s*\()[^/]{0,80}?\sfrom\s|\b(?:extractvalue|updatexml)\s*\(|\b(?:or|and|x?or)\s+(['"]?)(\w+)\1\s*=\s*\1\2\1(?:\s|$|--|#|;)` },
+      operator: { op: 'rx', arg: String.raw`(?i)\(\s*select\s|\bcase\s+when\s[^/]{0,60}?\sthen\s|\b(?:and|or|rlike|regexp|having|where)\s+\(+\s*(?:select|case|if|\d+\s*[=<>])|\bselect\s+(?:\*|null\b|\d|@@|[\w.]+\s*,|(?:count|concat)\s*\()[^/]{0,80}?\sfrom\s|\b(?:extractvalue|updatexml)\s*\(|\b(?:or|and|x?or)\s+(['"]?)(\w+)\1\s*=\s*\1\2\1(?:\s|$|--|#|;)` +
+        String.raw`|['"]\s*\)*\s*(?:or|and|xor|\|\||&&)\s+(?:[a-z_]\w*\s*\(|\(*\s*(?:'[^'/]*'|"[^"/]*"|\d+)\s*(?:=|<>|!=|<|>|\blike\b|\brlike\b))` },
       transformations: ['urlDecodeUni', 'urlDecodeUni', 'removeNulls', 'compressWhitespace'],
       action: deny, message: 'SQL injection in the URL path: a subquery, CASE WHEN, a boolean test on a subquery or a SQL function call', severity: 'CRITICAL',
       tags: ['attack-sqli', 'OWASP_CRS/WEB_ATTACK/SQL_INJECTION'],
       rationale: 'REST ids live in the path, where the CRS SQL rules do not look and libinjection (1010) misses subqueries such as 1 AND (SELECT 2*(IF(…))) ' +
-        'or 1 RLIKE (SELECT (CASE WHEN …)); a path segment is an id or a slug, never a SELECT … FROM or a function call with parentheses.',
+        'or 1 RLIKE (SELECT (CASE WHEN …)), and a quote that closes the id before OR/AND and a function call or a comparison (5\') OR JSON_EXTRACT(…) = …); ' +
+        'a path segment is an id or a slug, never a SELECT … FROM or a function call with parentheses, and a quoted title in a slug is not followed by a comparison.',
     },
     // ---- 1020-1024 XSS ----
     {
