@@ -461,6 +461,8 @@ const HOLDOUT_3_ATTACKS: CorpusEntry[] = [
   { category: 'api-reconnaissance', name: 'holdout-3: GraphQL __type introspection in a JSON body', why: 'The fields of one type, the next step of the same map', method: 'POST', path: '/api/graphql', headers: bearer, json: { query: 'query { __type(name: "Agent") { fields { name } } }' } },
   { category: 'api-reconnaissance', name: 'holdout-3: GraphQL introspection as a raw body without a content type', why: 'A body the JSON parser never sees', method: 'POST', path: '/api/graphql', body: '{"query": "IntrospectionQuery{__schema {types { name }}}"}' },
   { category: 'prototype-pollution', name: 'holdout-3: __proto__ object in a custom header', why: 'A header value that is JSON-merged', path: '/api/agents', headers: { ...bearer, 'X-Prefs': '{"__proto__":{"isAdmin":true}}' } },
+  { category: 'sqli', name: 'path: a quote and paren closed, then OR a JSON function compared', why: 'Breaking out of a quoted REST id; libinjection and the CRS pass it in the path', path: "/api/items/-7412')%20OR%20JSON_EXTRACT('%7B''k''%3A%2031%7D'%2C%20'%24.k')%20%3D%2031*17%20AND%20('ab'%20LIKE%20'ab" },
+  { category: 'sqli', name: 'path: a quote and paren closed, then AND a function compared to a number', why: 'Boolean probe after a quoted path id', path: "/api/items/9')%20AND%20JSON_LENGTH('%5B1%5D')%20%3E%200%20AND%20('z'='z" },
 ];
 
 const HOLDOUT_3_BENIGN: CorpusEntry[] = [
@@ -498,6 +500,7 @@ const HOLDOUT_3_BENIGN: CorpusEntry[] = [
   { category: 'upload', name: 'holdout-3: a markdown file that quotes PHP and a script tag', why: 'Documentation may quote code; only image parts are read for it', method: 'POST', path: '/api/knowledge/docs', headers: bearer, form: up('php-notes.md', 'text/markdown', '# Notes\n\nA template starts with `<?php echo $title; ?>` and the page loads `<script src="/app.js"></script>`.\n') },
   { category: 'write', name: 'holdout-3: a GraphQL query with __typename', why: 'Apollo and Relay clients add __typename to every selection', method: 'POST', path: '/api/graphql', headers: bearer, json: { query: 'query { agents(first: 10) { __typename id name runs { __typename id status } } }' } },
   { category: 'write', name: 'holdout-3: a multipart note with line breaks', why: 'Multi-line text in a form upload', method: 'POST', path: '/api/files', headers: bearer, form: { fields: { notes: 'Trip report\nLocation: Berlin\nTo: the team\nDATA attached below' }, files: [{ field: 'file', filename: 'trip.csv', contentType: 'text/csv', content: 'day,km\n1,12\n' }] } },
+  { category: 'read', name: 'path: quoted titles and apostrophes in slugs', why: 'Slugs keep quotes and words such as and/or', path: "/api/wiki/%22Rock%22%20and%20roll/O'Brien%20or%20Murphy", headers: bearer },
 ];
 
 /** A value as base64, as a client or an evasive scanner sends it (padded; `flat` drops the padding). */
@@ -509,8 +512,6 @@ const pct = encodeURIComponent;
  * send a third of their cases so), and base64 that real clients send: opaque ids, cursors, signatures, files.
  */
 export const ENCODED_ATTACKS: CorpusEntry[] = [
-  { category: 'sqli', name: 'path: a quote and paren closed, then OR a JSON function compared', why: 'Breaking out of a quoted REST id; libinjection and the CRS pass it in the path', path: "/api/items/-7412')%20OR%20JSON_EXTRACT('%7B''k''%3A%2031%7D'%2C%20'%24.k')%20%3D%2031*17%20AND%20('ab'%20LIKE%20'ab" },
-  { category: 'sqli', name: 'path: a quote and paren closed, then AND a function compared to a number', why: 'Boolean probe after a quoted path id', path: "/api/items/9')%20AND%20JSON_LENGTH('%5B1%5D')%20%3E%200%20AND%20('z'='z" },
   { category: 'xss', name: 'base64: svg onload in a query parameter', why: 'An encoded handler passes every plain pattern', path: `/api/search?q=${pct(base64('<svg onload=alert(document.domain)>'))}` },
   { category: 'xss', name: 'base64: body onload with a raw + in the query', why: 'The alphabet\'s + sent unencoded reads as a space once parsed', path: `/api/search?q=${base64('<body onload=alert(origin)>')}` },
   { category: 'xss', name: 'base64: attribute breakout in a form field, unpadded', why: 'Padding dropped, as GoTestWAF\'s Base64Flat sends it', method: 'POST', path: '/api/feedback', headers: form, body: `comment=${pct(base64('"><img src=x onerror=prompt(1)>', true))}` },
@@ -529,7 +530,6 @@ export const ENCODED_ATTACKS: CorpusEntry[] = [
 ];
 
 export const ENCODED_BENIGN: CorpusEntry[] = [
-  { category: 'read', name: 'path: quoted titles and apostrophes in slugs', why: 'Slugs keep quotes and words such as and/or', path: "/api/wiki/%22Rock%22%20and%20roll/O'Brien%20or%20Murphy", headers: bearer },
   { category: 'read', name: 'base64: a pagination cursor (base64 JSON)', why: 'APIs hand out base64 JSON cursors', path: `/api/runs?cursor=${pct(base64(JSON.stringify({ id: 98231, created_at: '2026-11-30T08:15:00Z', order: 'desc' })))}`, headers: bearer },
   { category: 'read', name: 'base64: an opaque id in the path and the query', why: 'Ids of random bytes', path: `/api/files/${base64(Buffer.from('9f3a61c07be24d18a5e0c2b7', 'hex'), true)}?version=${pct(base64(Buffer.from('c0ffee00deadbeef1234', 'hex')))}`, headers: bearer },
   { category: 'read', name: 'base64: a request signature header', why: 'HMAC signatures travel base64-encoded', path: '/api/agents', headers: { ...bearer, 'X-Signature': base64(Buffer.from('5d41402abc4b2a76b9719d911017c592aa8f1b0e7e3c5a6d9f0b1c2d3e4f5a6b', 'hex')) } },
