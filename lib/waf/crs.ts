@@ -6,7 +6,7 @@
  * are a CRS tuning of this project, kept here once.
  */
 import type { FactoryConfig } from '../config';
-import { wafRules } from './rules';
+import { type Condition, wafRules } from './rules';
 
 /**
  * Request content types the API accepts. The CRS default list refuses JSON variants (`merge-patch+json`,
@@ -31,7 +31,7 @@ export interface CrsSetting {
    * Only for requests that meet every condition (`variable` and an operator such as `@rx …` or `@eq 0`), in
    * this phase; rendered as a chain of SecRules whose last link carries the actions. @default every request (a SecAction in phase 1)
    */
-  readonly when?: { readonly phase: 1 | 2; readonly all: readonly { readonly variable: string; readonly operator: string }[] };
+  readonly when?: { readonly phase: 1 | 2; readonly all: readonly Condition[] };
 }
 
 /** CRS rules removed for every request, and why. */

@@ -63,6 +63,9 @@ export type Operator =
   | { op: 'gt'; arg: string }
   | { op: 'unconditionalMatch' };
 
+/** A SecLang condition: a variable and an operator with its argument (`@rx …`, `@gt 0`). */
+export interface Condition { readonly variable: string; readonly operator: string }
+
 /** One custom rule of the guide's table. */
 export interface WafRule {
   /** Rule id, inside its category's range. */
@@ -88,7 +91,7 @@ export interface WafRule {
    * A cheap test that must hold before the rule reads its variables (a counter its inputs are kept under): the
    * rule becomes a chain whose starter is this test, so a request without such inputs costs one lookup. @default none
    */
-  readonly guard?: { readonly variable: string; readonly operator: string };
+  readonly guard?: Condition;
   /** Why the rule exists: what the CRS at PL1 does not already cover, and why the pattern is benign-safe. */
   readonly rationale: string;
   /**
@@ -121,6 +124,9 @@ const MORE_SHELL_COMMANDS = [
   'crontab', 'useradd', 'echo', 'printf', 'ps', 'netstat', 'tar', 'dd', 'cp', 'mv', 'node', 'java', 'lua', 'gcc', 'xxd',
   'xargs', 'tee', 'getent', 'nmap', 'openssl', 'hostname', 'systemctl', 'chattr', 'lsof',
 ];
+
+/** Every custom header (X-Forwarded-For, X-Api-Version, X-Tenant …), matched by name in one variable. */
+const CUSTOM_HEADERS = 'REQUEST_HEADERS:/^[xX]-/';
 
 /** File extensions a server may execute or a browser may render as active content. */
 export const DANGEROUS_UPLOAD_EXTENSIONS = [
@@ -168,8 +174,8 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
   const deny: RuleAction = { kind: 'deny', status: 403 };
   const inputs = ['ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', 'REQUEST_COOKIES_NAMES', 'XML:/*'];
   // The headers an attacker controls and an application may log, echo or pass on: the proxy headers and every
-  // custom X- header (X-Forwarded-For, X-Api-Version, X-Tenant ...), matched by name in one variable.
-  const suspectHeaders = ['REQUEST_HEADERS:User-Agent', 'REQUEST_HEADERS:Referer', 'REQUEST_HEADERS:/^[xX]-/'];
+  // custom X- header.
+  const suspectHeaders = ['REQUEST_HEADERS:User-Agent', 'REQUEST_HEADERS:Referer', CUSTOM_HEADERS];
   // Every value a client writes into a request: arguments and their names, cookies, the suspect headers, XML.
   const values = ['ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'XML:/*'];
   const table: WafRule[] = [
@@ -672,8 +678,9 @@ function encodedPayloadRules(table: readonly WafRule[]): WafRule[] {
   const byId = (id: number) => table.find((r) => r.id === id)!;
   // The refusing rules of the table that read arguments with a pattern, as one alternation: each pattern in its
   // own group (a lower-cased rule's case-insensitive).
-  const judging = table.filter((r) => r.action.kind === 'deny' && r.variables.includes('ARGS') && r.operator.op === 'rx');
-  const patterns = judging.map((r) => (r.operator.op !== 'rx' ? '' : r.transformations.includes('lowercase') ? `(?i:${r.operator.arg})` : `(?:${r.operator.arg})`));
+  const judging = table.filter((r): r is WafRule & { operator: { op: 'rx'; arg: string } } =>
+    r.action.kind === 'deny' && r.variables.includes('ARGS') && r.operator.op === 'rx');
+  const patterns = judging.map((r) => (r.transformations.includes('lowercase') ? `(?i:${r.operator.arg})` : `(?:${r.operator.arg})`));
   const decodedTexts = [`TX:/^${DECODED_TX}_[0-9]/`];
   const kept = (list: string) => ({ variable: `TX:${list}_n`, operator: '@gt 0' });
   const common = { category: 'encoded-payloads', phase: 2, severity: 'CRITICAL', tags: ['attack-generic', 'OWASP_CRS/WEB_ATTACK/ENCODED_PAYLOAD'] } as const;
@@ -683,7 +690,7 @@ function encodedPayloadRules(table: readonly WafRule[]): WafRule[] {
   });
   return [
     {
-      ...common, id: 1091, variables: ['REQUEST_FILENAME', 'QUERY_STRING', 'REQUEST_HEADERS:/^[xX]-/', 'ARGS'], operator: { op: 'rx', arg: BASE64_VALUE },
+      ...common, id: 1091, variables: ['REQUEST_FILENAME', 'QUERY_STRING', CUSTOM_HEADERS, 'ARGS'], operator: { op: 'rx', arg: BASE64_VALUE },
       transformations: [], action: { kind: 'track' }, message: 'Encoded payload: a value that is one base64 token, kept for 1093',
       extraActions: ['capture', ...keepIn(BASE64_TX, '%{TX.1}')],
       rationale: 'A payload sent as base64 (a common evasion, and how public WAF suites send a third of their cases) passes every pattern, ' +

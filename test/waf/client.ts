@@ -136,3 +136,22 @@ export function auditRecords(file: string): { raw: string; entry: any }[] {
   }
   return out;
 }
+
+/**
+ * The audit record of one request (`isTheRequest` finds it: a marker in its URI, its client address). The engine
+ * writes a record after the response: for a refused request, which is always audit-logged, it is waited for (up to
+ * 5 s); a request that passed is looked up once (it has a record only if a rule matched). Undefined when there is none.
+ */
+export async function auditRecordOf(file: string, isTheRequest: (record: { raw: string; entry: any }) => boolean, refused = true): Promise<{ raw: string; entry: any } | undefined> {
+  for (let i = 0; i < 50; i++) {
+    const record = auditRecords(file).find(isTheRequest);
+    if (record || !refused) return record;
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  return undefined;
+}
+
+/** The ids of the rules an audit record names ([] without a record). */
+export function ruleIds(record: { entry: any } | undefined): string[] {
+  return record ? record.entry.transaction.messages.map((m: any) => m.details.ruleId) : [];
+}

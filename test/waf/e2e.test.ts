@@ -8,7 +8,7 @@ import { CHECK_DIR, STUB_UNAUTHORIZED, checkModSecurityParses, crsVersion, type 
 import { securityHeaders } from '../../lib/waf/nginx';
 import { INGRESS_LIKE_DEBIAN_CRS_LOADER, DEBIAN_PATHS } from '../../lib/waf/targets';
 import { MODSECURITY_PATHS, MODSECURITY_RULES, modsecurityRules, modsecurityRulesFileName, modsecuritySnippet } from '../../lib/edge/ingress-nginx';
-import { type CorpusEntry, RENDERINGS, type Reply, auditRecords, renderingOptions, send, sourceAddress } from './client';
+import { type CorpusEntry, RENDERINGS, type Reply, auditRecordOf, renderingOptions, send, sourceAddress } from './client';
 import { ATTACKS, BENIGN } from './corpus';
 
 jest.setTimeout(120000);
@@ -123,12 +123,9 @@ describe.each(RENDERINGS)('%s rendering', (rendering) => {
   describe('Audit Logging', () => {
     /** The audit record (raw JSON line and parsed) of the request whose URI holds the marker; waits for it (the engine writes after the response). */
     const auditRecord = async (marker: string): Promise<{ raw: string; entry: any }> => {
-      for (let i = 0; i < 50; i++) {
-        const record = auditRecords(waf.auditLog).find((r) => r.raw.includes(marker));
-        if (record) return record;
-        await new Promise((res) => setTimeout(res, 100));
-      }
-      throw new Error(`no audit record for ${marker}`);
+      const record = await auditRecordOf(waf.auditLog, (r) => r.raw.includes(marker));
+      if (!record) throw new Error(`no audit record for ${marker}`);
+      return record;
     };
 
     test('GIVEN a refused request WHEN the audit log is read THEN it records the transaction with the refusing rule id', async () => {

@@ -6,7 +6,7 @@
  */
 import { defaultConfig } from '../../lib/config';
 import { type Harness, startHarness } from '../../lib/waf/harness';
-import { type CorpusEntry, auditRecords, freePort, send, sourceAddress } from './client';
+import { type CorpusEntry, auditRecordOf, freePort, ruleIds, send, sourceAddress } from './client';
 import { ENCODED_ATTACKS, base64 } from './corpus';
 
 jest.setTimeout(120000);
@@ -23,12 +23,7 @@ afterAll(async () => { await waf?.stop(); });
 async function judged(e: Omit<CorpusEntry, 'name' | 'why' | 'category'>): Promise<{ status: number; rules: string[] }> {
   const from = sourceAddress(7000 + n++);
   const r = await send(waf.port, { name: 'encoded', why: 'decoding', category: 'encoded', ...e }, from);
-  for (let i = 0; r.status !== 200 && i < 20; i++) {
-    const record = auditRecords(waf.auditLog).find((a) => a.entry.transaction.client_ip === from);
-    if (record) return { status: r.status, rules: record.entry.transaction.messages.map((m: any) => m.details.ruleId) };
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  return { status: r.status, rules: [] };
+  return { status: r.status, rules: ruleIds(await auditRecordOf(waf.auditLog, (a) => a.entry.transaction.client_ip === from, r.status !== 200)) };
 }
 /** Refused, and by a decoding judge alone (a deny stops the phase: its record names one rule). */
 const byDecodingJudge = { status: 403, rules: [expect.stringMatching(/^109[456]$/)] };

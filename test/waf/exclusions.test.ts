@@ -9,7 +9,7 @@
 import { defaultConfig } from '../../lib/config';
 import { CRS_BODY_EXCLUSIONS } from '../../lib/waf/crs';
 import { type Harness, crsRuleIds, crsVersion, startHarness } from '../../lib/waf/harness';
-import { type CorpusEntry, auditRecords, freePort, send, sourceAddress } from './client';
+import { type CorpusEntry, auditRecordOf, freePort, ruleIds, send, sourceAddress } from './client';
 
 jest.setTimeout(120000);
 
@@ -65,14 +65,7 @@ async function judged(e: Omit<CorpusEntry, 'name' | 'why' | 'category'>, query =
   // The marker is a path segment: a query string of its own would keep the exclusion off.
   const marker = `x${n}m${Date.now()}`;
   const r = await send(waf.port, { name: marker, why: 'exclusion scope', category: 'exclusion', ...e, path: `/api/runs/${marker}${query ? `?${query}` : ''}` }, sourceAddress(5000 + n++));
-  let rules: string[] = [];
-  for (let i = 0; i < 20; i++) {
-    const record = auditRecords(waf.auditLog).find((r) => r.raw.includes(marker));
-    if (record) { rules = record.entry.transaction.messages.map((m: any) => m.details.ruleId); break; }
-    if (r.status === 200) break; // not refused: not audit-logged unless a rule matched
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  return { status: r.status, rules };
+  return { status: r.status, rules: ruleIds(await auditRecordOf(waf.auditLog, (a) => a.raw.includes(marker), r.status !== 200)) };
 }
 
 const prompt = { prompt: 'Summarise the release notes' };
