@@ -289,10 +289,12 @@ export const configSchema = z.strictObject({
   /** The WAF: ModSecurity + OWASP CRS (guide: "Web Application Firewall", "Audit Logging"). */
   waf: z.strictObject({
     /**
-     * Image of the standalone `nginx-waf` Compose service (guide: WAF > Deployment > Docker Compose), pinned.
-     * @default owasp/modsecurity-crs:4.7.0-nginx-202410090410 (CRS 4.7.0, nginx 1.27.2, ModSecurity 3.0.13)
+     * Image of the standalone `nginx-waf` Compose service (guide: WAF > Deployment > Docker Compose) and of the
+     * WAF tier, pinned. Either runs the repository's CRS 4.22.0 (lib/waf/crs-release.ts), not the image's own.
+     * @default owasp/modsecurity-crs:4.25.1-nginx-lts (the CRS project's LTS nginx image, from its
+     * docker-bake.hcl: nginx 1.30.4, ModSecurity 3.0.16; rebuilt with base-image updates, its CRS version fixed)
      */
-    image: image.default('owasp/modsecurity-crs:4.7.0-nginx-202410090410'),
+    image: image.default('owasp/modsecurity-crs:4.25.1-nginx-lts'),
     /** OWASP CRS paranoia level. */
     paranoiaLevel: z.number().int().min(1).max(4).default(1),
     /** HTTP methods the API needs (CRS refuses PUT, PATCH, DELETE unless listed). */

@@ -1,25 +1,29 @@
 /**
- * `FACTORY_CRS=/path/to/coreruleset-X.Y.Z npm run test:crs`: the WAF suites (attack and benign corpus, rate
- * limits, headers, audit records, the brute-force counter, the scope of the CRS exclusions, encoded payloads) on an OWASP CRS
- * release folder of your own instead of Debian's package: e.g. the CRS 4.22.0 that the ingress-nginx
- * controller bundles, downloaded from the CRS project's releases and unpacked. CI runs it on 4.22.0.
+ * `npm run test:crs`: the WAF suites (attack and benign corpus, rate limits, headers, audit records, the
+ * brute-force counter, the scope of the CRS exclusions, encoded payloads) on an OWASP CRS release folder instead
+ * of Debian's package: by default the CRS 4.22.0 the project ships (crs/coreruleset-4.22.0, what every target
+ * runs), or `FACTORY_CRS=/path/to/coreruleset-X.Y.Z`, a release downloaded from the CRS project and unpacked.
+ * It says whether that folder's rules are the shipped ones. CI runs it on the 4.22.0 release this team receives.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { CRS_RELEASE, crsRuleFiles } from '../lib/waf/crs-release';
 
 const SUITES = ['test/waf/e2e.test.ts', 'test/waf/exclusions.test.ts', 'test/waf/rate-counter.test.ts', 'test/waf/encoded.test.ts'];
 
 function main(): number {
-  const crs = process.env.FACTORY_CRS;
-  if (!crs) {
-    process.stderr.write('test:crs: set FACTORY_CRS to an OWASP CRS release folder (with rules/ and crs-setup.conf.example)\n');
-    return 2;
-  }
+  const crs = process.env.FACTORY_CRS || CRS_RELEASE.dir;
   if (!fs.existsSync(path.join(crs, 'rules')) || !fs.existsSync(path.join(crs, 'crs-setup.conf.example'))) {
     process.stderr.write(`test:crs: FACTORY_CRS=${crs} is not an OWASP CRS release folder (it needs rules/ and crs-setup.conf.example)\n`);
     return 2;
   }
+  const shipped = crsRuleFiles();
+  const tested = crsRuleFiles(path.resolve(crs));
+  const differing = [...new Set([...shipped.keys(), ...tested.keys()])].filter((f) => shipped.get(f) !== tested.get(f));
+  process.stdout.write(`test:crs: CRS folder ${crs}: ${differing.length === 0
+    ? `its rules are the ones the project ships (${CRS_RELEASE.dir}, CRS ${CRS_RELEASE.version})`
+    : `its rules differ from the ones the project ships (${CRS_RELEASE.dir}, CRS ${CRS_RELEASE.version}) in ${differing.length} file(s), e.g. ${differing[0]}`}\n`);
   const jest = path.join('node_modules', '.bin', 'jest');
   const r = spawnSync(jest, [...SUITES, '--runInBand'], { stdio: 'inherit', env: { ...process.env, FACTORY_CRS: path.resolve(crs) } });
   return r.status ?? 1;

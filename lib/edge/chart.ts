@@ -19,6 +19,7 @@ import { type RateLimitKey, controllerConfigMapData, ingressAnnotations, modsecu
 import { IngressNginxSettings, IngressNginxWafRules } from './ingress-nginx-configmaps';
 import { WAF_TIER_NAME } from '../component-names';
 import { ComponentIdentity } from '../identity';
+import { crsRuleFiles } from '../waf/crs-release';
 import { wafTierFiles } from '../waf/waf-tier';
 import { TLS_CERTIFICATE } from './certificates';
 import { WafTier } from './waf-tier';
@@ -94,7 +95,7 @@ export class EdgeWafChart extends FactoryChart {
       const w = config.edge.wafTier;
       this.wafTier = new WafTier(this, 'waf-tier', {
         image: config.waf.image, replicas: w.replicas, resources: w.resources, scratchSizeLimit: w.scratchSizeLimit,
-        priorityClassName: w.priorityClassName, spread: config.spread, files: wafTierFiles(config),
+        priorityClassName: w.priorityClassName, spread: config.spread, files: wafTierFiles(config), crsRules: crsRuleFiles(),
         certificateSecretName: TLS_CERTIFICATE.secretName, identity: new ComponentIdentity(this, 'waf-identity', { name: WAF_TIER_NAME }),
         metricsImage: w.metricsImage,
       });

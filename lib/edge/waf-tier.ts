@@ -12,6 +12,8 @@ import { createHash } from 'crypto';
 import { WAF_TIER_NAME } from '../component-names';
 import type { ComponentIdentity } from '../identity';
 import { componentObjectName, selectorLabels } from '../labels';
+import { packConfigMapData } from '../k8s/config-map';
+import { POD_TEMPLATE_PATH } from '../k8s/pod-template';
 import type { ContainerResources } from '../limits';
 import { METRICS_LOG, MTAIL_PORT } from '../waf/metrics';
 import { WAF_TIER_COMMAND, WAF_TIER_HEALTH_PATH, WAF_TIER_PATHS, WAF_TIER_PORTS, WAF_TIER_SERVICE_PORT } from '../waf/waf-tier';
@@ -34,6 +36,9 @@ export const METRICS_SIDECAR_RESOURCES = {
   ephemeralStorage: { request: '16Mi', limit: '64Mi' },
 } as const;
 
+/** The pod volume of the CRS rules folder. */
+const CRS_VOLUME = 'crs-rules';
+
 /** The pod-template annotation that holds the digest of the WAF tier's files: a change rolls the pods. */
 export const WAF_TIER_CONFIG_DIGEST_ANNOTATION = 'factory-security/waf-config-sha256';
 
@@ -53,6 +58,11 @@ export interface WafTierProps {
   readonly spread: Spread;
   /** The files nginx reads (`wafTierFiles`), by name: the ConfigMap mounted in /etc/factory/waf (required, no default). */
   readonly files: Readonly<Record<string, string>>;
+  /**
+   * The CRS rules folder (`crsRuleFiles`: rule and data files by name, in load order): ConfigMaps small enough for
+   * `kubectl apply`, projected into one directory, /etc/factory/crs-rules (required, no default).
+   */
+  readonly crsRules: ReadonlyMap<string, string>;
   /** The Secret of the TLS certificate (cert-manager's `Certificate`), `tls.crt` and `tls.key` (required, no default). */
   readonly certificateSecretName: string;
   /** The ServiceAccount of its pods (required, no default). */
@@ -62,23 +72,29 @@ export interface WafTierProps {
 }
 
 /**
- * The WAF tier: ConfigMap, Deployment (nginx, and the request counter's sidecar), LoadBalancer Service, the
+ * The WAF tier: ConfigMaps (the factory's files, the CRS rules), Deployment (nginx, and the request counter's sidecar), LoadBalancer Service, the
  * ClusterIP Service of the counter and (more than one replica) a PodDisruptionBudget.
  */
 export class WafTier extends Construct {
   public readonly deployment: kplus.Deployment;
   public readonly service: kplus.Service;
   public readonly configMap: kplus.ConfigMap;
+  /** The CRS rules folder, in parts (`<name>-crs-1`, …). */
+  public readonly crsConfigMaps: kplus.ConfigMap[];
   public readonly metricsService: kplus.Service;
 
   constructor(scope: Construct, id: string, props: WafTierProps) {
     super(scope, id);
     if (Object.keys(props.files).length === 0) throw new Error('WafTier: files must hold the nginx configuration (got none)');
+    if (props.crsRules.size === 0) throw new Error('WafTier: crsRules must hold the CRS rules folder (got no file)');
     const objectName = componentObjectName(WAF_TIER_NAME);
     const labels = selectorLabels(WAF_TIER_NAME);
-    const digest = createHash('sha256').update(JSON.stringify(Object.entries(props.files).sort())).digest('hex');
+    // Any change of what nginx reads (the factory's files, the CRS rules) rolls the pods.
+    const digest = createHash('sha256').update(JSON.stringify([Object.entries(props.files).sort(), [...props.crsRules]])).digest('hex');
 
     this.configMap = new kplus.ConfigMap(this, 'files', { metadata: { name: objectName, labels }, data: { ...props.files } });
+    this.crsConfigMaps = packConfigMapData(props.crsRules).map((data, i) =>
+      new kplus.ConfigMap(this, `crs-${i + 1}`, { metadata: { name: `${objectName}-crs-${i + 1}`, labels }, data }));
 
     this.service = serviceSelecting(this, 'service', labels, {
       metadata: { name: objectName, labels },
@@ -126,6 +142,13 @@ export class WafTier extends Construct {
     container.mount(WAF_TIER_PATHS.tlsDir, kplus.Volume.fromSecret(this, 'tls-volume', secret, { name: 'tls', defaultMode: 0o440 }), { readOnly: true });
     const scratch = kplus.Volume.fromEmptyDir(this, 'scratch', 'tmp', { sizeLimit: size(props.scratchSizeLimit) });
     container.mount(WAF_TIER_PATHS.scratchDir, scratch);
+    // The CRS rules folder: one directory from its ConfigMaps (a projected volume, which cdk8s-plus cannot express;
+    // added with the pod template's path from lib/k8s/pod-template.ts).
+    const podSpec = `/${[...POD_TEMPLATE_PATH.Deployment, 'spec'].join('/')}`;
+    ApiObject.of(this.deployment).addJsonPatch(
+      JsonPatch.add(`${podSpec}/volumes/-`, { name: CRS_VOLUME, projected: { sources: this.crsConfigMaps.map((c) => ({ configMap: { name: c.name } })) } }),
+      JsonPatch.add(`${podSpec}/containers/${this.deployment.containers.indexOf(container)}/volumeMounts/-`, { name: CRS_VOLUME, mountPath: WAF_TIER_PATHS.crsRules, readOnly: true }),
+    );
 
     // The request counter (lib/waf/metrics.ts): mtail reads nginx's syslog lines on the pod's loopback and serves
     // /metrics; its program is a file of the same ConfigMap (mtail loads only the *.mtail files there).

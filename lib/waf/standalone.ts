@@ -7,6 +7,7 @@ import * as YAML from 'yaml';
 import type { FactoryConfig } from '../config';
 import type { Outputs } from '../outputs';
 import { type NginxTarget, renderNginx } from './nginx';
+import { CRS_RELEASE, crsReleasePath } from './crs-release';
 import { renderModSecurity } from './seclang';
 import { DOCKER_IMAGE_TARGET } from './targets';
 
@@ -27,13 +28,22 @@ export const STANDALONE_FILES = {
  *   the rules include), and generates a self-signed certificate at /etc/nginx/conf/server.{crt,key} unless one is
  *   mounted. A file mounted onto a rendered path is overwritten (or the start fails when it is read-only), and
  *   pointing the templates elsewhere leaves /etc/modsecurity.d without its base config (the copy step exits 2);
- * - nginx-unprivileged keeps its pid file in /tmp (/var/run is root's).
- * So the files go to a folder of their own, read-only, and nginx is started on them with `-c`.
+ * - nginx-unprivileged keeps its pid file in /tmp (/var/run is root's);
+ * - the CRS is in /opt/owasp-crs (/etc/modsecurity.d/owasp-crs links to it), and its entrypoint edits
+ *   crs-setup.conf in place from environment variables unless `MANUAL_MODE=1` ("you are providing your own
+ *   crs-setup.conf file mounted as volume", its README).
+ * So the files go to a folder of their own, read-only, and nginx is started on them with `-c`; the CRS release
+ * the project ships (lib/waf/crs-release.ts) is mounted read-only over the image's rules and setup file, in
+ * manual mode (the factory's CRS settings come after the setup file, in its own rules file).
  */
 export const IMAGE_RUNTIME = {
   user: 'nginx',
   httpsPort: 8443,
   pidFile: '/tmp/nginx.pid',
+  /** The image's CRS folder. */
+  crsDir: '/opt/owasp-crs',
+  /** The entrypoint's switch that leaves a mounted crs-setup.conf alone. */
+  manualMode: { MANUAL_MODE: '1' },
   /** Paths the entrypoint writes at start. */
   renderedPaths: ['/etc/nginx/nginx.conf', '/etc/nginx/conf.d/', '/etc/nginx/includes/', '/etc/nginx/modsecurity.d/', '/etc/modsecurity.d/', '/etc/nginx/conf/'],
 } as const;
@@ -83,7 +93,11 @@ function renderCompose(config: FactoryConfig): string {
         volumes: [
           `./${STANDALONE_FILES.modsecurity}:${CONTAINER_PATHS.modsecurity}:ro`,
           `./${STANDALONE_FILES.nginx}:${CONTAINER_PATHS.nginx}:ro`,
+          // CRS 4.22.0 from the repository over the image's own release (see lib/waf/crs-release.ts).
+          `./${crsReleasePath(CRS_RELEASE.rules)}:${IMAGE_RUNTIME.crsDir}/rules:ro`,
+          `./${crsReleasePath(CRS_RELEASE.setup)}:${IMAGE_RUNTIME.crsDir}/crs-setup.conf:ro`,
         ],
+        environment: Object.fromEntries(Object.entries(IMAGE_RUNTIME.manualMode).map(([k, v]) => [k, quoted(v)])),
         // The entrypoint still prepares the image (base engine config, certificate); nginx then reads these files.
         command: ['nginx', '-c', CONTAINER_PATHS.nginx, '-g', 'daemon off;'],
         ports: [quoted(`${HTTPS_PORT}:${IMAGE_RUNTIME.httpsPort}`)],

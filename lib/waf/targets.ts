@@ -7,8 +7,9 @@ import type { ModSecurityTarget } from './seclang';
 
 /**
  * The guide's Docker Compose service (image `owasp/modsecurity-crs`, nginx variant): the image keeps the
- * recommended engine config in /etc/modsecurity.d and the CRS in /etc/modsecurity.d/owasp-crs; its
- * entrypoint edits crs-setup.conf from environment variables, so the factory's CRS settings come after it.
+ * recommended engine config in /etc/modsecurity.d and the CRS in /etc/modsecurity.d/owasp-crs (a link to
+ * /opt/owasp-crs, where the service mounts the repository's CRS release, in the entrypoint's manual mode);
+ * the factory's CRS settings come after the setup file.
  */
 export const DOCKER_IMAGE_TARGET: ModSecurityTarget = {
   baseIncludes: ['Include /etc/modsecurity.d/modsecurity.conf'],

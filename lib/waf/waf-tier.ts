@@ -13,15 +13,17 @@
  *   that moves them aside is commented out of docker-bake.hcl: not published). So the pod does not run the
  *   entrypoint: its `command` starts nginx on the factory's files, and the engine's base settings (which the
  *   image has only as an entrypoint template) are rendered here (`renderEngineBase`).
- * - What nginx then reads is in the image and readable by any user: the module (/etc/nginx/modules, COPY
- *   from the build stage), /etc/modsecurity.d/unicode.mapping (COPY), the CRS in /opt/owasp-crs (unpacked by
- *   `nginx` with the default umask; `crs-setup.conf` is the release's example, renamed). What it writes is
+ * - What nginx then reads from the image is readable by any user: the module (/etc/nginx/modules, COPY from
+ *   the build stage) and /etc/modsecurity.d/unicode.mapping (COPY). Not the image's CRS (/opt/owasp-crs, of the
+ *   image's own version): the CRS release the project ships (lib/waf/crs-release.ts) comes from ConfigMaps,
+ *   its setup file beside the factory's files and its rules folder projected into one directory. What it writes is
  *   in /tmp (pid file, nginx's temp files, the engine's temp and data files), an emptyDir. Nothing needs
  *   uid 101 (`nginx`): the pod runs as the guide's uid 1000 like every other.
  * - Ports: no root, so nothing below 1024: TLS on 8443 (the image's SSL_PORT), health on 8080 (its PORT).
  */
 import type { FactoryConfig } from '../config';
 import { cpuMillis } from '../k8s/quantity';
+import { crsSetupFile } from './crs-release';
 import { componentObjectName } from '../labels';
 import { type NginxTarget, renderNginx } from './nginx';
 import { METRICS_LOG, MTAIL_PROGRAM_FILE, renderMtailProgram } from './metrics';
@@ -35,22 +37,26 @@ export const WAF_TIER_SERVICE_PORT = 443;
 /** The health check nginx answers on the health port (no ModSecurity, no log). */
 export const WAF_TIER_HEALTH_PATH = '/healthz';
 
+/** The files of the WAF tier's ConfigMap, by name (mounted in `WAF_TIER_PATHS.configDir`). */
+export const WAF_TIER_FILES = { nginx: 'nginx.conf', modsecurity: 'modsecurity.conf', engine: 'engine.conf', crsSetup: 'crs-setup.conf', mtail: MTAIL_PROGRAM_FILE } as const;
+
+const CONFIG_DIR = '/etc/factory/waf';
+
 /** Where things are in the WAF tier's container: the image's files, and the pod's mounts. */
 export const WAF_TIER_PATHS = {
-  /** The ConfigMap with the three files (read-only). */
-  configDir: '/etc/factory/waf',
+  /** The ConfigMap with the factory's files (read-only). */
+  configDir: CONFIG_DIR,
   /** The certificate Secret (`tls.crt`, `tls.key`; read-only, updated in place by the kubelet on renewal). */
   tlsDir: '/etc/factory/tls',
   /** The pod's only writable directory (emptyDir). */
   scratchDir: '/tmp',
   module: '/etc/nginx/modules/ngx_http_modsecurity_module.so',
   unicodeMapping: '/etc/modsecurity.d/unicode.mapping',
-  crsSetup: '/opt/owasp-crs/crs-setup.conf',
-  crsRules: '/opt/owasp-crs/rules',
+  /** The CRS release's setup file, a file of the ConfigMap in `configDir`. */
+  crsSetup: `${CONFIG_DIR}/${WAF_TIER_FILES.crsSetup}`,
+  /** The CRS release's rules folder: its ConfigMaps, projected into one directory (read-only). */
+  crsRules: '/etc/factory/crs-rules',
 } as const;
-
-/** The files of the WAF tier's ConfigMap, by name (mounted in `WAF_TIER_PATHS.configDir`). */
-export const WAF_TIER_FILES = { nginx: 'nginx.conf', modsecurity: 'modsecurity.conf', engine: 'engine.conf', mtail: MTAIL_PROGRAM_FILE } as const;
 
 const inConfigDir = (file: string) => `${WAF_TIER_PATHS.configDir}/${file}`;
 
@@ -97,7 +103,7 @@ export function renderEngineBase(paths: { readonly unicodeMapping: string; reado
   ].join('\n');
 }
 
-/** The WAF tier's ModSecurity target: its own base settings, then the image's CRS (setup file, rules). */
+/** The WAF tier's ModSecurity target: its own base settings, then the CRS release's setup file and rules. */
 export const WAF_TIER_MODSECURITY_TARGET: ModSecurityTarget = {
   baseIncludes: [`Include ${inConfigDir(WAF_TIER_FILES.engine)}`],
   crsSetupIncludes: [`Include ${WAF_TIER_PATHS.crsSetup}`],
@@ -167,6 +173,8 @@ export function wafTierFiles(config: FactoryConfig): Record<string, string> {
     [WAF_TIER_FILES.engine]: renderEngineBase(WAF_TIER_PATHS),
     [WAF_TIER_FILES.modsecurity]: renderModSecurity(config, WAF_TIER_MODSECURITY_TARGET),
     [WAF_TIER_FILES.nginx]: renderNginx(config, wafTierNginxTarget(config)),
+    // The CRS release's setup file as released (the factory's CRS settings follow it in modsecurity.conf).
+    [WAF_TIER_FILES.crsSetup]: crsSetupFile(),
     // The request counter's program, read by the metrics sidecar (lib/waf/metrics.ts).
     [WAF_TIER_FILES.mtail]: renderMtailProgram(),
   };

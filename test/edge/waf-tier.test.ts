@@ -6,6 +6,8 @@
 import { ConfigError, parseConfig } from '../../lib/config';
 import { manifestOutputs, parseManifests, validateManifests } from '../../lib/validate';
 import { WAF_TIER_CONFIG_DIGEST_ANNOTATION, WAF_TIER_METRICS_LABELS } from '../../lib/edge/waf-tier';
+import { CONFIG_MAP_APPLY_BUDGET, appliedDataBytes } from '../../lib/k8s/config-map';
+import { crsRuleFiles, crsSetupFile } from '../../lib/waf/crs-release';
 import { MTAIL_PORT, WAF_REQUESTS_METRIC } from '../../lib/waf/metrics';
 import { WAF_TIER_COMMAND, WAF_TIER_PATHS, wafTierFiles } from '../../lib/waf/waf-tier';
 import { synthesizeConfig } from '../../main';
@@ -133,6 +135,30 @@ describe('what the image needs, from its source', () => {
     expect(cm.data).toEqual(wafTierFiles(config));
     const volume = pod.volumes.find((v: any) => v.configMap?.name === 'factory-waf');
     expect(container.volumeMounts.find((m: any) => m.name === volume.name)).toEqual({ name: volume.name, mountPath: WAF_TIER_PATHS.configDir, readOnly: true });
+  });
+
+  test('GIVEN the WAF tier THEN its CRS ConfigMaps, projected into one read-only directory, hold exactly the repository\'s CRS 4.22.0 rules folder', () => {
+    const volume = pod.volumes.find((v: any) => (v.projected?.sources ?? []).some((s: any) => s.configMap));
+    const parts = volume.projected.sources.map((s: any) => find(manifests, 'ConfigMap', s.configMap.name).data);
+    expect(Object.assign({}, ...parts)).toEqual(Object.fromEntries(crsRuleFiles()));
+    expect(container.volumeMounts.find((m: any) => m.name === volume.name)).toEqual({ name: volume.name, mountPath: WAF_TIER_PATHS.crsRules, readOnly: true });
+  });
+
+  test('GIVEN the CRS ConfigMaps THEN each fits kubectl apply\'s annotation budget (control: the whole folder in one would not)', () => {
+    const parts = manifests.filter((m: any) => m.kind === 'ConfigMap' && /^factory-waf-crs-\d+$/.test(m.metadata.name));
+    expect(parts.length).toBeGreaterThan(1);
+    expect(parts.filter((m: any) => appliedDataBytes(m.data) > CONFIG_MAP_APPLY_BUDGET).map((m: any) => m.metadata.name)).toEqual([]);
+    expect(appliedDataBytes(Object.fromEntries(crsRuleFiles()))).toBeGreaterThan(CONFIG_MAP_APPLY_BUDGET);
+  });
+
+  test('GIVEN the WAF tier THEN ModSecurity loads the release\'s setup file, then its rules, from the pod\'s mounts, never the image\'s own CRS', () => {
+    const files = wafTierFiles(config);
+    const modsec = files['modsecurity.conf'];
+    const setup = modsec.indexOf(`Include ${WAF_TIER_PATHS.crsSetup}\n`);
+    expect(setup).toBeGreaterThan(0);
+    expect(modsec.indexOf(`Include ${WAF_TIER_PATHS.crsRules}/*.conf\n`)).toBeGreaterThan(setup);
+    expect(modsec).not.toContain('/opt/owasp-crs');
+    expect(files['crs-setup.conf']).toBe(crsSetupFile());
   });
 
   test('GIVEN a WAF setting changed THEN the pod template\'s config digest changes (the pods roll; nginx reads its files at start)', () => {

@@ -39,7 +39,7 @@ test('Kubernetes SA auth: GIVEN the api pods WHEN synthesized THEN they still ru
 });
 
 test('Kubernetes SA auth: GIVEN the guide\'s Vault clients WHEN synthesized THEN the api and worker pods (and only they) carry a Vault token', () => {
-  const withToken = podSpecs(guide).filter((p) => (p.spec.volumes ?? []).some((v: any) => v.projected)).map((p) => p.owner);
+  const withToken = podSpecs(guide).filter((p) => (p.spec.volumes ?? []).some((v: any) => (v.projected?.sources ?? []).some((s: any) => s.serviceAccountToken))).map((p) => p.owner);
   expect(withToken).toEqual(['Deployment/factory-api', 'Deployment/factory-worker']);
 });
 

@@ -1,6 +1,10 @@
 /** The standalone WAF files (guide: WAF > Deployment > Docker Compose, Rate Limiting, Security Headers, TLS). */
+import * as fs from 'fs';
+import * as path from 'path';
 import * as YAML from 'yaml';
 import { defaultConfig } from '../../lib/config';
+import { projectRoot } from '../../lib/validate/schema';
+import { CRS_RELEASE } from '../../lib/waf/crs-release';
 import { checkModSecurityParses } from '../../lib/waf/harness';
 import { CONTAINER_PATHS, IMAGE_RUNTIME, STANDALONE_FILES, standaloneOutputs } from '../../lib/waf/standalone';
 import { DEBIAN_PATHS } from '../../lib/waf/targets';
@@ -52,13 +56,35 @@ describe('nginx/nginx-modsecurity.conf', () => {
 
 describe('docker-compose.security.yml', () => {
   const svc = compose.services['nginx-waf'];
-  test('GIVEN Docker Compose WHEN rendered THEN nginx-waf runs owasp/modsecurity-crs with a pinned nginx tag', () => {
-    expect(svc.image).toMatch(/^owasp\/modsecurity-crs:\d+\.\d+\.\d+-nginx-\d{12}$/);
+  test('GIVEN Docker Compose WHEN rendered THEN nginx-waf runs owasp/modsecurity-crs with a pinned nginx tag of one CRS version (a build\'s, or its LTS tag)', () => {
+    expect(svc.image).toMatch(/^owasp\/modsecurity-crs:\d+\.\d+\.\d+-nginx-(?:\d{12}|lts)$/);
   });
   test('GIVEN Docker Compose WHEN rendered THEN the two files are mounted read-only in a folder of their own, nginx starts on them, and 443 is published to the image\'s 8443', () => {
-    expect(svc.volumes).toEqual(['./nginx/modsecurity.conf:/etc/nginx/factory/modsecurity.conf:ro', './nginx/nginx-modsecurity.conf:/etc/nginx/factory/nginx.conf:ro']);
+    expect(svc.volumes.slice(0, 2)).toEqual(['./nginx/modsecurity.conf:/etc/nginx/factory/modsecurity.conf:ro', './nginx/nginx-modsecurity.conf:/etc/nginx/factory/nginx.conf:ro']);
     expect(svc.command).toEqual(['nginx', '-c', '/etc/nginx/factory/nginx.conf', '-g', 'daemon off;']);
     expect(svc.ports).toEqual(['443:8443']);
+  });
+});
+
+describe('docker-compose.security.yml runs the CRS release the e2e suite proves (4.22.0), not the image\'s own', () => {
+  const svc = compose.services['nginx-waf'];
+  const crsMounts = svc.volumes.slice(2).map((v: string) => v.split(':'));
+
+  test('GIVEN the service THEN the repository\'s CRS 4.22.0 rules folder and setup file are mounted read-only over the image\'s', () => {
+    expect(crsMounts).toEqual([
+      ['./crs/coreruleset-4.22.0/rules', '/opt/owasp-crs/rules', 'ro'],
+      ['./crs/coreruleset-4.22.0/crs-setup.conf.example', '/opt/owasp-crs/crs-setup.conf', 'ro'],
+    ]);
+  });
+
+  test('GIVEN the mounted sources THEN they exist in the repository (a clone has them) and the rules are CRS 4.22.0', () => {
+    const [rules, setup] = crsMounts.map(([source]: string[]) => path.join(projectRoot(), source));
+    expect(fs.readFileSync(path.join(rules, 'REQUEST-901-INITIALIZATION.conf'), 'utf8')).toContain(`ver:'OWASP_CRS/${CRS_RELEASE.version}'`);
+    expect(fs.readFileSync(setup, 'utf8')).toContain(`setvar:tx.crs_setup_version=${CRS_RELEASE.version.split('.').join('')}`);
+  });
+
+  test('GIVEN a mounted crs-setup.conf THEN the entrypoint is in manual mode (its configure-rules step edits crs-setup.conf in place, and would fail on a read-only file)', () => {
+    expect(svc.environment).toEqual({ MANUAL_MODE: '1' });
   });
 });
 
