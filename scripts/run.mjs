@@ -56,11 +56,45 @@ function writeAtomic(file, content) {
   fs.renameSync(staged, file);
 }
 
+/** The package whose folder holds `file` (its folder, name and version), or null. */
+function packageOf(file) {
+  const m = /^(.*[\\/]node_modules[\\/])((?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(file);
+  if (!m) return null;
+  try {
+    return { dir: m[1] + m[2], name: m[2].split(path.sep).join('/'), version: JSON.parse(fs.readFileSync(path.join(m[1], m[2], 'package.json'), 'utf8')).version };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * One copy of a package that two dependents carry at the same version (cdk8s ships its own yaml 2.9.1 as a
+ * bundled dependency, the project depends on yaml 2.9.1): a nested copy is resolved to the top-level one when
+ * their versions are equal, so the bundle holds and loads it once. A different version stays apart.
+ */
+const sameVersionOnce = {
+  name: 'same-version-once',
+  setup(b) {
+    const top = path.resolve('node_modules');
+    b.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.pluginData?.sameVersionOnce) return undefined;
+      const resolved = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: { sameVersionOnce: true } });
+      if (resolved.errors.length > 0 || !resolved.path.includes(`${path.sep}node_modules${path.sep}`)) return resolved;
+      const nested = packageOf(resolved.path);
+      if (!nested || path.dirname(nested.dir) === top || (nested.name.startsWith('@') && path.dirname(path.dirname(nested.dir)) === top)) return resolved;
+      const topLevel = packageOf(path.join(top, nested.name, 'package.json'));
+      if (!topLevel || topLevel.version !== nested.version) return resolved;
+      return { path: path.join(topLevel.dir, path.relative(nested.dir, resolved.path)) };
+    });
+  },
+};
+
 async function build() {
   const { build: esbuild } = await import('esbuild');
   const result = await esbuild({
     entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20',
     external: ['esbuild', 'ajv', 'ajv/*'], sourcemap: 'linked', minifyWhitespace: true, minifySyntax: true, logLevel: 'error', write: false, metafile: true,
+    plugins: [sameVersionOnce],
   });
   fs.mkdirSync(path.dirname(outfile), { recursive: true });
   const inputs = Object.fromEntries([...Object.keys(result.metafile.inputs).map((f) => path.resolve(f)), ...BUILD_INPUTS].map((f) => [f, stamp(f)]));

@@ -79,3 +79,32 @@ test('GIVEN an edit that keeps the bundle\'s length (V8 checks only that) WHEN t
   expect(run('main.ts').stdout).toBe('same-b');
   expect(fs.statSync(bundle).size).toBe(size);
 });
+
+describe('a package two dependents carry at the same version is bundled once', () => {
+  let pkgDir: string;
+  /** A package folder: package.json with its version, index.js exporting where it lives. */
+  const pkg = (at: string, name: string, version: string, body: string) => {
+    fs.mkdirSync(path.join(at, name), { recursive: true });
+    fs.writeFileSync(path.join(at, name, 'package.json'), JSON.stringify({ name, version, main: 'index.js' }));
+    fs.writeFileSync(path.join(at, name, 'index.js'), body);
+  };
+  beforeAll(() => {
+    pkgDir = fs.mkdtempSync(path.join(os.tmpdir(), 'factory-run-dedupe-'));
+    const top = path.join(pkgDir, 'node_modules');
+    pkg(top, 'dep', '1.0.0', 'module.exports = "top 1.0.0";');
+    // carrier ships its own dep at the same version (as cdk8s ships yaml); other ships another version.
+    pkg(top, 'carrier', '1.0.0', 'module.exports = require("dep");');
+    pkg(path.join(top, 'carrier', 'node_modules'), 'dep', '1.0.0', 'module.exports = "nested 1.0.0";');
+    pkg(top, 'other', '1.0.0', 'module.exports = require("dep");');
+    pkg(path.join(top, 'other', 'node_modules'), 'dep', '2.0.0', 'module.exports = "nested 2.0.0";');
+    fs.writeFileSync(path.join(pkgDir, 'main.ts'), 'process.stdout.write([require("carrier"), require("other")].join(","));\n');
+  });
+  afterAll(() => fs.rmSync(pkgDir, { recursive: true, force: true }));
+
+  test('GIVEN a nested copy at the top-level version THEN the top-level copy is bundled in its place; GIVEN another version THEN the nested copy stays', () => {
+    const r = spawnSync(process.execPath, [RUN, 'main.ts'], { cwd: pkgDir, encoding: 'utf8' });
+    expect(r.stdout).toBe('top 1.0.0,nested 2.0.0');
+    const inputs = Object.keys(JSON.parse(fs.readFileSync(path.join(pkgDir, '.build', 'run', 'main.cjs.inputs.json'), 'utf8')));
+    expect(inputs.filter((f) => f.includes(path.join('carrier', 'node_modules')))).toEqual([]);
+  });
+});
