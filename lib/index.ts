@@ -14,6 +14,8 @@ export { Component, type ComponentPorts, type ComponentProps, type Spread } from
 export { AcmeSolver, TLS_CERTIFICATE, TlsCertificates, type TlsCertificatesProps } from './edge/certificates';
 export { WAF_TIER_CONFIG_DIGEST_ANNOTATION, WafTier, type WafTierProps } from './edge/waf-tier';
 export { WAF_TIER_PATHS, WAF_TIER_PORTS, wafTierFiles } from './waf/waf-tier';
+export { CRS_RELEASE, crsRuleFiles, crsSetupFile } from './waf/crs-release';
+export { CONFIG_MAP_APPLY_BUDGET, packConfigMapData } from './k8s/config-map';
 export { FactoryIngresses, type FactoryIngressesProps, type IngressRoute } from './edge/ingress';
 export { IngressNginxSettings, type IngressNginxSettingsProps, IngressNginxWafRules, type IngressNginxWafRulesProps } from './edge/ingress-nginx-configmaps';
 export { AlertRules, type AlertRulesProps } from './monitoring/rule';
