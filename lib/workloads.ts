@@ -183,7 +183,8 @@ export function availability(scope: Construct, w: { readonly objectName: string;
 }
 
 /** The pod spec of a Deployment or StatefulSet (the same path in both), as a JSON-patch path. */
-const POD_SPEC = `/${[...POD_TEMPLATE_PATH.Deployment, 'spec'].join('/')}`;
+/** The JSON pointer of a Deployment's pod spec, for the patches cdk8s-plus cannot express. */
+export const POD_SPEC = `/${[...POD_TEMPLATE_PATH.Deployment, 'spec'].join('/')}`;
 
 /**
  * What cdk8s-plus-27 cannot express on a workload's pod, as JSON patches (the escape hatch): its PriorityClass,

@@ -81,7 +81,7 @@ const sameVersionOnce = {
       const resolved = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: { sameVersionOnce: true } });
       if (resolved.errors.length > 0 || !resolved.path.includes(`${path.sep}node_modules${path.sep}`)) return resolved;
       const nested = packageOf(resolved.path);
-      if (!nested || path.dirname(nested.dir) === top || (nested.name.startsWith('@') && path.dirname(path.dirname(nested.dir)) === top)) return resolved;
+      if (!nested || nested.dir === path.join(top, nested.name)) return resolved; // already the top-level copy
       const topLevel = packageOf(path.join(top, nested.name, 'package.json'));
       if (!topLevel || topLevel.version !== nested.version) return resolved;
       return { path: path.join(topLevel.dir, path.relative(nested.dir, resolved.path)) };

@@ -13,11 +13,10 @@ import { WAF_TIER_NAME } from '../component-names';
 import type { ComponentIdentity } from '../identity';
 import { componentObjectName, selectorLabels } from '../labels';
 import { packConfigMapData } from '../k8s/config-map';
-import { POD_TEMPLATE_PATH } from '../k8s/pod-template';
 import type { ContainerResources } from '../limits';
 import { METRICS_LOG, MTAIL_PORT } from '../waf/metrics';
 import { WAF_TIER_COMMAND, WAF_TIER_HEALTH_PATH, WAF_TIER_PATHS, WAF_TIER_PORTS, WAF_TIER_SERVICE_PORT } from '../waf/waf-tier';
-import { CONTAINER_SECURITY, type Spread, availability, containerResources, ephemeralStoragePatches, podPatches, serviceSelecting, size } from '../workloads';
+import { CONTAINER_SECURITY, POD_SPEC, type Spread, availability, containerResources, ephemeralStoragePatches, podPatches, serviceSelecting, size } from '../workloads';
 
 /** The labels of the WAF tier's metrics Service, which its ServiceMonitor selects. */
 export const WAF_TIER_METRICS_LABELS = { 'factory-security/scrape': 'waf-tier-metrics' } as const;
@@ -142,12 +141,10 @@ export class WafTier extends Construct {
     container.mount(WAF_TIER_PATHS.tlsDir, kplus.Volume.fromSecret(this, 'tls-volume', secret, { name: 'tls', defaultMode: 0o440 }), { readOnly: true });
     const scratch = kplus.Volume.fromEmptyDir(this, 'scratch', 'tmp', { sizeLimit: size(props.scratchSizeLimit) });
     container.mount(WAF_TIER_PATHS.scratchDir, scratch);
-    // The CRS rules folder: one directory from its ConfigMaps (a projected volume, which cdk8s-plus cannot express;
-    // added with the pod template's path from lib/k8s/pod-template.ts).
-    const podSpec = `/${[...POD_TEMPLATE_PATH.Deployment, 'spec'].join('/')}`;
+    // The CRS rules folder: one directory from its ConfigMaps (a projected volume, which cdk8s-plus cannot express).
     ApiObject.of(this.deployment).addJsonPatch(
-      JsonPatch.add(`${podSpec}/volumes/-`, { name: CRS_VOLUME, projected: { sources: this.crsConfigMaps.map((c) => ({ configMap: { name: c.name } })) } }),
-      JsonPatch.add(`${podSpec}/containers/${this.deployment.containers.indexOf(container)}/volumeMounts/-`, { name: CRS_VOLUME, mountPath: WAF_TIER_PATHS.crsRules, readOnly: true }),
+      JsonPatch.add(`${POD_SPEC}/volumes/-`, { name: CRS_VOLUME, projected: { sources: this.crsConfigMaps.map((c) => ({ configMap: { name: c.name } })) } }),
+      JsonPatch.add(`${POD_SPEC}/containers/${this.deployment.containers.indexOf(container)}/volumeMounts/-`, { name: CRS_VOLUME, mountPath: WAF_TIER_PATHS.crsRules, readOnly: true }),
     );
 
     // The request counter (lib/waf/metrics.ts): mtail reads nginx's syslog lines on the pod's loopback and serves

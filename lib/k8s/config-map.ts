@@ -25,21 +25,20 @@ function entryBytes(name: string, content: string): number {
 export function packConfigMapData(files: ReadonlyMap<string, string>, budget = CONFIG_MAP_APPLY_BUDGET): Record<string, string>[] {
   const out: Record<string, string>[] = [];
   let current: Record<string, string> = {};
-  let bytes = 2; // {}
+  let bytes = 0; // of `current` as JSON; 0 while it is empty
   for (const [name, content] of files) {
-    const entry = entryBytes(name, content);
-    if (2 + entry > budget) {
-      throw new Error(`ConfigMap data: file "${name}" weighs ${2 + entry} bytes as JSON, over the ${budget}-byte budget of one ConfigMap`);
+    const alone = 2 + entryBytes(name, content); // {"name":"content"}
+    if (alone > budget) {
+      throw new Error(`ConfigMap data: file "${name}" weighs ${alone} bytes as JSON, over the ${budget}-byte budget of one ConfigMap`);
     }
-    const empty = Object.keys(current).length === 0;
-    if (!empty && bytes + 1 + entry > budget) {
+    if (bytes > 0 && bytes + alone - 1 > budget) { // one more entry: a comma, and the braces already counted
       out.push(current);
       current = {};
-      bytes = 2;
+      bytes = 0;
     }
-    bytes += (Object.keys(current).length === 0 ? 0 : 1) + entry;
+    bytes = bytes === 0 ? alone : bytes + alone - 1;
     current[name] = content;
   }
-  if (Object.keys(current).length > 0) out.push(current);
+  if (bytes > 0) out.push(current);
   return out;
 }

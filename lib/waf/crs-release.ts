@@ -19,6 +19,17 @@ export const CRS_RELEASE = {
   rules: 'rules',
 } as const;
 
+/** The shipped release's folder, absolute. */
+function shippedRelease(): string {
+  return path.join(projectRoot(), CRS_RELEASE.dir);
+}
+
+/** Why a folder is not an OWASP CRS release folder (it needs the setup example and rules/), or undefined. */
+export function crsReleaseProblem(dir: string): string | undefined {
+  const missing = [CRS_RELEASE.setup, `${CRS_RELEASE.rules}/`].filter((f) => !fs.existsSync(path.join(dir, f)));
+  return missing.length === 0 ? undefined : `not an OWASP CRS release folder (it needs ${CRS_RELEASE.setup} and ${CRS_RELEASE.rules}/; missing ${missing.join(', ')})`;
+}
+
 /** `crs/coreruleset-4.22.0/<file>` from the project root. */
 export function crsReleasePath(file: string): string {
   return `${CRS_RELEASE.dir}/${file}`;
@@ -29,13 +40,13 @@ export function crsReleasePath(file: string): string {
  * loads them): the rule files and the data files they read (`@pmFromFile`), not the two `*.conf.example`
  * exclusion templates.
  */
-export function crsRuleFiles(release = path.join(projectRoot(), CRS_RELEASE.dir)): Map<string, string> {
+export function crsRuleFiles(release = shippedRelease()): Map<string, string> {
   const dir = path.join(release, CRS_RELEASE.rules);
   const names = fs.readdirSync(dir).filter((f) => /\.(conf|data)$/.test(f)).sort();
   return new Map(names.map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
 }
 
 /** The release's setup file (`crs-setup.conf.example`). */
-export function crsSetupFile(release = path.join(projectRoot(), CRS_RELEASE.dir)): string {
+export function crsSetupFile(release = shippedRelease()): string {
   return fs.readFileSync(path.join(release, CRS_RELEASE.setup), 'utf8');
 }

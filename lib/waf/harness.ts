@@ -14,6 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { FactoryConfig } from '../config';
 import { aptInstallCommand, escapeRegExp } from '../text';
+import { CRS_RELEASE, crsReleaseProblem } from './crs-release';
 import { type NginxTarget, renderNginx } from './nginx';
 import { type ModSecurityTarget, renderModSecurity } from './seclang';
 import { DEBIAN_PACKAGES, DEBIAN_PATHS, DEBIAN_TARGET, MTAIL } from './targets';
@@ -244,13 +245,11 @@ export function relocateWafTier(config: FactoryConfig, files: Record<string, str
 function crsFiles(dir: string, crs: string | undefined): { setup: string; rules: string } {
   if (crs === undefined) return { setup: DEBIAN_PATHS.crsSetup, rules: DEBIAN_PATHS.crsRules };
   const root = path.resolve(crs);
-  const example = path.join(root, 'crs-setup.conf.example');
-  if (!fs.existsSync(example) || !fs.existsSync(path.join(root, 'rules'))) {
-    throw new Error(`${crs}: not an OWASP CRS release folder (it needs crs-setup.conf.example and rules/)`);
-  }
+  const problem = crsReleaseProblem(root);
+  if (problem) throw new Error(`${crs}: ${problem}`);
   const setup = path.join(dir, 'crs-setup.conf');
-  fs.copyFileSync(example, setup);
-  return { setup, rules: path.join(root, 'rules') };
+  fs.copyFileSync(path.join(root, CRS_RELEASE.setup), setup);
+  return { setup, rules: path.join(root, CRS_RELEASE.rules) };
 }
 
 /** Debian's engine with that CRS. */
@@ -260,14 +259,14 @@ function crsTarget(files: { setup: string; rules: string }): ModSecurityTarget {
 
 /** The version of a CRS release folder (from its setup file), or of Debian's package. */
 export function crsVersion(crs: string | undefined): string {
-  const file = crs === undefined ? DEBIAN_PATHS.crsSetup : path.join(crs, 'crs-setup.conf.example');
+  const file = crs === undefined ? DEBIAN_PATHS.crsSetup : path.join(crs, CRS_RELEASE.setup);
   const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   return /OWASP (?:ModSecurity Core Rule Set|CRS) ver\.(\S+)/.exec(text)?.[1] ?? 'unknown';
 }
 
 /** The rule ids of a CRS release folder, or of Debian's package. */
 export function crsRuleIds(crs: string | undefined): Set<number> {
-  const dir = crs === undefined ? DEBIAN_PATHS.crsRules : path.join(crs, 'rules');
+  const dir = crs === undefined ? DEBIAN_PATHS.crsRules : path.join(crs, CRS_RELEASE.rules);
   const ids = new Set<number>();
   for (const f of fs.readdirSync(dir).filter((x) => x.endsWith('.conf'))) {
     for (const m of fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/\bid:(\d+)/g)) ids.add(Number(m[1]));

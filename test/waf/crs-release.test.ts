@@ -48,6 +48,8 @@ test('GIVEN the release THEN its version is the one SOURCE.md names and every ru
 
 test('GIVEN the rules folder THEN the engine reads its rule and data files only (the two exclusion templates are not loaded)', () => {
   const names = [...crsRuleFiles().keys()];
+  // Control: the folder does hold the two templates, so the filter has something to leave out.
+  expect(fs.readdirSync(path.join(root, CRS_RELEASE.rules)).filter((f) => f.endsWith('.conf.example'))).toHaveLength(2);
   expect(names.filter((f) => f.endsWith('.example'))).toEqual([]);
   expect(names).toContain('REQUEST-901-INITIALIZATION.conf');
   expect(names).toContain('unix-shell.data');
