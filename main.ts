@@ -9,15 +9,16 @@ import { INGRESS_NGINX_OUTPUT_DIR, ingressNginxFiles } from './lib/edge/ingress-
 import { type Outputs, generatedDirs, synthToMemory, writeOutputs } from './lib/outputs';
 import { standaloneOutputs } from './lib/waf/standalone';
 import { formatViolation, manifestOutputs, parseManifests, validateManifests } from './lib/validate';
+import { YamlMemo } from './lib/yaml-memo';
 
 /** Every generated file of the project, from the config FACTORY_CONFIG names (or the guide's). */
 export function synthesize(env: NodeJS.ProcessEnv = process.env): Outputs {
   return synthesizeConfig(loadConfig(env));
 }
 
-/** Every generated file of the project, from one config. */
-export function synthesizeConfig(config: FactoryConfig): Outputs {
-  const outputs = synthToMemory((outdir) => buildApp(config, outdir).app, 'dist');
+/** Every generated file of the project, from one config (each object's YAML from the memo, if given one). */
+export function synthesizeConfig(config: FactoryConfig, memo?: YamlMemo): Outputs {
+  const outputs = synthToMemory((outdir) => buildApp(config, outdir).app, 'dist', memo);
   // The standalone WAF (nginx/, docker-compose.security.yml) from the same config and rule model.
   for (const [file, content] of standaloneOutputs(config)) outputs.set(file, content);
   // The ingress-nginx Helm values and static-install patch (ingress-nginx/), from the same settings as dist/
@@ -28,11 +29,13 @@ export function synthesizeConfig(config: FactoryConfig): Outputs {
 
 function main(): number {
   const root = process.cwd();
+  // What the last synths of this checkout already converted to and from YAML (lib/yaml-memo.ts).
+  const memo = YamlMemo.inProject(root);
   let outputs: Outputs;
   let config: FactoryConfig;
   try {
     config = loadConfig();
-    outputs = synthesizeConfig(config);
+    outputs = synthesizeConfig(config, memo);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`synth refused: ${e.message}\n`);
@@ -41,7 +44,7 @@ function main(): number {
     throw e;
   }
   // Admission-grade validation (Pod Security restricted:latest, schemas, policies) before any write.
-  const violations = validateManifests(parseManifests(manifestOutputs(outputs)), { provided: config.providedObjects });
+  const violations = validateManifests(parseManifests(manifestOutputs(outputs), memo), { provided: config.providedObjects });
   if (violations.length > 0) {
     for (const v of violations) process.stderr.write(`${formatViolation(v)}\n`);
     process.stderr.write(`synth refused: ${violations.length} violation(s); nothing was written\n`);

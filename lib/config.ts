@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as YAML from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { configProblems } from './config-rules';
 import { imagePinProblem } from './k8s/image';
 import { isLabelKey, isLabelValue } from './k8s/labels';
@@ -534,7 +534,8 @@ function withValue(message: string, value: unknown): string {
 
 /** Validates a parsed (partial) config object and returns the full config. */
 export function parseConfig(input: unknown, source = 'config'): FactoryConfig {
-  const result = configSchema.safeParse(input ?? {}, { reportInput: true });
+  // jitless: a config is parsed once per process, and compiling zod's eval-based fast path costs more than it saves.
+  const result = configSchema.safeParse(input ?? {}, { reportInput: true, jitless: true });
   if (!result.success) {
     throw new ConfigError(source, result.error.issues.map((i) => ({
       path: i.path.map(String).join('.'),

@@ -5,8 +5,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { App } from 'cdk8s';
+import { type App, Yaml } from 'cdk8s';
+import { version as CDK8S_VERSION } from 'cdk8s/package.json';
 import { writeFileAtomic } from './text';
+import { type YamlMemo, exactJson } from './yaml-memo';
 
 /** Relative path (from the project root, `/` separated) → file content. */
 export type Outputs = Map<string, string>;
@@ -20,10 +22,16 @@ export function generatedDirs(outputs: Outputs): string[] {
   return [...new Set([...outputs.keys()].filter((p) => p.includes('/')).map((p) => p.slice(0, p.indexOf('/'))))].sort();
 }
 
-/** Synthesizes a cdk8s app into memory, under `dir` (e.g. `dist`). */
-export function synthToMemory(makeApp: (outdir: string) => App, dir: string): Outputs {
+/**
+ * Synthesizes a cdk8s app into memory, under `dir` (e.g. `dist`). With a memo, each object cdk8s already
+ * wrote once (same content) gets its YAML from it.
+ */
+export function synthToMemory(makeApp: (outdir: string) => App, dir: string, memo?: YamlMemo): Outputs {
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'factory-synth-'));
+  const stringify = Yaml.stringify;
   try {
+    // cdk8s writes every chart through Yaml.stringify(...objects): one YAML text per object, joined by `---`.
+    if (memo) Yaml.stringify = (...docs: unknown[]) => docs.map((d) => yamlOf(memo, stringify, d)).join('---\n');
     makeApp(staging).synth();
     const out: Outputs = new Map();
     for (const file of fs.readdirSync(staging).sort()) {
@@ -31,8 +39,18 @@ export function synthToMemory(makeApp: (outdir: string) => App, dir: string): Ou
     }
     return out;
   } finally {
+    Yaml.stringify = stringify;
     fs.rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/** What computes a memoized object's YAML: cdk8s's Yaml.stringify (its yaml is bundled, so its version pins both). */
+const STRINGIFY_PURPOSE = `cdk8s ${CDK8S_VERSION} Yaml.stringify`;
+
+/** One object's YAML as cdk8s's `stringify` writes it, from the memo when the object has an exact JSON text (its key). */
+function yamlOf(memo: YamlMemo, stringify: typeof Yaml.stringify, d: unknown): string {
+  const json = exactJson(d);
+  return json === undefined ? stringify.call(Yaml, d) : memo.text(STRINGIFY_PURPOSE, json, () => stringify.call(Yaml, d));
 }
 
 /**

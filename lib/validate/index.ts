@@ -4,11 +4,13 @@
  * constructs, so the same judge serves `npm run synth`, `cdk8s synth` and `npm run validate`.
  */
 import * as YAML from 'yaml';
+import { version as YAML_VERSION } from 'yaml/package.json';
 import { LATEST_MINOR, type Level, checkPodSecurity } from './pod-security';
 import { type ProvidedObject, checkPolicies } from './policy';
 import { checkSchemasByDocument } from './schema';
 import { type ManifestDoc, type Violation, violation } from './types';
 import { yamlValue } from '../text';
+import { type YamlMemo, exactJson, yamlDocuments } from '../yaml-memo';
 
 export { formatViolation } from './types';
 export type { ManifestDoc, Violation } from './types';
@@ -44,21 +46,53 @@ export class UnusableInputError extends Error {
  */
 export const KUBECTL_YAML = { version: '1.1', uniqueKeys: true } as const;
 
-/** Parses manifest files (`file → YAML text`) into documents, as kubectl reads them; empty documents are skipped. */
-export function parseManifests(files: ReadonlyMap<string, string> | Iterable<[string, string]>): ManifestDoc[] {
+/**
+ * Parses manifest files (`file → YAML text`) into documents, as kubectl reads them; empty documents are
+ * skipped. With a memo, each document already read once (same bytes) comes from it; anything the memo
+ * cannot answer exactly, errors included, is read here again from the whole file.
+ */
+export function parseManifests(files: ReadonlyMap<string, string> | Iterable<[string, string]>, memo?: YamlMemo): ManifestDoc[] {
   const docs: ManifestDoc[] = [];
   for (const [file, text] of files) {
-    for (const d of YAML.parseAllDocuments(text, KUBECTL_YAML)) {
-      if (d.errors.length > 0) {
-        throw new UnusableInputError(`${file}: YAML syntax error: ${d.errors[0].message.split('\n')[0]}`);
-      }
-      const parsed = yamlValue(d);
-      if ('reason' in parsed) throw new UnusableInputError(`${file}: ${parsed.reason}`);
-      const object = parsed.value as any;
-      if (object !== null && object !== undefined) docs.push({ file, object });
-    }
+    for (const object of (memo && memoizedObjects(memo, text)) ?? parseObjects(file, text)) docs.push({ file, object });
   }
   return docs;
+}
+
+/** The non-empty documents of one file's YAML text; unusable YAML throws, naming the file. */
+function parseObjects(file: string, text: string): unknown[] {
+  const objects: unknown[] = [];
+  for (const d of YAML.parseAllDocuments(text, KUBECTL_YAML)) {
+    if (d.errors.length > 0) {
+      throw new UnusableInputError(`${file}: YAML syntax error: ${d.errors[0].message.split('\n')[0]}`);
+    }
+    const parsed = yamlValue(d);
+    if ('reason' in parsed) throw new UnusableInputError(`${file}: ${parsed.reason}`);
+    if (parsed.value !== null && parsed.value !== undefined) objects.push(parsed.value);
+  }
+  return objects;
+}
+
+/** What computes a memoized parse: the YAML library, its version, and how it reads (KUBECTL_YAML). */
+const PARSE_PURPOSE = `yaml ${YAML_VERSION} parseAllDocuments ${JSON.stringify(KUBECTL_YAML)} toJS`;
+
+/** A file's documents from the memo, one document at a time; null when one of them is not usable on its own. */
+function memoizedObjects(memo: YamlMemo, text: string): unknown[] | null {
+  const documents = yamlDocuments(text);
+  if (documents === undefined) return null;
+  const objects: unknown[] = [];
+  for (const document of documents) {
+    const json = memo.text(PARSE_PURPOSE, document, () => {
+      try {
+        return exactJson(parseObjects('', document));
+      } catch {
+        return undefined;
+      }
+    });
+    if (json === undefined) return null;
+    objects.push(...(JSON.parse(json) as unknown[]));
+  }
+  return objects;
 }
 
 /** Runs the checks over the documents; violations in a stable order (file, then as found). */

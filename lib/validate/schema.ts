@@ -217,12 +217,12 @@ export function pruneToShape(schema: any, shape: Shape): any {
 }
 
 /** The validator of a custom resource for the shape of one document, or null when no CRD (version) defines the kind. */
-function crdValidator(root: string, o: any): CompiledValidator | null {
+function crdValidator(root: string, crds: readonly CrdFile[], o: any): CompiledValidator | null {
   const { apiVersion, kind } = o;
   const shape = shapeOf(o);
   const shapeJson = JSON.stringify(shape);
   const [group, version] = apiVersion.split('/');
-  const crd = crdIndex(root, crdDirectory(root)).find((c) => c.group === group && c.kind === kind);
+  const crd = crds.find((c) => c.group === group && c.kind === kind);
   const key = `${apiVersion}/${kind}/${crd?.hash}/${shapeJson}`;
   if (crdCache.has(key)) return crdCache.get(key)!;
   let validator: CompiledValidator | null = null;
@@ -262,6 +262,8 @@ export function checkSchemasByDocument(docs: readonly ManifestDoc[], root = proj
     if (typeof apiVersion === 'string' && typeof kind === 'string' && hasModel(root, apiVersion, kind)) modelKeys.add(`${apiVersion}/${kind}`);
   }
   loadModels(root, [...modelKeys]);
+  // The CRD folder is indexed once per check, when a document needs it.
+  let crds: CrdFile[] | undefined;
 
   return docs.map((doc) => {
     const out: Violation[] = [];
@@ -288,7 +290,7 @@ export function checkSchemasByDocument(docs: readonly ManifestDoc[], root = proj
       }
       return out;
     }
-    const crd = o.apiVersion.includes('/') ? crdValidator(root, o) : null;
+    const crd = o.apiVersion.includes('/') ? crdValidator(root, (crds ??= crdIndex(root, crdDirectory(root))), o) : null;
     if (crd) {
       if (!crd(o)) for (const err of crd.errors ?? []) out.push(toViolation(doc, err, `schema/${o.apiVersion}`));
       return out;

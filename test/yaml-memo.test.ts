@@ -1,0 +1,124 @@
+/**
+ * The YAML memo (lib/yaml-memo.ts) changes how fast a synth is, never what it produces or what the judge
+ * reads: with an empty memo, a filled one, or none, the outputs and the parsed documents are the same; a
+ * changed document misses; errors and values without an exact JSON form are read the way they always were.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { buildApp } from '../lib/app';
+import { defaultConfig } from '../lib/config';
+import { synthToMemory } from '../lib/outputs';
+import { UnusableInputError, manifestOutputs, parseManifests } from '../lib/validate';
+import { YamlMemo, exactJson, yamlDocuments } from '../lib/yaml-memo';
+
+let root: string;
+let memo: YamlMemo;
+const memoDir = () => path.join(root, '.build', 'yaml');
+const entries = () => (fs.existsSync(memoDir()) ? fs.readdirSync(memoDir()).length : 0);
+
+beforeEach(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'factory-yaml-memo-'));
+  memo = YamlMemo.inProject(root);
+});
+afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+const synth = (m?: YamlMemo) => synthToMemory((outdir) => buildApp(defaultConfig(), outdir).app, 'dist', m);
+
+describe('synth', () => {
+  test('GIVEN an empty memo WHEN the app is synthesized twice THEN both outputs equal the synth without a memo, and the memo holds entries', () => {
+    const plain = synth();
+    const cold = synth(memo);
+    const filled = entries();
+    const warm = synth(memo);
+    expect(cold).toEqual(plain);
+    expect(warm).toEqual(plain);
+    expect(filled).toBeGreaterThan(50);
+    expect(entries()).toBe(filled);
+  });
+});
+
+describe('parse', () => {
+  const FILE = 'a.yaml';
+  const doc = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  on: yes\n`;
+
+  test('GIVEN the synthesized manifests WHEN parsed with an empty memo and again with the filled memo THEN both equal the parse without a memo', () => {
+    const files = manifestOutputs(synth());
+    const plain = parseManifests(files);
+    expect(parseManifests(files, memo)).toEqual(plain);
+    expect(entries()).toBeGreaterThan(50);
+    expect(parseManifests(files, memo)).toEqual(plain);
+  });
+
+  test('GIVEN a memo filled by one stream WHEN a document of it changes THEN the changed document is read anew (YAML 1.1 `on: yes` stays a boolean key)', () => {
+    parseManifests([[FILE, `${doc('one')}---\n${doc('two')}`]], memo);
+    const docs = parseManifests([[FILE, `${doc('one')}---\n${doc('three')}`]], memo);
+    expect(docs.map((d) => d.object.metadata.name)).toEqual(['one', 'three']);
+    expect(docs[1].object.data).toEqual({ true: true });
+  });
+
+  test('GIVEN a stream whose second document is not YAML WHEN parsed with a memo THEN the error is the one without a memo, with the line in the whole file', () => {
+    const text = `${doc('one')}---\nkind: [unclosed\n`;
+    const error = (m?: YamlMemo) => {
+      try {
+        parseManifests([[FILE, text]], m);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    const plain = error();
+    expect(plain).toBeInstanceOf(UnusableInputError);
+    expect((error(memo) as Error).message).toBe((plain as Error).message);
+    expect((plain as Error).message).toMatch(/^a\.yaml: YAML syntax error: .* at line 9, column 1/); // line 2 of the document alone
+  });
+
+  test('GIVEN a document with a YAML 1.1 timestamp (a Date, no exact JSON) WHEN parsed twice with a memo THEN it is a Date both times and nothing is stored for it', () => {
+    const text = 'kind: X\nwhen: 2001-12-14\n';
+    expect(parseManifests([[FILE, text]], memo)[0].object.when).toBeInstanceOf(Date);
+    expect(parseManifests([[FILE, text]], memo)[0].object.when).toBeInstanceOf(Date);
+    expect(entries()).toBe(0);
+  });
+});
+
+describe('exactJson', () => {
+  test('GIVEN plain data WHEN asked THEN it is its JSON text', () => {
+    const value = { a: [1, 'x', true, null, { b: -1.5 }], '': {} };
+    expect(exactJson(value)).toBe(JSON.stringify(value));
+  });
+
+  test.each([
+    ['an undefined property', { a: undefined }],
+    ['a Date', { a: new Date(0) }],
+    ['NaN', [Number.NaN]],
+    ['Infinity', [Number.POSITIVE_INFINITY]],
+    ['-0', [-0]],
+    ['a Map', { a: new Map() }],
+    ['a hole in an array', [1, , 3]], // eslint-disable-line no-sparse-arrays
+    ['a __proto__ key', JSON.parse('{"__proto__": 1}')],
+    ['a class instance', { a: new (class X {})() }],
+  ])('GIVEN a value with %s WHEN asked THEN it has no exact JSON', (_name, value) => {
+    expect(exactJson(value)).toBeUndefined();
+  });
+});
+
+describe('yamlDocuments', () => {
+  test('GIVEN a stream WHEN split THEN each part starts at a `---` line (with a space, a tab or nothing after it), and the parts make the stream', () => {
+    const text = 'a: 1\n---\nb: 2\n--- |\n  text\n---\tc: 3\n';
+    expect(yamlDocuments(text)).toEqual(['a: 1\n', '---\nb: 2\n', '--- |\n  text\n', '---\tc: 3\n']);
+  });
+
+  test('GIVEN `---` that is not a marker (indented, or followed by text) WHEN split THEN the stream stays one document', () => {
+    const text = 'a: |\n  ---\n  x\nb: ---x\n----\n';
+    expect(yamlDocuments(text)).toEqual([text]);
+  });
+
+  test.each([
+    ['a %YAML directive', '%YAML 1.1\n---\na: 1\n'],
+    ['a directive after a BOM', '\uFEFF%TAG ! tag:x,2000:\n---\na: 1\n'],
+    ['a directive between documents', 'a: 1\n...\n%YAML 1.1\n---\nb: 2\n'],
+    ['a document end marker', 'a: 1\n...\n---\nb: 2\n'],
+  ])('GIVEN a stream with %s WHEN split THEN it is not (undefined)', (_name, text) => {
+    expect(yamlDocuments(text)).toBeUndefined();
+  });
+});
