@@ -4,15 +4,17 @@
  * (the baseline); the factory's CRS settings and exclusions without its rules; and the factory WAF (settings,
  * exclusions and its rules, CUSTOM_RULE_IDS). Each is driven with a keep-alive node client for a fixed time; it prints
  * requests/s, median/p95 latency and the nginx worker's CPU time per request (from /proc) for a GET with a query
- * and a POST with a 1 KB JSON body, and each factory setup's throughput and CPU cost as ratios of the CRS alone. The requests go to a path without limit_req (the
+ * and a POST with a 1 KB JSON body, and each factory setup's throughput and CPU cost as ratios of the CRS alone; then,
+ * where valgrind is installed, the instructions each setup executes per request (deterministic, see instructionsPerRequest). The requests go to a path without limit_req (the
  * dashboard location), so nginx's rate limits do not cap the measurement.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
-import { defaultConfig } from '../lib/config';
-import { startHarness } from '../lib/waf/harness';
+import * as path from 'path';
+import { type FactoryConfig, defaultConfig } from '../lib/config';
+import { type HarnessOptions, startHarness } from '../lib/waf/harness';
 import { CUSTOM_RULE_IDS } from '../lib/waf/rules';
 
 interface Shape { name: string; method: string; path: string; body?: string }
@@ -71,29 +73,72 @@ function pinCpus(pidFiles: string[]): string {
   return pinned ? `nginx workers on CPU ${cpus - 1}, the load on CPU 0` : 'not pinned (no taskset)';
 }
 
+/** One request of a shape on a keep-alive agent: its status, or 0 when it failed or timed out. */
+function send(port: number, shape: Shape, agent: http.Agent): Promise<number> {
+  return new Promise((resolve) => {
+    const headers: Record<string, string> = { 'User-Agent': 'factory-bench/1.0', Accept: 'application/json' };
+    if (shape.body) { headers['Content-Type'] = 'application/json'; headers['Content-Length'] = String(Buffer.byteLength(shape.body)); }
+    const req = http.request({ host: '127.0.0.1', port, method: shape.method, path: shape.path, headers, agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', () => resolve(0));
+    // A request that never ends counts as an error instead of stalling the run.
+    req.setTimeout(10_000, () => req.destroy(new Error('timed out')));
+    if (shape.body) req.write(shape.body);
+    req.end();
+  });
+}
+
+/** Requests counted by the instruction runs: the difference between a run of FEW and one of MANY. */
+const FEW = 10;
+const MANY = 30;
+
+/**
+ * Instructions nginx executes per request of a shape (its master and worker, ModSecurity included), counted by
+ * valgrind's cachegrind: two runs, of FEW and of MANY requests one after the other, and the difference divided by
+ * MANY - FEW, so that the start, the configuration load and the shutdown cancel out. The same count on every run:
+ * what a busy shared machine does to the clock does not reach it.
+ */
+async function instructionsPerRequest(config: FactoryConfig, opts: HarnessOptions, shape: Shape): Promise<number> {
+  const count = async (n: number): Promise<number> => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'factory-cachegrind-'));
+    try {
+      const wrap = ['valgrind', '--tool=cachegrind', '--cache-sim=no', '--trace-children=yes', `--cachegrind-out-file=${out}/cg.%p`];
+      // Each run its own ports: the two runs of a count go at once.
+      const port = () => 20000 + Math.floor(Math.random() * 40000);
+      const h = await startHarness(config, { ...opts, port: port(), ...(opts.tlsPort === undefined ? {} : { tlsPort: port() }), wrap });
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+      try {
+        for (let i = 0; i < n; i++) {
+          const status = await send(h.port, shape, agent);
+          if (status !== 200) throw new Error(`${shape.name} answered ${status} under valgrind`);
+        }
+      } finally {
+        agent.destroy();
+        await h.stop();
+      }
+      return fs.readdirSync(out).reduce((sum, f) => sum + Number(/^summary: (\d+)$/m.exec(fs.readFileSync(path.join(out, f), 'utf8'))?.[1]), 0);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  };
+  const [few, many] = await Promise.all([count(FEW), count(MANY)]);
+  if (!Number.isFinite(many - few)) throw new Error('cachegrind wrote no instruction count');
+  return (many - few) / (MANY - FEW);
+}
+
 async function drive(port: number, shape: Shape, seconds: number, concurrency: number, pidFile: string) {
   const cpuBefore = workerCpuSeconds(pidFile);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const latencies: number[] = [];
   let errors = 0;
   const deadline = Date.now() + seconds * 1000;
-  const one = () => new Promise<void>((resolve) => {
+  const one = async () => {
     const t0 = process.hrtime.bigint();
-    const headers: Record<string, string> = { 'User-Agent': 'factory-bench/1.0', Accept: 'application/json' };
-    if (shape.body) { headers['Content-Type'] = 'application/json'; headers['Content-Length'] = String(Buffer.byteLength(shape.body)); }
-    const req = http.request({ host: '127.0.0.1', port, method: shape.method, path: shape.path, headers, agent }, (res) => {
-      res.resume();
-      res.on('end', () => {
-        if (res.statusCode === 200) latencies.push(Number(process.hrtime.bigint() - t0) / 1e6); else errors++;
-        resolve();
-      });
-    });
-    req.on('error', () => { errors++; resolve(); });
-    // A request that never ends counts as an error instead of stalling the run.
-    req.setTimeout(10_000, () => req.destroy(new Error('timed out')));
-    if (shape.body) req.write(shape.body);
-    req.end();
-  });
+    const status = await send(port, shape, agent);
+    if (status === 200) latencies.push(Number(process.hrtime.bigint() - t0) / 1e6); else errors++;
+  };
   const started = Date.now();
   await Promise.all(Array.from({ length: concurrency }, async () => { while (Date.now() < deadline) await one(); }));
   const elapsed = (Date.now() - started) / 1000;
@@ -168,6 +213,29 @@ async function main(): Promise<void> {
     '| setup | request | requests/s | median ms | p95 ms | worker CPU ms/request | requests | errors |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
+    '',
+  ].join('\n'));
+
+  // Instructions per request: the cost without the clock (valgrind, where installed).
+  if (spawnSync('valgrind', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    process.stdout.write('Instructions per request: not counted (valgrind is not installed: apt-get install valgrind)\n');
+    return;
+  }
+  const instructions = new Map<string, number>();
+  const counted = [];
+  for (const setup of setups.slice(1)) {
+    const workers = 'rendering' in setup.opts ? {} : { workers: 1 };
+    for (const shape of SHAPES) {
+      const n = await instructionsPerRequest(config, { port: 0, ...workers, ...setup.opts }, shape);
+      instructions.set(`${setup.name}|${shape.name}`, n);
+      counted.push(`| ${setup.name} | ${shape.name} | ${(n / 1e6).toFixed(3)} M | ${setup.name === BASELINE ? '' : `${((instructions.get(`${BASELINE}|${shape.name}`) ?? NaN) / n).toFixed(2)}×`} |`);
+    }
+  }
+  process.stdout.write([
+    `Instructions per request (valgrind cachegrind, nginx as one process, ModSecurity included; (${MANY} requests - ${FEW} requests) / ${MANY - FEW}), and the CRS alone's count over each setup's (1.00× = as cheap):`,
+    '| setup | request | instructions/request | ÷ CRS alone |',
+    '| --- | --- | ---: | ---: |',
+    ...counted,
     '',
   ].join('\n'));
 }

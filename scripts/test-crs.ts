@@ -9,7 +9,7 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { CRS_RELEASE, crsReleaseProblem, crsRuleFiles } from '../lib/waf/crs-release';
 
-const SUITES = ['test/waf/e2e.test.ts', 'test/waf/exclusions.test.ts', 'test/waf/rate-counter.test.ts', 'test/waf/encoded.test.ts'];
+const SUITES = ['test/waf/e2e.test.ts', 'test/waf/exclusions.test.ts', 'test/waf/rate-counter.test.ts', 'test/waf/encoded.test.ts', 'test/waf/nul-bytes.test.ts'];
 
 function main(): number {
   const crs = process.env.FACTORY_CRS || CRS_RELEASE.dir;

@@ -36,7 +36,13 @@ export const CUSTOM_RULE_IDS = (() => {
   return `${Math.min(...ids)}-${Math.max(...ids)}`;
 })();
 
-/** ModSecurity transformation functions used by the rules (`t:` actions). */
+/**
+ * ModSecurity transformation functions used by the rules (`t:` actions). No rule of the table removes NUL bytes
+ * (`removeNulls`, a copy of every value for every rule): wherever a table rule reads, a NUL is refused anyway — in the
+ * URI, headers, cookies and arguments by CRS 920270 (any byte outside 1-255, after URL decoding, at paranoia level 1 in
+ * CRS 3.3 and 4), in XML by the parser (a NUL is not XML: 200002), in upload names by 1041. Only a base64-decoded text
+ * (1094-1096), which nothing else reads, has its NULs removed before it is judged.
+ */
 export type Transformation =
   | 'none' | 'urlDecodeUni' | 'htmlEntityDecode' | 'jsDecode' | 'cssDecode' | 'lowercase'
   | 'removeNulls' | 'compressWhitespace' | 'normalisePath' | 'cmdLine' | 'utf8toUnicode' | 'base64DecodeExt';
@@ -193,7 +199,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
           String.raw`|://(?:[^/\s@]*@)?\[[0:]*:ffff:|://(?:[^/\s@]*@)?kubernetes\.default(?:\.svc(?:\.cluster\.local)?)?\.?(?:[:/?#]|$)` +
           String.raw`|://(?:[^/\s@]*@)?(?:localhost|127(?:\.\d{1,3}){3}|0\.0\.0\.0|\[::1?\]):(?:2375|2376|2379|2380|4243|10250|10255)\b|[/=]\s*(?:gopher|dict|tftp|netdoc)://`,
       },
-      transformations: ['urlDecodeUni', 'urlDecodeUni', 'removeNulls'],
+      transformations: ['urlDecodeUni', 'urlDecodeUni'],
       action: deny, message: 'Directory traversal and inclusion: a dot-dot segment, an application config folder, an internal-only URL scheme, or a metadata, cluster API, container API or obfuscated IP host', severity: 'CRITICAL',
       tags: ['attack-lfi', 'OWASP_CRS/WEB_ATTACK/DIR_TRAVERSAL'],
       rationale: 'Catches ../ and ..\\ once or twice URL-decoded, in the path, parameters, headers and upload names, on the first ' +
@@ -223,7 +229,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
           String.raw`|\.ssh/(?:id_[\w-]+|authorized_keys|known_hosts)\b|\.(?:bash|zsh)_history\b|\.htpasswd\b|\.git/(?:HEAD|config|index)\b|var/log/[\w.-]+/` +
           String.raw`|(?:[a-z]:[\\/])?(?:boot\.ini|windows[\\/](?:win\.ini|system32[\\/])))|\b(?:file|php|zip|phar|expect|glob|compress\.zlib):/`,
       },
-      transformations: ['urlDecodeUni', 'urlDecodeUni', 'normalisePath', 'removeNulls'],
+      transformations: ['urlDecodeUni', 'urlDecodeUni', 'normalisePath'],
       action: deny, message: 'Local file inclusion: a credential, history, log or system file (service-account token, /proc/self, kubeconfig, SSH keys, .git, /etc/shadow, win.ini) or a file:// or PHP stream URL', severity: 'CRITICAL',
       tags: ['attack-lfi', 'OWASP_CRS/WEB_ATTACK/FILE_INJECTION'],
       rationale: 'What a file read or server-side fetch is after on Kubernetes: the pod\'s service-account token (/var/run/secrets/kubernetes.io/…), ' +
@@ -236,7 +242,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       id: 1010, category: 'sql-injection', phase: 2,
       variables: ['REQUEST_FILENAME', ...suspectHeaders.filter((h) => !/User-Agent|Referer/.test(h)), 'FILES'],
       operator: { op: 'detectSQLi' },
-      transformations: ['urlDecodeUni', 'removeNulls'],
+      transformations: ['urlDecodeUni'],
       action: deny, message: 'SQL injection (libinjection) in the URL path, forwarding headers or upload names', severity: 'CRITICAL',
       tags: ['attack-sqli', 'OWASP_CRS/WEB_ATTACK/SQL_INJECTION'],
       rationale: 'CRS 942100 runs libinjection on parameters, cookies, User-Agent and Referer only; REST APIs carry ids in the path.',
@@ -248,7 +254,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
         op: 'rx',
         arg: String.raw`(?i)['"\x60]\s*\)*\s*(?:or|and|\|\||&&)\s*\(*\s*['"\x60]?\s*(?:\w+)\s*['"\x60]?\s*(?:=|<>|!=|like\b|>|<)\s*\(*['"\x60]?\s*\w*|\bunion(?:\s+all|\s+distinct)?\s*(?:/\*.*?\*/\s*)?\(*\s*select\s+(?:null|\d|@@|\*|[\w.]+\s*(?:,|from\b))|['"\x60\d]\s*\)*\s*;\s*(?:drop\s+(?:table|database)|truncate\s+table|delete\s+from\s+\w+\s*(?:where|;|--|#|$)|insert\s+into\s+\w+\s*(?:\(|values)|update\s+\w+\s+set\s+\w+\s*=|exec(?:ute)?\s+(?:xp_|sp_|master\.)|shutdown\s*(?:--|;|#|$)|declare\s+@)|\b(?:sleep|pg_sleep|benchmark)\(\s*\d|\bwaitfor\s+delay\s+['"]\d|\w['"\x60]\s*\)*\s*(?:--|#|/\*)\s*$|\b(?:information_schema|pg_catalog|sysobjects|xp_cmdshell|load_file|into\s+(?:out|dump)file)\b`,
       },
-      transformations: ['urlDecodeUni', 'htmlEntityDecode', 'removeNulls', 'compressWhitespace'],
+      transformations: ['urlDecodeUni', 'htmlEntityDecode', 'compressWhitespace'],
       action: deny, message: 'SQL injection: tautology, UNION SELECT, stacked query, time delay or comment after a quote', severity: 'CRITICAL',
       tags: ['attack-sqli', 'OWASP_CRS/WEB_ATTACK/SQL_INJECTION'],
       rationale: 'Structural SQL that prose does not produce: a quote followed by OR/AND and a comparison, UNION SELECT ' +
@@ -267,7 +273,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       id: 1013, category: 'sql-injection', phase: 2,
       variables: values,
       operator: { op: 'rx', arg: String.raw`(?i)\A\s*-?[\w.]{0,20}['"]?\s*\)+\s*(?:(?:or|and|union|having|order\s+by|group\s+by)\b|;)` },
-      transformations: ['urlDecodeUni', 'removeNulls'],
+      transformations: ['urlDecodeUni'],
       action: deny, message: 'SQL injection: a value that closes a parenthesis right away and goes on with SQL', severity: 'CRITICAL',
       tags: ['attack-sqli', 'OWASP_CRS/WEB_ATTACK/SQL_INJECTION'],
       rationale: 'A parameter that starts with a value and a closing parenthesis, then OR/AND/UNION/;, breaks out of a bracketed SQL expression ' +
@@ -279,7 +285,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       variables: ['REQUEST_FILENAME'],
       operator: { op: 'rx', arg: String.raw`(?i)\(\s*select\s|\bcase\s+when\s[^/]{0,60}?\sthen\s|\b(?:and|or|rlike|regexp|having|where)\s+\(+\s*(?:select|case|if|\d+\s*[=<>])|\bselect\s+(?:\*|null\b|\d|@@|[\w.]+\s*,|(?:count|concat)\s*\()[^/]{0,80}?\sfrom\s|\b(?:extractvalue|updatexml)\s*\(|\b(?:or|and|x?or)\s+(['"]?)(\w+)\1\s*=\s*\1\2\1(?:\s|$|--|#|;)` +
         String.raw`|['"]\s*\)*\s*(?:or|and|xor|\|\||&&)\s+(?:[a-z_]\w*\s*\(|\(*\s*(?:'[^'/]*'|"[^"/]*"|\d+)\s*(?:=|<>|!=|<|>|\blike\b|\brlike\b))` },
-      transformations: ['urlDecodeUni', 'urlDecodeUni', 'removeNulls', 'compressWhitespace'],
+      transformations: ['urlDecodeUni', 'urlDecodeUni', 'compressWhitespace'],
       action: deny, message: 'SQL injection in the URL path: a subquery, CASE WHEN, a boolean test on a subquery or a SQL function call', severity: 'CRITICAL',
       tags: ['attack-sqli', 'OWASP_CRS/WEB_ATTACK/SQL_INJECTION'],
       rationale: 'REST ids live in the path, where the CRS SQL rules do not look and libinjection (1010) misses subqueries such as 1 AND (SELECT 2*(IF(…))) ' +
@@ -289,18 +295,18 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     // ---- 1020-1024 XSS ----
     {
       id: 1020, category: 'xss', phase: 2,
-      variables: ['REQUEST_FILENAME', 'ARGS_NAMES', 'ARGS', 'REQUEST_COOKIES', ...suspectHeaders, 'FILES'],
+      variables: ['REQUEST_FILENAME', 'REQUEST_HEADERS:Referer', CUSTOM_HEADERS, 'FILES'],
       operator: { op: 'detectXSS' },
-      transformations: ['urlDecodeUni', 'htmlEntityDecode', 'jsDecode', 'cssDecode', 'removeNulls'],
+      transformations: ['urlDecodeUni', 'htmlEntityDecode', 'jsDecode', 'cssDecode'],
       action: deny, message: 'XSS (libinjection) in the path, parameters, headers or upload names', severity: 'CRITICAL',
       tags: ['attack-xss', 'OWASP_CRS/WEB_ATTACK/XSS'],
-      rationale: 'CRS 941100 covers parameters and two headers, not the path, forwarding headers or file names.',
+      rationale: 'CRS 941100 covers parameters, cookies and the User-Agent (with the same transformations), not the path, the Referer, forwarding headers or file names.',
     },
     {
       id: 1021, category: 'xss', phase: 2,
       variables: ['REQUEST_FILENAME', 'ARGS_NAMES', 'ARGS', 'REQUEST_COOKIES', ...suspectHeaders, 'FILES'],
       operator: { op: 'rx', arg: String.raw`(?i)<\s*/?\s*(?:script|iframe|frame|object|embed|applet|meta|base|link|style|svg|math|form|isindex|template|xss)\b|<[a-z][^>]*?[\s/"']on[a-z]{3,}\s*=|<\s*[a-z]+[^>]*?\b(?:src|href|action|formaction|data|srcdoc|xlink:href)\s*=\s*["']?\s*(?:j\s*a\s*v\s*a\s*s\s*c\s*r\s*i\s*p\s*t|v\s*b\s*s\s*c\s*r\s*i\s*p\s*t|data)\s*:` },
-      transformations: ['urlDecodeUni', 'htmlEntityDecode', 'jsDecode', 'removeNulls', 'compressWhitespace'],
+      transformations: ['urlDecodeUni', 'htmlEntityDecode', 'jsDecode', 'compressWhitespace'],
       action: deny, message: 'XSS: an active HTML tag, an event handler attribute or a script URL in an attribute', severity: 'CRITICAL',
       tags: ['attack-xss', 'OWASP_CRS/WEB_ATTACK/XSS'],
       rationale: 'Markup that executes script; prose with "<" comparisons or the word "script" does not open a tag.',
@@ -309,7 +315,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       id: 1022, category: 'xss', phase: 2,
       variables: ['REQUEST_FILENAME', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'XML:/*'],
       operator: { op: 'rx', arg: String.raw`(?i)(?:^|[\s"'=(<\x60/])(?:javascript|vbscript|livescript)\s*:(?:[^\s]|\s+(?:[\w$.]+\s*\(|[(\[{'"\x60]))|^\s*data\s*:\s*(?:text/html|image/svg\+xml|application/(?:x-)?(?:java|ecma)script)[;,]|\b(?:alert|prompt|confirm|eval)\s*(?:\(\s*(?:\d|document\b|window\b|this\b|/)|\x60)|['"\x60]\s*[-+*/;,|&^]\s*(?:alert|prompt|confirm|eval)\s*\(` },
-      transformations: ['urlDecodeUni', 'htmlEntityDecode', 'jsDecode', 'removeNulls'],
+      transformations: ['urlDecodeUni', 'htmlEntityDecode', 'jsDecode'],
       action: deny, message: 'XSS: script URL, HTML data URL or script call outside markup', severity: 'CRITICAL',
       tags: ['attack-xss', 'OWASP_CRS/WEB_ATTACK/XSS'],
       rationale: 'Payloads that need no tag (links, redirect targets, attribute breakouts); "javascript:" must be followed by code (a call, a bracket, or no space), not by words ("JavaScript: Basics of the Language"); ' +
@@ -319,7 +325,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       id: 1023, category: 'xss', phase: 2,
       variables: ['ARGS', 'ARGS_NAMES', 'REQUEST_FILENAME'],
       operator: { op: 'rx', arg: String.raw`["'\x60]\s*(?:>|/>|\)|;)\s*<\s*(?:script|svg|iframe|object|embed|[a-z]+\b[^>]*?[\s/]on[a-z]{3,}\s*=)|["']\s*(?:/|\s)\s*on[a-z]{3,}\s*=|\{\{\s*constructor|\$\{\s*alert|\bsrcdoc\s*=|[a-z]<[a-z]{1,3}>[a-z]+\s*=|[a-z]<[a-z]{1,3}>\s*\(` },
-      transformations: ['urlDecodeUni', 'htmlEntityDecode', 'lowercase', 'removeNulls'],
+      transformations: ['urlDecodeUni', 'htmlEntityDecode', 'lowercase'],
       action: deny, message: 'XSS: attribute or string breakout followed by markup or an event handler', severity: 'CRITICAL',
       tags: ['attack-xss', 'OWASP_CRS/WEB_ATTACK/XSS'],
       rationale: 'Breakouts ("><svg, "><img onerror=, \' onfocus=) and template sandbox escapes that libinjection misses in short fragments; ' +
@@ -338,7 +344,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
           String.raw`|\bthrow\s+onerror\s*=|\bonerror\s*=\s*(?:alert|confirm|prompt|eval)\b|\bsetTimeout\s*\x60` +
           String.raw`|\(\s*(?:alert|confirm|prompt|eval)\s*\)\s*\(|\bconstructor\s*\(\s*['"\x60][^'"\x60]{0,80}\b(?:alert|confirm|prompt|eval|fetch)\s*\(`,
       },
-      transformations: ['urlDecodeUni', 'htmlEntityDecode', 'jsDecode', 'removeNulls'],
+      transformations: ['urlDecodeUni', 'htmlEntityDecode', 'jsDecode'],
       action: deny, message: 'XSS: a script call without parentheses (tagged template, optional call, call/apply, a callback, a built property name)', severity: 'CRITICAL',
       tags: ['attack-xss', 'OWASP_CRS/WEB_ATTACK/XSS'],
       rationale: 'Filters that look for alert( miss alert\x601\x60, alert?.(…), confirm.call(null,1), [1].find(alert), window[\x27al\x27+\x27ert\x27] and ' +
@@ -355,7 +361,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
           String.raw`|\A[^\n]*?[;&|]\s*(?i:(?:type|dir|copy|del|more|findstr|icacls|attrib|wmic|net1?|reg)\s+(?:[a-z]:[\\/]|%\w+%|\\\\|/[a-z]{1,2}\b)|(?:systeminfo|tasklist|ipconfig|netstat|ver|net1?\s+(?:user|localgroup))(?:\s+/\w+)*\s*(?:$|[;&|])|net1?\s+(?:user|localgroup|group)\s[^;&|\n]{0,80}?\s/(?:add|del(?:ete)?|domain|active)\b|set\s+/a\s+\d)` +
           String.raw`|\A[^\n]*?(?:[;&|\x60]|\$\()\s*getent\s+(?:a?hosts|passwd|shadow|group)\b`,
       },
-      transformations: ['urlDecodeUni', 'removeNulls'],
+      transformations: ['urlDecodeUni'],
       action: deny, message: 'Command injection: a shell separator followed by a command', severity: 'CRITICAL',
       tags: ['attack-rce', 'OWASP_CRS/WEB_ATTACK/COMMAND_INJECTION'],
       rationale: 'A separator (; | & && || $( backtick) on the first line of a value, or a line break right after a single token, ' +
@@ -375,7 +381,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
           String.raw`|\b(?:eval|assert|create_function)\s*\(\s*(?:base64_decode|gzinflate|gzuncompress|str_rot13|phpinfo|system|passthru|shell_exec|\$_(?:GET|POST|REQUEST|COOKIE|SERVER))\b` +
           String.raw`|\A[^\n]*?(?:\bServer\s*\.\s*(?:ScriptTimeout|CreateObject)\b|\bsystem\s*\(\s*['"]|\b(?:exec|passthru|shell_exec|popen|proc_open)\s*\(\s*['"$]|\bos\.(?:system|popen)\s*\(|\bRuntime\.getRuntime\(\)\.exec|\brequire\s*\(\s*['"]child_process)`,
       },
-      transformations: ['urlDecodeUni', 'removeNulls'],
+      transformations: ['urlDecodeUni'],
       action: deny, message: 'Code execution payload: JNDI/expression lookup, reverse shell, encoded PowerShell, shellshock, server-side include or interpreter call', severity: 'CRITICAL',
       tags: ['attack-rce', 'OWASP_CRS/WEB_ATTACK/COMMAND_INJECTION'],
       rationale: 'Payload shapes that are never prose: ${jndi:, /dev/tcp/, bash -c, () { :; };, <?php, __import__(os|subprocess|socket…), a JavaScript ' +
@@ -396,7 +402,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
           String.raw`|\{\{[^}]{0,80}\b(?:config|self|request|lipsum|cycler|joiner|namespace)\s*\.\s*(?:__|items\s*\(|from_object|application)` +
           String.raw`|\$\{\s*(?:T\s*\(\s*java\.lang|Runtime|@java\.lang|new\s+java\.)|#\{\s*(?:T\s*\(|new\s+java\.)`,
       },
-      transformations: ['urlDecodeUni', 'htmlEntityDecode', 'removeNulls'],
+      transformations: ['urlDecodeUni', 'htmlEntityDecode'],
       action: deny, message: 'Template injection: arithmetic probe or object traversal in a template expression (Jinja, Twig, FreeMarker, SpEL, ERB)', severity: 'CRITICAL',
       tags: ['attack-rce', 'attack-ssti', 'OWASP_CRS/WEB_ATTACK/COMMAND_INJECTION'],
       rationale: 'Server-side template injection is found by a number product inside template delimiters ({{1337*1338}}, {{7*\x277\x27}}, ${7*7}, #{7*7}, <%= 7*7 %>, Razor @(7*7), [[7*7]]), ' +
@@ -416,7 +422,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
           String.raw`|\A\s*(?:whoami|uname|ifconfig|ipconfig|systeminfo|tasklist)(?:\.exe)?\s*$|\A\s*(?:sleep\s+\d+|ps\s+(?:aux|-ef))\s*$` +
           String.raw`|\A\s*(?i:(?:type|dir|copy|del|more|findstr|icacls|attrib)\s+(?:[a-z]:[\\/]|%\w+%|\\\\|/[a-z]{1,2}\b)|net1?\s+(?:user|localgroup|group)\b)`,
       },
-      transformations: ['urlDecodeUni', 'removeNulls'],
+      transformations: ['urlDecodeUni'],
       action: deny, message: 'Command injection: a value that is a command line, or a separator then a further command (outside API bodies)', severity: 'CRITICAL',
       tags: ['attack-rce', 'OWASP_CRS/WEB_ATTACK/COMMAND_INJECTION'],
       rationale: 'A parameter passed whole to a shell (cat /etc/passwd, wget http://…, ls -la, nc 10.0.0.1 4444 | sh, type C:\\boot.ini, whoami) starts with the command; ' +
@@ -440,7 +446,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       id: 1041, category: 'malicious-upload', phase: 2,
       variables: ['FILES', 'REQUEST_HEADERS:X-File-Name', 'REQUEST_HEADERS:X-Filename'],
       operator: { op: 'rx', arg: String.raw`[\\/]|^\.|\.\.|[\x00-\x1f\x7f]|%(?:00|2f|5c|2e)|^[a-zA-Z]:|^\s|\s$|::\$data|(?i:^(?:web\.config|php\.ini)$)` },
-      transformations: ['removeNulls'],
+      transformations: [],
       action: deny, message: 'Malicious upload: path separator, hidden file, control character or stream name in an upload name', severity: 'CRITICAL',
       tags: ['attack-upload', 'OWASP_CRS/WEB_ATTACK/FILE_UPLOAD'],
       rationale: 'A browser or HTTP client sends a bare file name; separators, leading dots (.htaccess), NUL and ::$DATA are path tricks; ' +
@@ -484,7 +490,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       id: 1052, category: 'http-protocol', phase: 2,
       variables: ['ARGS', 'ARGS_NAMES', 'XML:/*'],
       operator: { op: 'rx', arg: String.raw`(?i)(?:%(?:25)*0[da]|\\r|\\n|\\u000[da]|\\u560[ad]|${UNICODE_LINE_BREAK})+(?:%20|\s|\+)*(?:(?:${INJECTED_HEADER_NAMES})\s*(?::|%3a)|http/\d(?:\.\d)?(?:%20|\s|\+)+\d{3}\b|<(?:html|meta|script)\b)` },
-      transformations: ['removeNulls'],
+      transformations: [],
       action: deny, message: 'HTTP protocol attack: an encoded line break before a header name in a parameter or body value (response splitting)', severity: 'CRITICAL',
       tags: ['attack-protocol', 'OWASP_CRS/PROTOCOL_VIOLATION/INVALID_HREQ'],
       rationale: 'A value the application copies into a response header (a redirect target, a file name) splits the response when it carries a line break ' +
@@ -495,7 +501,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       id: 1053, category: 'http-protocol', phase: 2,
       variables: ['REQUEST_URI_RAW', 'REQUEST_HEADERS', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', 'XML:/*'],
       operator: { op: 'rx', arg: `(?i)(?:^|[^\\w-])(?:[\\w-]+\\.)*(?:${OOB_INTERACTION_DOMAINS.map(escapeRegExp).join('|')})(?![\\w-])` },
-      transformations: ['urlDecodeUni', 'removeNulls'],
+      transformations: ['urlDecodeUni'],
       action: deny, message: 'HTTP protocol attack: a scanner out-of-band interaction domain (interactsh, Burp Collaborator, DNS logger) in the request', severity: 'CRITICAL',
       tags: ['attack-reputation-scanner', 'OWASP_CRS/AUTOMATION/SECURITY_SCANNER'],
       rationale: 'Blind injection scanners put a unique host of their own callback service (x.interact.sh, x.oastify.com, x.burpcollaborator.net, x.dnslog.cn) ' +
@@ -545,7 +551,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
           String.raw`|<(?:[\w-]+:)?(?:include|import|redefine|override)\b[^>]*\b(?:namespace|schemaLocation)\s*=\s*\\?["']\s*(?:https?|ftp|file)://|\bschemaLocation\s*=\s*\\?["']\s*[^\s"'\\]+\s*\\?["']`,
       },
       // Deliberately no URL decoding: it would turn the + of a UTF-7 body into a space; ModSecurity decodes ARGS itself.
-      transformations: ['removeNulls'],
+      transformations: [],
       action: deny, message: 'XML external entity: an entity declaration, an external DTD, an XInclude or a UTF-7 XML document', severity: 'CRITICAL',
       tags: ['attack-xxe', 'OWASP_CRS/WEB_ATTACK/XXE'],
       rationale: 'XXE reads local files, reaches internal hosts (SSRF) and exhausts memory (billion laughs) through what an XML parser ' +
@@ -559,7 +565,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       id: 1080, category: 'other-injections', phase: 2,
       variables: ['REQUEST_FILENAME', ...values],
       operator: { op: 'rx', arg: String.raw`(?i)\(\s*[&|!]\s*\(\s*[\w-]+\s*[~<>]?=(?!=)|[\w=]\*\s*\)\s*\(|\(\s*objectclass\s*=|\b[a-z][\w-]*(?::dn)?:\d+(?:\.\d+)+:=` },
-      transformations: ['urlDecodeUni', 'removeNulls'],
+      transformations: ['urlDecodeUni'],
       action: deny, message: 'LDAP injection: filter syntax (combinators, a closed wildcard, objectClass, an extensible match) in a value', severity: 'CRITICAL',
       tags: ['attack-ldap', 'OWASP_CRS/WEB_ATTACK/LDAP_INJECTION'],
       rationale: 'A login or search value that carries LDAP filter syntax rewrites the directory query: (|( and (&( combinators, *)( after a ' +
@@ -578,7 +584,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
           String.raw`|\A[^\r\n]{0,200}[\r\n]+\s*(?:RCPT\s+TO|MAIL\s+FROM)\s*:|\A[^\r\n]{0,200}[\r\n]+(?:QUIT|DATA|RSET|NOOP)[ \t]*(?:[\r\n]|\z)` +
           String.raw`|\A[^\r\n]{0,200}[\r\n]+[A-Z]\d{1,4}[ \t]+(?:CAPABILITY|FETCH|LOGIN|LOGOUT|SELECT|EXAMINE|LIST|STORE|UID|SEARCH|APPEND|DELETE)\b`,
       },
-      transformations: ['urlDecodeUni', 'removeNulls'],
+      transformations: ['urlDecodeUni'],
       action: deny, message: 'Mail injection: an address followed by a line break and a mail header, or a line break followed by an SMTP or IMAP command', severity: 'CRITICAL',
       tags: ['attack-injection-generic', 'OWASP_CRS/WEB_ATTACK/MAIL_INJECTION'],
       rationale: 'A value that is one address and then a line break and a header (victim@example.com\\r\\nBcc: …) adds recipients to the mail it is written into; ' +
@@ -595,7 +601,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
         arg: String.raw`(?i)\A\s*\{(?:[^\n]{0,200}?\{)?\s*["']?\$(?:where|ne|eq|gt|gte|lt|lte|regex|or|and|not|nor|in|nin|exists|expr)["']?\s*:|\A[^\n]{0,40}?['"]\s*,\s*\$[a-z]+\s*:|\A\s*(?:true|false|null|\d+)\s*,\s*\$(?:where|ne|eq|gt|gte|lt|lte|regex|or|and|nor|in|nin|exists|expr)\s*:` +
           String.raw`|\A\s*db\.[\w$]+\.\w+\s*\([^\n]*\)\s*;?\s*\z|\A\s*['"\d]*\s*;\s*(?:var|let|const)\s+\w+\s*=|\A[^'"\n]{0,40}['"]\s*;\s*return\s+(?:true|false|1)\b`,
       },
-      transformations: ['urlDecodeUni', 'removeNulls'],
+      transformations: ['urlDecodeUni'],
       action: deny, message: 'NoSQL injection: a value that breaks into a query object, a MongoDB shell call or server-side JavaScript', severity: 'CRITICAL',
       tags: ['attack-sqli', 'attack-nosql', 'OWASP_CRS/WEB_ATTACK/NOSQL_INJECTION'],
       rationale: 'Text that leaves its string and adds an operator (\x27, $or: [, true, $where: \x27…\x27), a value that is a whole db.collection.method(…) ' +
@@ -611,7 +617,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
         arg: String.raw`!!(?:python/(?:object|name|module)|ruby/(?:object|hash|struct)|javax?\.|com\.sun\.|org\.(?:apache|springframework)\.)` +
           String.raw`|\b[OC]:\d+:"[\w\\]+":\d+:\{|\ArO0AB|\A\s*\\\\[\w.:$-]+\\[\w$.-]+`,
       },
-      transformations: ['urlDecodeUni', 'removeNulls'],
+      transformations: ['urlDecodeUni'],
       action: deny, message: 'Deserialization or remote path: a YAML language tag, a PHP or Java serialized object, or a UNC path to another host', severity: 'CRITICAL',
       tags: ['attack-rce', 'attack-deserialization', 'OWASP_CRS/WEB_ATTACK/DESERIALIZATION'],
       rationale: 'Values a deserializer turns into objects (!!python/object/apply:os.system, !!javax.script.ScriptEngineManager, PHP O:8:"Class":…:{, ' +
@@ -625,7 +631,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
         arg: String.raw`\A[\w$-]*(?:[.\[][\w$-]*\]?)*?[.\[](?:__proto__|constructor[\].]+\[?prototype)(?:\]|\.|$)` +
           String.raw`|\A\s*(?:\{\s*["']?(?:__proto__["']?\s*:|constructor["']?\s*:\s*\{\s*["']?prototype["']?\s*:)|__proto__\s*[\[.]|constructor\s*(?:\[\s*['"]?prototype['"]?\s*\]|\.\s*prototype\s*\.))`,
       },
-      transformations: ['urlDecodeUni', 'removeNulls'],
+      transformations: ['urlDecodeUni'],
       action: deny, message: 'Prototype pollution: __proto__ or constructor.prototype as a parameter name or at the start of a value', severity: 'CRITICAL',
       tags: ['attack-injection-generic', 'attack-prototype-pollution', 'OWASP_CRS/WEB_ATTACK/PROTOTYPE_POLLUTION'],
       rationale: 'A JavaScript server that merges request data into an object gives every object a new property when a key is __proto__ or ' +
@@ -637,7 +643,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       id: 1090, category: 'api-reconnaissance', phase: 2,
       variables: ['ARGS:query', String.raw`ARGS:/^json\.(?:[\w-]+\.)*query$/`, 'REQUEST_BODY'],
       operator: { op: 'rx', arg: String.raw`(?i)\A[^"]*?\b__(?:schema|type)\b\s*[{(]|"query"\s*:\s*"[^"]*?\b__(?:schema|type)\b\s*[{(]` },
-      transformations: ['urlDecodeUni', 'removeNulls'],
+      transformations: ['urlDecodeUni'],
       action: deny, message: 'API reconnaissance: a GraphQL introspection query (__schema, __type)', severity: 'CRITICAL',
       tags: ['attack-reputation-scanner', 'OWASP_CRS/AUTOMATION/API_RECONNAISSANCE'],
       rationale: 'Introspection hands a scanner the whole schema, every query and mutation with its arguments, the map it needs for the next ' +
@@ -716,9 +722,9 @@ function encodedPayloadRules(table: readonly WafRule[]): WafRule[] {
     judge(1094, { op: 'rx', arg: patterns.join('|') }, ['urlDecodeUni', 'htmlEntityDecode', 'removeNulls'],
       `every pattern of the table that reads arguments (${judging.map((r) => r.id).join(', ')})`,
       'Encoded payload: a base64 value whose decoded text the factory rules refuse'),
-    judge(1095, { op: 'detectSQLi' }, byId(1010).transformations, 'libinjection as SQL, as 1010 and the CRS 942100 judge a plain value',
+    judge(1095, { op: 'detectSQLi' }, [...byId(1010).transformations, 'removeNulls'], 'libinjection as SQL, as 1010 and the CRS 942100 judge a plain value',
       'Encoded payload: a base64 value whose decoded text is SQL injection (libinjection)'),
-    judge(1096, { op: 'detectXSS' }, byId(1020).transformations, 'libinjection as HTML, as 1020 and the CRS 941100 judge a plain value',
+    judge(1096, { op: 'detectXSS' }, [...byId(1020).transformations, 'removeNulls'], 'libinjection as HTML, as 1020 and the CRS 941100 judge a plain value',
       'Encoded payload: a base64 value whose decoded text is XSS (libinjection)'),
   ];
 }

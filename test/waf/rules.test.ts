@@ -45,6 +45,10 @@ describe('Custom Factory Rules table', () => {
     expect(line.operator.op === 'rx' && judge.operator.op === 'rx' && judge.operator.arg.includes(line.operator.arg)).toBe(false);
   });
 
+  test('GIVEN the table WHEN its transformations are read THEN only the decoding judges 1094-1096 remove NUL bytes (elsewhere a NUL is refused: test/waf/nul-bytes.test.ts)', () => {
+    expect(WAF_RULES.filter((r) => r.transformations.includes('removeNulls')).map((r) => r.id)).toEqual([1094, 1095, 1096]);
+  });
+
   test('GIVEN an auth path override WHEN the rules are built THEN the rate-limiting signal follows the config', () => {
     const rules = wafRules(parseConfig({ edge: { authPaths: ['/v2/login'], rateLimits: { auth: { rate: 3, per: 'minute', burst: 6 } } } }));
     expect(rules.find((r) => r.id === 1060)!.operator).toEqual({ op: 'rx', arg: '^(?:\\/v2\\/login)(?:/|$)' });
