@@ -14,7 +14,7 @@ import { escapeRegExp } from '../text';
 export const WAF_CATEGORIES = {
   'directory-traversal': { ids: [1001, 1003], title: 'Directory traversal' },
   'sql-injection': { ids: [1010, 1014], title: 'SQL injection' },
-  'xss': { ids: [1020, 1024], title: 'XSS attacks' },
+  'xss': { ids: [1020, 1023], title: 'XSS attacks' },
   'command-injection': { ids: [1030, 1033], title: 'Command injection' },
   'malicious-upload': { ids: [1040, 1042], title: 'Malicious file uploads' },
   'http-protocol': { ids: [1050, 1054], title: 'HTTP protocol attacks' },
@@ -314,12 +314,21 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     {
       id: 1022, category: 'xss', phase: 2,
       variables: ['REQUEST_FILENAME', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'XML:/*'],
-      operator: { op: 'rx', arg: String.raw`(?i)(?:^|[\s"'=(<\x60/])(?:javascript|vbscript|livescript)\s*:(?:[^\s]|\s+(?:[\w$.]+\s*\(|[(\[{'"\x60]))|^\s*data\s*:\s*(?:text/html|image/svg\+xml|application/(?:x-)?(?:java|ecma)script)[;,]|\b(?:alert|prompt|confirm|eval)\s*(?:\(\s*(?:\d|document\b|window\b|this\b|/)|\x60)|['"\x60]\s*[-+*/;,|&^]\s*(?:alert|prompt|confirm|eval)\s*\(` },
+      operator: { op: 'rx', arg: String.raw`(?i)(?:^|[\s"'=(<\x60/])(?:javascript|vbscript|livescript)\s*:(?:[^\s]|\s+(?:[\w$.]+\s*\(|[(\[{'"\x60]))|^\s*data\s*:\s*(?:text/html|image/svg\+xml|application/(?:x-)?(?:java|ecma)script)[;,]|\b(?:alert|prompt|confirm|eval)\s*(?:\(\s*(?:\d|document\b|window\b|this\b|/)|\x60)|['"\x60]\s*[-+*/;,|&^]\s*(?:alert|prompt|confirm|eval)\s*\(` +
+        // and the calls without parentheses
+        String.raw`|\b(?:alert|confirm|prompt|eval)\s*(?:\x60|\?\.\s*\(|\.\s*(?:call|apply|bind)\s*\()` +
+        String.raw`|\.\s*(?:find|map|filter|forEach|some|every)\s*\(\s*(?:alert|confirm|prompt|eval)\s*\)` +
+        String.raw`|\b(?:eval|Function|setTimeout|setInterval)\s*\(\s*(?:atob|unescape|decodeURI(?:Component)?|String\.fromCharCode)\s*\(` +
+        String.raw`|\b(?:top|window|self|parent|frames|globalThis)\s*\[\s*(?:['"\x60][^'"\x60\]]{0,12}['"\x60]\s*[+\s]\s*['"\x60]|(?:atob|unescape|decodeURI(?:Component)?|String\.fromCharCode)\s*\(|/[^/\s\]]{1,12}/\s*\.\s*source\b)` +
+        String.raw`|\bthrow\s+onerror\s*=|\bonerror\s*=\s*(?:alert|confirm|prompt|eval)\b|\bsetTimeout\s*\x60` +
+        String.raw`|\(\s*(?:alert|confirm|prompt|eval)\s*\)\s*\(|\bconstructor\s*\(\s*['"\x60][^'"\x60]{0,80}\b(?:alert|confirm|prompt|eval|fetch)\s*\(` },
       transformations: ['urlDecodeUni', 'htmlEntityDecode', 'jsDecode'],
-      action: deny, message: 'XSS: script URL, HTML data URL or script call outside markup', severity: 'CRITICAL',
+      action: deny, message: 'XSS: script URL, HTML data URL or script call outside markup, with or without parentheses (tagged template, optional call, call/apply, a callback, a built property name)', severity: 'CRITICAL',
       tags: ['attack-xss', 'OWASP_CRS/WEB_ATTACK/XSS'],
       rationale: 'Payloads that need no tag (links, redirect targets, attribute breakouts); "javascript:" must be followed by code (a call, a bracket, or no space), not by words ("JavaScript: Basics of the Language"); ' +
-        'a call such as alert(1) or alert(document.cookie), or any call right after a closed string (\x27;alert( ); alert(\x27done\x27) in pasted code passes.',
+        'a call such as alert(1) or alert(document.cookie), or any call right after a closed string (\x27;alert( ); alert(\x27done\x27) in pasted code passes. ' +
+        'Filters that look for alert( miss alert\x601\x60, alert?.(…), confirm.call(null,1), [1].find(alert), window[\x27al\x27+\x27ert\x27] and ' +
+        'throw onerror=alert, self[atob(\x27YWxlcnQ=\x27)], eval(atob(…)): each is a call of a dialog or eval function in a shape ordinary code and prose do not take.',
     },
     {
       id: 1023, category: 'xss', phase: 2,
@@ -331,24 +340,6 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
       rationale: 'Breakouts ("><svg, "><img onerror=, \' onfocus=) and template sandbox escapes that libinjection misses in short fragments; ' +
         'an attribute or call split by throwaway tags (o<x>nfocus=, alert<x>(1)) that a tag-stripping sanitiser joins again; ' +
         'a closed attribute followed by an ordinary tag (class="box">\\n<p>) is HTML pasted into a prompt.',
-    },
-    {
-      id: 1024, category: 'xss', phase: 2,
-      variables: ['REQUEST_FILENAME', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'XML:/*'],
-      operator: {
-        op: 'rx',
-        arg: String.raw`(?i)\b(?:alert|confirm|prompt|eval)\s*(?:\x60|\?\.\s*\(|\.\s*(?:call|apply|bind)\s*\()` +
-          String.raw`|\.\s*(?:find|map|filter|forEach|some|every)\s*\(\s*(?:alert|confirm|prompt|eval)\s*\)` +
-          String.raw`|\b(?:eval|Function|setTimeout|setInterval)\s*\(\s*(?:atob|unescape|decodeURI(?:Component)?|String\.fromCharCode)\s*\(` +
-          String.raw`|\b(?:top|window|self|parent|frames|globalThis)\s*\[\s*(?:['"\x60][^'"\x60\]]{0,12}['"\x60]\s*[+\s]\s*['"\x60]|(?:atob|unescape|decodeURI(?:Component)?|String\.fromCharCode)\s*\(|/[^/\s\]]{1,12}/\s*\.\s*source\b)` +
-          String.raw`|\bthrow\s+onerror\s*=|\bonerror\s*=\s*(?:alert|confirm|prompt|eval)\b|\bsetTimeout\s*\x60` +
-          String.raw`|\(\s*(?:alert|confirm|prompt|eval)\s*\)\s*\(|\bconstructor\s*\(\s*['"\x60][^'"\x60]{0,80}\b(?:alert|confirm|prompt|eval|fetch)\s*\(`,
-      },
-      transformations: ['urlDecodeUni', 'htmlEntityDecode', 'jsDecode'],
-      action: deny, message: 'XSS: a script call without parentheses (tagged template, optional call, call/apply, a callback, a built property name)', severity: 'CRITICAL',
-      tags: ['attack-xss', 'OWASP_CRS/WEB_ATTACK/XSS'],
-      rationale: 'Filters that look for alert( miss alert\x601\x60, alert?.(…), confirm.call(null,1), [1].find(alert), window[\x27al\x27+\x27ert\x27] and ' +
-        'throw onerror=alert, self[atob(\x27YWxlcnQ=\x27)], eval(atob(…)): each is a call of a dialog or eval function in a shape ordinary code and prose do not take.',
     },
     // ---- 1030-1032 Command injection ----
     {
@@ -500,7 +491,9 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
     {
       id: 1053, category: 'http-protocol', phase: 2,
       variables: ['REQUEST_URI_RAW', 'REQUEST_HEADERS', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', 'XML:/*'],
-      operator: { op: 'rx', arg: `(?i)(?:^|[^\\w-])(?:[\\w-]+\\.)*(?:${OOB_INTERACTION_DOMAINS.map(escapeRegExp).join('|')})(?![\\w-])` },
+      // One of the domains or a host under it: preceded by the start, a dot or another character that is not part of a
+      // name. (A subdomain needs no pattern of its own: its last dot is such a character.)
+      operator: { op: 'rx', arg: `(?i)(?<![\\w-])(?:${OOB_INTERACTION_DOMAINS.map(escapeRegExp).join('|')})(?![\\w-])` },
       transformations: ['urlDecodeUni'],
       action: deny, message: 'HTTP protocol attack: a scanner out-of-band interaction domain (interactsh, Burp Collaborator, DNS logger) in the request', severity: 'CRITICAL',
       tags: ['attack-reputation-scanner', 'OWASP_CRS/AUTOMATION/SECURITY_SCANNER'],
