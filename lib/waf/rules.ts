@@ -292,7 +292,7 @@ export function wafRules(config: FactoryConfig): readonly WafRule[] {
         'or 1 RLIKE (SELECT (CASE WHEN …)), and a quote that closes the id before OR/AND and a function call or a comparison (5\') OR JSON_EXTRACT(…) = …); ' +
         'a path segment is an id or a slug, never a SELECT … FROM or a function call with parentheses, and a quoted title in a slug is not followed by a comparison.',
     },
-    // ---- 1020-1024 XSS ----
+    // ---- 1020-1023 XSS ----
     {
       id: 1020, category: 'xss', phase: 2,
       variables: ['REQUEST_FILENAME', 'REQUEST_HEADERS:Referer', CUSTOM_HEADERS, 'FILES'],
