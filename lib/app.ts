@@ -2,7 +2,8 @@
  * Builds the whole cdk8s app from a config: one chart per concern, each written to its own file in
  * `dist/`, ordered by dependency (the namespace first).
  */
-import { App, YamlOutputType } from 'cdk8s';
+import { type App, YamlOutputType } from 'cdk8s';
+import { FactoryApp } from './chart';
 import type { FactoryConfig } from './config';
 import { EdgeChart, EdgeControllerChart, EdgeWafChart, FACTORY_INGRESSES } from './edge/chart';
 import { MonitoringChart, edgeMonitoring } from './monitoring/chart';
@@ -45,7 +46,7 @@ export function buildCharts(app: App, config: FactoryConfig): FactoryCharts {
 
 /** A new app that writes one YAML file per chart into `outdir`. */
 export function buildApp(config: FactoryConfig, outdir: string): { app: App; charts: FactoryCharts } {
-  const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART, outputFileExtension: '.k8s.yaml' });
+  const app = new FactoryApp({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART, outputFileExtension: '.k8s.yaml' });
   return { app, charts: buildCharts(app, config) };
 }
 

@@ -3,7 +3,7 @@
  * taking only the values it uses. Build them inside a `FactoryChart` and every workload of the chart is
  * hardened on its way out (lib/hardening.ts); `validateManifests` judges what the app wrote.
  */
-export { FactoryChart, type FactoryChartProps } from './chart';
+export { FactoryApp, FactoryChart, type FactoryChartProps } from './chart';
 export { CONTAINER_SECURITY_CONTEXT, type PodIdentity, hardeningPatches, podSecurityContext } from './hardening';
 export { HardenedNamespace, type HardenedNamespaceProps, POD_SECURITY_LEVEL, POD_SECURITY_VERSIONS, type PodSecurityVersions, podSecurityLabels } from './namespace';
 export { ComponentIdentity, type ComponentIdentityProps, DefaultServiceAccount } from './identity';

@@ -1,13 +1,14 @@
 // `npm run synth`'s entry (main.ts) with a wrong construct use injected, run by the end-to-end test through
 // scripts/run.mjs like synth itself: appends a Deployment with a hostPath volume and an image on `latest`, and
-// a Certificate with a misspelled field, to the first chart's manifests. Nothing of the project is edited; the
-// patch reaches the cdk8s that main.ts uses because both are bundled into this one entry. (The file is named
+// a Certificate with a misspelled field, to the manifests the first chart hands out (FactoryChart.toJson, after
+// its hardening). Nothing of the project is edited; the patch reaches the chart class that main.ts uses because both
+// are bundled into this one entry. (The file is named
 // main.ts because main.ts runs its main() only as the entry of a bundle of that name.)
-import { Chart } from 'cdk8s';
+import { FactoryChart } from '../../../../lib/chart';
 
-const original = Chart.prototype.toJson;
+const original = FactoryChart.prototype.toJson;
 let injected = false;
-Chart.prototype.toJson = function toJson(this: Chart): any[] {
+FactoryChart.prototype.toJson = function toJson(this: FactoryChart): any[] {
   const manifests = original.call(this);
   if (injected) return manifests;
   injected = true;
