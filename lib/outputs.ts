@@ -23,23 +23,23 @@ export function generatedDirs(outputs: Outputs): string[] {
 }
 
 /**
- * Synthesizes a cdk8s app into memory, under `dir` (e.g. `dist`). With a memo, each object cdk8s already
- * wrote once (same content) gets its YAML from it.
+ * Synthesizes a cdk8s app into memory, under `dir` (e.g. `dist`): what cdk8s saves (Yaml.save, one file per chart)
+ * is kept instead of written, and anything else it writes into its output folder is read back. With a memo, each
+ * object cdk8s already wrote once (same content) gets its YAML from it.
  */
 export function synthToMemory(makeApp: (outdir: string) => App, dir: string, memo?: YamlMemo): Outputs {
   const staging = fs.mkdtempSync(path.join(os.tmpdir(), 'factory-synth-'));
-  const stringify = Yaml.stringify;
+  const { save, stringify } = Yaml;
+  const saved = new Map<string, string>();
   try {
-    // cdk8s writes every chart through Yaml.stringify(...objects): one YAML text per object, joined by `---`.
+    // cdk8s writes every chart through Yaml.save(file, objects) → Yaml.stringify(...objects): one YAML text per object, joined by `---`.
+    Yaml.save = (file: string, docs: any[]) => void saved.set(path.relative(staging, file).split(path.sep).join('/'), Yaml.stringify(...docs));
     if (memo) Yaml.stringify = (...docs: unknown[]) => docs.map((d) => yamlOf(memo, stringify, d)).join('---\n');
     makeApp(staging).synth();
-    const out: Outputs = new Map();
-    for (const file of fs.readdirSync(staging).sort()) {
-      out.set(`${dir}/${file}`, fs.readFileSync(path.join(staging, file), 'utf8'));
-    }
-    return out;
+    for (const file of fs.readdirSync(staging)) saved.set(file, fs.readFileSync(path.join(staging, file), 'utf8'));
+    return new Map([...saved.keys()].sort().map((file) => [`${dir}/${file}`, saved.get(file)!]));
   } finally {
-    Yaml.stringify = stringify;
+    Object.assign(Yaml, { save, stringify });
     fs.rmSync(staging, { recursive: true, force: true });
   }
 }

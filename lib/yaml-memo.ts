@@ -74,7 +74,7 @@ function isExactJson(v: unknown): boolean {
       const proto = Object.getPrototypeOf(v);
       if (proto !== Object.prototype && proto !== null) return false;
       if (Object.getOwnPropertySymbols(v).length > 0) return false;
-      for (const [k, x] of Object.entries(v)) if (k === '__proto__' || !isExactJson(x)) return false;
+      for (const k in v) if (k === '__proto__' || !isExactJson((v as Record<string, unknown>)[k])) return false;
       return true;
     }
     default:
