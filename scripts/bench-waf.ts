@@ -1,7 +1,7 @@
 /**
- * `npm run bench:waf [-- --seconds 5 --concurrency 8 --rounds 3]`: the WAF's cost on loopback, in one run (same nginx,
- * same stub upstream, one worker each): nginx alone; nginx + ModSecurity + the CRS alone, as Debian ships it
- * (the baseline); the factory's CRS settings and exclusions without its rules; and the factory WAF (settings,
+ * `npm run bench:waf [-- --seconds 5 --concurrency 8 --rounds 3 --crs <folder>]`: the WAF's cost on loopback, in one run
+ * (same nginx, same stub upstream, one worker each): nginx alone; nginx + ModSecurity + the CRS alone, as its setup file
+ * ships it (the baseline; Debian's CRS, or the release folder `--crs` names, e.g. crs/coreruleset-4.22.0, in every setup); the factory's CRS settings and exclusions without its rules; and the factory WAF (settings,
  * exclusions and its rules, CUSTOM_RULE_IDS). Each is driven with a keep-alive node client for a fixed time; it prints
  * requests/s, median/p95 latency and the nginx worker's CPU time per request (from /proc) for a GET with a query
  * and a POST with a 1 KB JSON body, and each factory setup's throughput and CPU cost as ratios of the CRS alone; then,
@@ -153,15 +153,17 @@ async function main(): Promise<void> {
   const seconds = arg('seconds', 5);
   const concurrency = arg('concurrency', 8);
   const config = defaultConfig();
+  const crsAt = process.argv.indexOf('--crs');
+  const crs = crsAt >= 0 ? process.argv[crsAt + 1] : undefined;
   const rows: string[] = [];
   const BASELINE = 'nginx + ModSecurity + CRS alone (baseline)';
   const setups = [
     { name: 'nginx alone', opts: { modsecurity: false } },
-    { name: BASELINE, opts: { crsOnly: true } },
-    { name: `factory CRS settings and exclusions, without ${CUSTOM_RULE_IDS}`, opts: { factoryRules: false } },
-    { name: `the factory WAF (settings, exclusions, ${CUSTOM_RULE_IDS})`, opts: {} },
+    { name: BASELINE, opts: { crs, crsOnly: true } },
+    { name: `factory CRS settings and exclusions, without ${CUSTOM_RULE_IDS}`, opts: { crs, factoryRules: false } },
+    { name: `the factory WAF (settings, exclusions, ${CUSTOM_RULE_IDS})`, opts: { crs } },
     // The cluster's WAF tier: its ConfigMap files as synthesized (1 worker for its 1-CPU limit, the counter's line per request).
-    { name: 'the WAF tier\'s files (edge.target waf-tier), relocated', opts: { rendering: 'waf-tier' as const, tlsPort: 40000 + Math.floor(Math.random() * 20000) } },
+    { name: 'the WAF tier\'s files (edge.target waf-tier), relocated', opts: { crs, rendering: 'waf-tier' as const, tlsPort: 40000 + Math.floor(Math.random() * 20000) } },
   ];
   // Every setup runs at once (its own nginx), and the measurements alternate between them in rounds: a
   // machine that slows down for a while slows every setup alike, and the median of the rounds is reported.
@@ -209,7 +211,7 @@ async function main(): Promise<void> {
     }
   }
   process.stdout.write([
-    `WAF benchmark: loopback, 1 nginx worker each, ${concurrency} keep-alive connections, median of ${arg('rounds', 3)} alternating rounds of ${seconds}s per row, ${pinning} (node ${process.version})`,
+    `WAF benchmark (${crs === undefined ? 'Debian\'s CRS' : `the CRS of ${crs}`}): loopback, 1 nginx worker each, ${concurrency} keep-alive connections, median of ${arg('rounds', 3)} alternating rounds of ${seconds}s per row, ${pinning} (node ${process.version})`,
     '| setup | request | requests/s | median ms | p95 ms | worker CPU ms/request | requests | errors |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows,
