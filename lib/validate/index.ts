@@ -73,8 +73,11 @@ function parseObjects(file: string, text: string): unknown[] {
   return objects;
 }
 
-/** What computes a memoized parse: the YAML library, its version, and how it reads (KUBECTL_YAML). */
-const PARSE_PURPOSE = `yaml ${YAML_VERSION} parseAllDocuments ${JSON.stringify(KUBECTL_YAML)} toJS`;
+/**
+ * What computes a memoized parse: the YAML library and its version, how it reads (KUBECTL_YAML), and this module's own
+ * code that reads a document (its source text), so that an edit of that code misses every entry it wrote before.
+ */
+const PARSE_PURPOSE = `yaml ${YAML_VERSION} ${JSON.stringify(KUBECTL_YAML)} ${parseObjects} ${yamlValue}`;
 
 /** A file's documents from the memo, one document at a time; null when one of them is not usable on its own. */
 function memoizedObjects(memo: YamlMemo, text: string): unknown[] | null {
