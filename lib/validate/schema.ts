@@ -112,7 +112,8 @@ function crdIndex(root: string, dir: string): CrdFile[] {
   const out: CrdFile[] = [];
   const walk = (d: string) => {
     if (!fs.existsSync(d)) return;
-    for (const entry of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    // In code-unit order: the first localeCompare of a process loads ICU's collation data (~14 ms).
+    for (const entry of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
       const p = path.join(d, entry.name);
       if (entry.isDirectory()) walk(p);
       else if (/\.ya?ml$/.test(entry.name)) {
