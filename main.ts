@@ -44,7 +44,9 @@ function main(): number {
     throw e;
   }
   // Admission-grade validation (Pod Security restricted:latest, schemas, policies) before any write.
-  const violations = validateManifests(parseManifests(manifestOutputs(outputs), memo), { provided: config.providedObjects });
+  const docs = parseManifests(manifestOutputs(outputs), memo);
+  memo.save(); // what this run converted, whatever the verdict
+  const violations = validateManifests(docs, { provided: config.providedObjects });
   if (violations.length > 0) {
     for (const v of violations) process.stderr.write(`${formatViolation(v)}\n`);
     process.stderr.write(`synth refused: ${violations.length} violation(s); nothing was written\n`);

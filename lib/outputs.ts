@@ -8,7 +8,7 @@ import * as path from 'path';
 import { type App, Yaml } from 'cdk8s';
 import { version as CDK8S_VERSION } from 'cdk8s/package.json';
 import { writeFileAtomic } from './text';
-import { type YamlMemo, exactJson } from './yaml-memo';
+import { type YamlMemo, isExactJson } from './yaml-memo';
 
 /** Relative path (from the project root, `/` separated) → file content. */
 export type Outputs = Map<string, string>;
@@ -47,10 +47,15 @@ export function synthToMemory(makeApp: (outdir: string) => App, dir: string, mem
 /** What computes a memoized object's YAML: cdk8s's Yaml.stringify (its yaml is bundled, so its version pins both). */
 const STRINGIFY_PURPOSE = `cdk8s ${CDK8S_VERSION} Yaml.stringify`;
 
-/** One object's YAML as cdk8s's `stringify` writes it, from the memo when the object has an exact JSON text (its key). */
+/**
+ * One object's YAML as cdk8s's `stringify` writes it, from the memo when the object is plain data, keyed by its JSON
+ * text. (Not by its V8 serialization, though that is 5 times faster: V8 writes a string as one-byte or two-byte
+ * depending on how it was built, and a number as an integer or a double, so the same object serializes differently
+ * from one run to the next.)
+ */
 function yamlOf(memo: YamlMemo, stringify: typeof Yaml.stringify, d: unknown): string {
-  const json = exactJson(d);
-  return json === undefined ? stringify.call(Yaml, d) : memo.text(STRINGIFY_PURPOSE, json, () => stringify.call(Yaml, d));
+  const compute = () => stringify.call(Yaml, d);
+  return isExactJson(d) ? memo.text(STRINGIFY_PURPOSE, JSON.stringify(d), compute) : compute();
 }
 
 /**

@@ -6,59 +6,114 @@
  *
  * An entry is content-addressed: its name is the SHA-1 (as git names its objects) of what computes it (the library and its
  * version, the options) and of the exact input, so a hit returns what the computation returned for the same
- * bytes; any other input misses. Entries are written atomically, a value that cannot be stored exactly
- * (see `exactJson`) is never stored, and an unreadable memo only costs the computation. The memo of a
- * checkout is `.build/yaml/` (`rm -rf .build` empties it); the tests run without one.
+ * bytes; any other input misses. Only plain data (`isExactJson`) is stored.
+ *
+ * The memo of a checkout is one file, `.build/yaml/memo.v8` (`rm -rf .build` empties it): the entries of the
+ * last run that missed, in V8's serialization format (read in one go: no text to parse, no file per entry).
+ * Only a run that missed writes it, atomically, with the entries that run used (so it holds one synth's
+ * entries, never more); an unreadable file is an empty memo and only costs the computation. The tests run
+ * without one.
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as v8 from 'v8';
 import { writeFileAtomic } from './text';
 
+/** An entry: a text, or a value in V8's serialization (deserialized anew at each hit, so no two hits share objects). */
+type Entry = string | Uint8Array;
+
 export class YamlMemo {
-  /** The memo of the project checkout at `root`: `.build/yaml/`. */
+  /** The memo of the project checkout at `root`: `.build/yaml/memo.v8`. */
   public static inProject(root: string): YamlMemo {
-    return new YamlMemo(path.join(root, '.build', 'yaml'));
+    return new YamlMemo(path.join(root, '.build', 'yaml', 'memo.v8'));
   }
 
-  private constructor(private readonly dir: string) {}
+  /** What the file held, read at the first lookup. */
+  private stored?: Map<string, Entry>;
+  /** The entries this run looked up or computed: what `save` writes. */
+  private readonly used = new Map<string, Entry>();
+  private missed = false;
+
+  private constructor(private readonly file: string) {}
+
+  /** How many entries this run used (hits and stored misses). */
+  public get size(): number {
+    return this.used.size;
+  }
 
   /**
    * The text `compute` returns for `input`, from the memo when `purpose` (what computes it, with its
-   * version) already ran on the same input; a miss computes and stores it. `compute` answers undefined
+   * version) already ran on the same input; a miss computes and keeps it. `compute` answers undefined
    * for what must not be stored (nothing is then).
    */
-  public text(purpose: string, input: string, compute: () => string): string;
-  public text(purpose: string, input: string, compute: () => string | undefined): string | undefined;
-  public text(purpose: string, input: string, compute: () => string | undefined): string | undefined {
-    const file = path.join(this.dir, crypto.createHash('sha1').update(purpose).update('\0').update(input).digest('hex'));
+  public text(purpose: string, input: string | Uint8Array, compute: () => string): string;
+  public text(purpose: string, input: string | Uint8Array, compute: () => string | undefined): string | undefined;
+  public text(purpose: string, input: string | Uint8Array, compute: () => string | undefined): string | undefined {
+    const entry = this.entry(purpose, input, (): Entry | undefined => compute());
+    return typeof entry === 'string' ? entry : undefined;
+  }
+
+  /**
+   * The value `compute` returns for `input`, as `text` does, for plain data (`isExactJson`): another value is
+   * not stored. Each hit is a new copy.
+   */
+  public value(purpose: string, input: string | Uint8Array, compute: () => unknown): unknown {
+    const entry = this.entry(purpose, input, () => {
+      const v = compute();
+      return v !== undefined && isExactJson(v) ? v8.serialize(v) : undefined;
+    });
+    return entry === undefined || typeof entry === 'string' ? undefined : v8.deserialize(entry);
+  }
+
+  /** Writes the entries this run used, when it missed (atomically; a read-only checkout still synthesizes). */
+  public save(): void {
+    if (!this.missed) return;
     try {
-      return fs.readFileSync(file, 'utf8');
+      writeFileAtomic(this.file, v8.serialize([...this.used]));
     } catch {
-      // a miss
+      // a memo is an optimisation
     }
-    const value = compute();
-    if (value !== undefined) {
-      try {
-        writeFileAtomic(file, value);
-      } catch {
-        // a memo is an optimisation: a read-only checkout still synthesizes
+  }
+
+  private entry(purpose: string, input: string | Uint8Array, compute: () => Entry | undefined): Entry | undefined {
+    const name = crypto.createHash('sha1').update(purpose).update('\0').update(input).digest('hex');
+    let entry = this.used.get(name) ?? this.load().get(name);
+    if (entry === undefined) {
+      entry = compute();
+      if (entry === undefined) return undefined;
+      this.missed = true;
+    }
+    this.used.set(name, entry);
+    return entry;
+  }
+
+  private load(): Map<string, Entry> {
+    if (this.stored) return this.stored;
+    this.stored = new Map();
+    try {
+      // Pairs, checked without `instanceof` (which fails on values of another realm, a jest sandbox's).
+      const read: unknown = v8.deserialize(fs.readFileSync(this.file));
+      if (Array.isArray(read)) {
+        for (const pair of read as unknown[]) {
+          if (!Array.isArray(pair) || pair.length !== 2) continue;
+          const [k, v] = pair as unknown[];
+          if (typeof k === 'string' && (typeof v === 'string' || ArrayBuffer.isView(v))) this.stored.set(k, v as Entry);
+        }
       }
+    } catch {
+      // no memo yet, or one this node cannot read: an empty memo
     }
-    return value;
+    return this.stored;
   }
 }
 
 /**
- * The JSON text of a value when `JSON.parse` gives back exactly that value: plain objects (no `__proto__`
- * key) and arrays without holes, of strings, finite numbers other than -0, booleans and null. Anything
- * else — undefined, a Date, a Map, NaN — has no exact JSON, and the answer is undefined.
+ * Whether `JSON.parse(JSON.stringify(value))` (and V8's deserialization of its serialization) gives back exactly
+ * that value: plain objects (no `__proto__` key) and arrays without holes, of strings, finite numbers other than
+ * -0, booleans and null. Anything else — undefined, a Date, a Map, NaN, a class instance — is not plain data.
  */
-export function exactJson(value: unknown): string | undefined {
-  return isExactJson(value) ? JSON.stringify(value) : undefined;
-}
-
-function isExactJson(v: unknown): boolean {
+export function isExactJson(v: unknown): boolean {
   switch (typeof v) {
     case 'string':
     case 'boolean':

@@ -6,16 +6,16 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { Yaml as YAML } from 'cdk8s';
 import { buildApp } from '../lib/app';
 import { defaultConfig } from '../lib/config';
 import { synthToMemory } from '../lib/outputs';
 import { UnusableInputError, manifestOutputs, parseManifests } from '../lib/validate';
-import { YamlMemo, exactJson, yamlDocuments } from '../lib/yaml-memo';
+import { YamlMemo, isExactJson, yamlDocuments } from '../lib/yaml-memo';
 
 let root: string;
 let memo: YamlMemo;
-const memoDir = () => path.join(root, '.build', 'yaml');
-const entries = () => (fs.existsSync(memoDir()) ? fs.readdirSync(memoDir()).length : 0);
+const memoFile = () => path.join(root, '.build', 'yaml', 'memo.v8');
 
 beforeEach(() => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'factory-yaml-memo-'));
@@ -29,12 +29,45 @@ describe('synth', () => {
   test('GIVEN an empty memo WHEN the app is synthesized twice THEN both outputs equal the synth without a memo, and the memo holds entries', () => {
     const plain = synth();
     const cold = synth(memo);
-    const filled = entries();
+    const filled = memo.size;
     const warm = synth(memo);
     expect(cold).toEqual(plain);
     expect(warm).toEqual(plain);
     expect(filled).toBeGreaterThan(50);
-    expect(entries()).toBe(filled);
+    expect(memo.size).toBe(filled);
+  });
+
+  test('GIVEN a memo saved by one run WHEN another run synthesizes THEN every object is a hit (cdk8s stringifies nothing) and the outputs equal the synth without a memo', () => {
+    const plain = synth();
+    synth(memo);
+    memo.save();
+    const next = YamlMemo.inProject(root);
+    const stringify = jest.spyOn(YAML, 'stringify');
+    try {
+      expect(synth(next)).toEqual(plain);
+      expect(stringify).not.toHaveBeenCalled();
+    } finally {
+      stringify.mockRestore();
+    }
+    expect(next.size).toBe(memo.size);
+  });
+
+  test('GIVEN a run with no miss WHEN it saves THEN the file is not rewritten', () => {
+    synth(memo);
+    memo.save();
+    const before = fs.statSync(memoFile()).mtimeMs;
+    const next = YamlMemo.inProject(root);
+    synth(next);
+    fs.utimesSync(memoFile(), 0, 0); // an mtime a rewrite would change
+    next.save();
+    expect(fs.statSync(memoFile()).mtimeMs).toBe(0);
+    expect(before).toBeGreaterThan(0);
+  });
+
+  test('GIVEN a memo file that is not V8 data WHEN a run synthesizes THEN it is an empty memo: the outputs equal the synth without a memo', () => {
+    fs.mkdirSync(path.dirname(memoFile()), { recursive: true });
+    fs.writeFileSync(memoFile(), 'not a memo');
+    expect(synth(YamlMemo.inProject(root))).toEqual(synth());
   });
 });
 
@@ -46,8 +79,9 @@ describe('parse', () => {
     const files = manifestOutputs(synth());
     const plain = parseManifests(files);
     expect(parseManifests(files, memo)).toEqual(plain);
-    expect(entries()).toBeGreaterThan(50);
-    expect(parseManifests(files, memo)).toEqual(plain);
+    expect(memo.size).toBeGreaterThan(50);
+    memo.save();
+    expect(parseManifests(files, YamlMemo.inProject(root))).toEqual(plain);
   });
 
   test('GIVEN a memo filled by one stream WHEN a document of it changes THEN the changed document is read anew (YAML 1.1 `on: yes` stays a boolean key)', () => {
@@ -77,14 +111,13 @@ describe('parse', () => {
     const text = 'kind: X\nwhen: 2001-12-14\n';
     expect(parseManifests([[FILE, text]], memo)[0].object.when).toBeInstanceOf(Date);
     expect(parseManifests([[FILE, text]], memo)[0].object.when).toBeInstanceOf(Date);
-    expect(entries()).toBe(0);
+    expect(memo.size).toBe(0);
   });
 });
 
-describe('exactJson', () => {
-  test('GIVEN plain data WHEN asked THEN it is its JSON text', () => {
-    const value = { a: [1, 'x', true, null, { b: -1.5 }], '': {} };
-    expect(exactJson(value)).toBe(JSON.stringify(value));
+describe('isExactJson', () => {
+  test('GIVEN plain data WHEN asked THEN it is', () => {
+    expect(isExactJson({ a: [1, 'x', true, null, { b: -1.5 }], '': {} })).toBe(true);
   });
 
   test.each([
@@ -97,8 +130,8 @@ describe('exactJson', () => {
     ['a hole in an array', [1, , 3]], // eslint-disable-line no-sparse-arrays
     ['a __proto__ key', JSON.parse('{"__proto__": 1}')],
     ['a class instance', { a: new (class X {})() }],
-  ])('GIVEN a value with %s WHEN asked THEN it has no exact JSON', (_name, value) => {
-    expect(exactJson(value)).toBeUndefined();
+  ])('GIVEN a value with %s WHEN asked THEN it is not plain data', (_name, value) => {
+    expect(isExactJson(value)).toBe(false);
   });
 });
 

@@ -10,7 +10,7 @@ import { type ProvidedObject, checkPolicies } from './policy';
 import { checkSchemasByDocument } from './schema';
 import { type ManifestDoc, type Violation, violation } from './types';
 import { yamlValue } from '../text';
-import { type YamlMemo, exactJson, yamlDocuments } from '../yaml-memo';
+import { type YamlMemo, yamlDocuments } from '../yaml-memo';
 
 export { formatViolation } from './types';
 export type { ManifestDoc, Violation } from './types';
@@ -85,15 +85,15 @@ function memoizedObjects(memo: YamlMemo, text: string): unknown[] | null {
   if (documents === undefined) return null;
   const objects: unknown[] = [];
   for (const document of documents) {
-    const json = memo.text(PARSE_PURPOSE, document, () => {
+    const parsed = memo.value(PARSE_PURPOSE, document, () => {
       try {
-        return exactJson(parseObjects('', document));
+        return parseObjects('', document);
       } catch {
         return undefined;
       }
     });
-    if (json === undefined) return null;
-    objects.push(...(JSON.parse(json) as unknown[]));
+    if (parsed === undefined) return null;
+    objects.push(...(parsed as unknown[]));
   }
   return objects;
 }
