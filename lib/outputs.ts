@@ -49,9 +49,9 @@ const STRINGIFY_PURPOSE = `cdk8s ${CDK8S_VERSION} Yaml.stringify`;
 
 /**
  * One object's YAML as cdk8s's `stringify` writes it, from the memo when the object is plain data, keyed by its JSON
- * text. (Not by its V8 serialization, though that is 5 times faster: V8 writes a string as one-byte or two-byte
- * depending on how it was built, and a number as an integer or a double, so the same object serializes differently
- * from one run to the next.)
+ * text. (Not by its V8 serialization, though that is 5 times faster: it depends on how each value was built, not
+ * only on what it is — a string can be stored as one-byte or two-byte, a number as an integer or a double — and of
+ * the 65 objects of two synths in one process, 40 serialized differently.)
  */
 function yamlOf(memo: YamlMemo, stringify: typeof Yaml.stringify, d: unknown): string {
   const compute = () => stringify.call(Yaml, d);
