@@ -47,9 +47,9 @@ export class YamlMemo {
    * version) already ran on the same input; a miss computes and keeps it. `compute` answers undefined
    * for what must not be stored (nothing is then).
    */
-  public text(purpose: string, input: string | Uint8Array, compute: () => string): string;
-  public text(purpose: string, input: string | Uint8Array, compute: () => string | undefined): string | undefined;
-  public text(purpose: string, input: string | Uint8Array, compute: () => string | undefined): string | undefined {
+  public text(purpose: string, input: string, compute: () => string): string;
+  public text(purpose: string, input: string, compute: () => string | undefined): string | undefined;
+  public text(purpose: string, input: string, compute: () => string | undefined): string | undefined {
     const entry = this.entry(purpose, input, (): Entry | undefined => compute());
     return typeof entry === 'string' ? entry : undefined;
   }
@@ -58,7 +58,7 @@ export class YamlMemo {
    * The value `compute` returns for `input`, as `text` does, for plain data (`isExactJson`): another value is
    * not stored. Each hit is a new copy.
    */
-  public value(purpose: string, input: string | Uint8Array, compute: () => unknown): unknown {
+  public value(purpose: string, input: string, compute: () => unknown): unknown {
     const entry = this.entry(purpose, input, () => {
       const v = compute();
       return v !== undefined && isExactJson(v) ? v8.serialize(v) : undefined;
@@ -76,7 +76,7 @@ export class YamlMemo {
     }
   }
 
-  private entry(purpose: string, input: string | Uint8Array, compute: () => Entry | undefined): Entry | undefined {
+  private entry(purpose: string, input: string, compute: () => Entry | undefined): Entry | undefined {
     const name = crypto.createHash('sha1').update(purpose).update('\0').update(input).digest('hex');
     let entry = this.used.get(name) ?? this.load().get(name);
     if (entry === undefined) {

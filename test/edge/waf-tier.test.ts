@@ -7,6 +7,7 @@ import { ConfigError, parseConfig } from '../../lib/config';
 import { manifestOutputs, parseManifests, validateManifests } from '../../lib/validate';
 import { WAF_TIER_CONFIG_DIGEST_ANNOTATION, WAF_TIER_METRICS_LABELS } from '../../lib/edge/waf-tier';
 import { CONFIG_MAP_APPLY_BUDGET, appliedDataBytes } from '../../lib/k8s/config-map';
+import * as crsRelease from '../../lib/waf/crs-release';
 import { crsRuleFiles, crsSetupFile } from '../../lib/waf/crs-release';
 import { MTAIL_PORT, WAF_REQUESTS_METRIC } from '../../lib/waf/metrics';
 import { WAF_TIER_COMMAND, WAF_TIER_PATHS, wafTierFiles } from '../../lib/waf/waf-tier';
@@ -167,6 +168,20 @@ describe('what the image needs, from its source', () => {
     expect(digest(manifests)).toMatch(/^[0-9a-f]{64}$/);
     expect(digest(changed)).not.toBe(digest(manifests));
     expect(digest(synthAll(WAF_TIER))).toBe(digest(manifests));
+  });
+
+  test('GIVEN one CRS rule file changed THEN the pod template\'s config digest changes (the rules are files nginx reads at start too)', () => {
+    const digest = (m: any[]) => find(m, 'Deployment', 'factory-waf').spec.template.metadata.annotations[WAF_TIER_CONFIG_DIGEST_ANNOTATION];
+    const rules = new Map(crsRuleFiles());
+    const [last] = [...rules.keys()].slice(-1);
+    rules.set(last, `${rules.get(last)}\n# changed\n`);
+    const spy = jest.spyOn(crsRelease, 'crsRuleFiles').mockReturnValue(rules);
+    try {
+      expect(digest(synthAll(WAF_TIER))).not.toBe(digest(manifests));
+      expect(spy).toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 
