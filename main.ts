@@ -68,5 +68,5 @@ function main(): number {
 }
 
 // `require.main === module` also holds inside the esbuild bundle of another entry point that imports
-// `synthesize` (scripts/run.mjs bundles each entry), so the entry file's name is checked too.
+// `synthesize` (scripts/run.cjs bundles each entry), so the entry file's name is checked too.
 if (require.main === module && /(^|[\\/])main\.c?[jt]s$/.test(process.argv[1] ?? '')) process.exitCode = main();

@@ -11,16 +11,19 @@ import { type PodIdentity, hardeningPatches } from './hardening';
 
 const ADDRESS_LABEL = 'cdk8s.io/metadata.addr';
 
-/** Removes cdk8s' address label wherever labels or selectors sit in a manifest. */
-export function withoutAddressLabels(value: any): any {
-  if (Array.isArray(value)) return value.map(withoutAddressLabels);
-  if (value === null || typeof value !== 'object') return value;
-  const out: any = {};
-  for (const [k, v] of Object.entries(value)) {
-    if (k === ADDRESS_LABEL) continue;
-    out[k] = withoutAddressLabels(v);
+/**
+ * Removes cdk8s' address label wherever labels or selectors sit in a manifest, in place: a manifest from
+ * `toJson()` is a fresh tree (cdk8s resolves every value into new objects), shared with nothing.
+ */
+function dropAddressLabels<T>(value: T): T {
+  if (Array.isArray(value)) {
+    for (const item of value) dropAddressLabels(item);
+  } else if (value !== null && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    if (ADDRESS_LABEL in o) delete o[ADDRESS_LABEL];
+    for (const k in o) dropAddressLabels(o[k]);
   }
-  return out;
+  return value;
 }
 
 /** Apps whose `synth()` is running (cdk8s's App.synth validates the app and resolves its dependencies before it asks each chart for its manifests). */
@@ -71,6 +74,6 @@ export class FactoryChart extends Chart {
 
   public toJson(): any[] {
     const manifests = SYNTHESIZING.has(App.of(this)) ? manifestsOf(this) : super.toJson();
-    return manifests.map((m) => JsonPatch.apply(withoutAddressLabels(m), ...hardeningPatches(m, this.podIdentity)));
+    return manifests.map((m) => JsonPatch.apply(dropAddressLabels(m), ...hardeningPatches(m, this.podIdentity)));
   }
 }

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: medians of 5, side by side with their floors, all in the same run:
  * - `npm run synth` against `node -e "require('cdk8s-plus-27')"` (loading the construct library alone),
- *   and the same synth without npm's own start (`node scripts/run.mjs main.ts`) against the same floor;
+ *   and the same synth without npm's own start (`node scripts/run.cjs main.ts`) against the same floor;
  * - `npx cdk8s synth` against `npx cdk8s --version` (starting the CLI alone);
  * - the app alone, in process (`synthesize()`: config, charts, every file, in memory), and the
  *   validation of its manifests (Pod Security, schemas, policies).
@@ -50,7 +50,7 @@ timeCommand('npm', ['run', '-s', 'synth']); // a fresh bundle, as after any edit
 const LIBRARY_FLOOR: Command = { name: 'node -e "require(\'cdk8s-plus-27\')"', cmd: process.execPath, args: ['-e', "require('cdk8s-plus-27')"] };
 const pairs = [
   pairOf({ name: 'npm run synth', cmd: 'npm', args: ['run', '-s', 'synth'] }, LIBRARY_FLOOR),
-  pairOf({ name: 'node scripts/run.mjs main.ts (npm run synth without npm\'s own start)', cmd: process.execPath, args: ['scripts/run.mjs', 'main.ts'] }, LIBRARY_FLOOR),
+  pairOf({ name: 'node scripts/run.cjs main.ts (npm run synth without npm\'s own start)', cmd: process.execPath, args: ['scripts/run.cjs', 'main.ts'] }, LIBRARY_FLOOR),
   pairOf({ name: 'npm run (npm\'s own start: `npm run -s env`)', cmd: 'npm', args: ['run', '-s', 'env'] }, LIBRARY_FLOOR),
   pairOf({ name: 'npx cdk8s synth', cmd: 'npx', args: ['cdk8s', 'synth'] }, { name: 'npx cdk8s --version', cmd: 'npx', args: ['cdk8s', '--version'] }),
 ];

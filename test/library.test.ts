@@ -16,7 +16,7 @@ let docs: any[];
 
 beforeAll(() => {
   out = fs.mkdtempSync(path.join(os.tmpdir(), 'factory-library-'));
-  status = spawnSync(process.execPath, ['scripts/run.mjs', 'examples/library.ts', out], { cwd: ROOT, encoding: 'utf8' }).status;
+  status = spawnSync(process.execPath, ['scripts/run.cjs', 'examples/library.ts', out], { cwd: ROOT, encoding: 'utf8' }).status;
   docs = parseManifests(fs.readdirSync(out).sort().map((f) => [f, fs.readFileSync(path.join(out, f), 'utf8')] as [string, string]));
 });
 afterAll(() => fs.rmSync(out, { recursive: true, force: true }));

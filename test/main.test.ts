@@ -40,7 +40,7 @@ function hashTree(dir: string): string {
 }
 
 function synth(cwd: string, env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, ['scripts/run.mjs', 'main.ts'], {
+  return spawnSync(process.execPath, ['scripts/run.cjs', 'main.ts'], {
     cwd, encoding: 'utf8', env: { ...process.env, FACTORY_CONFIG: '', ...env },
   });
 }

@@ -4,7 +4,7 @@
  * of `docker-compose.security.yml`. A new image in either is scanned without anyone editing the workflow.
  *
  * Run by the workflow's `images` job (and by the tests, the same command):
- *   node scripts/run.mjs .github/scripts/scan-images.ts >> "$GITHUB_OUTPUT"
+ *   node scripts/run.cjs .github/scripts/scan-images.ts >> "$GITHUB_OUTPUT"
  * which prints one line, `matrix={"include":[{"image":"…","slug":"…"},…]}`.
  */
 import * as fs from 'fs';

@@ -40,7 +40,7 @@ function scratchProject(): string {
   return dir;
 }
 
-const runCheck = (cwd: string) => spawnSync(process.execPath, ['scripts/run.mjs', 'scripts/check.ts'], {
+const runCheck = (cwd: string) => spawnSync(process.execPath, ['scripts/run.cjs', 'scripts/check.ts'], {
   cwd, encoding: 'utf8', env: { ...process.env, FACTORY_CONFIG: '' },
 });
 
@@ -112,7 +112,7 @@ describe('npm run check: the command developers run before pushing', () => {
 
   test('package.json: `npm run check` runs scripts/check.ts, and `npm test` runs it before jest', () => {
     const scripts = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts;
-    expect(scripts.check).toBe('node scripts/run.mjs scripts/check.ts');
+    expect(scripts.check).toBe('node scripts/run.cjs scripts/check.ts');
     const steps = String(scripts.test).split('&&').map((s) => s.trim());
     expect(steps).toContain('npm run check');
     expect(steps.indexOf('npm run check')).toBeLessThan(steps.findIndex((s) => s.startsWith('jest')));

@@ -83,7 +83,7 @@ describe('Trivy - Container Vulnerability Scanner: every image dist/ deploys', (
     const images = J.images;
     expect(images.outputs?.matrix).toBe('${{ steps.derive.outputs.matrix }}');
     const derive = images.steps.find((s) => s.id === 'derive');
-    expect(derive?.run).toBe('node scripts/run.mjs .github/scripts/scan-images.ts >> "$GITHUB_OUTPUT"');
+    expect(derive?.run).toBe('node scripts/run.cjs .github/scripts/scan-images.ts >> "$GITHUB_OUTPUT"');
   });
 
   test('one vulnerable image does not cancel the scans of the others (fail-fast: false)', () => {

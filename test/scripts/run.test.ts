@@ -1,15 +1,14 @@
 /**
- * scripts/run.mjs (every `npm run` entry goes through it): one bundle per entry path, so `npm run synth`
+ * scripts/run.cjs (every `npm run` entry goes through it): one bundle per entry path, so `npm run synth`
  * (main.ts) and `npm run vault:synth` (vault/main.ts) never overwrite each other's bundle; each bundle runs
- * with a V8 code cache keyed by its content.
+ * with a V8 code cache keyed by its file (device, inode, size, mtime: a rebuild renames a new file in).
  */
 import { spawn, spawnSync } from 'child_process';
-import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-const RUN = path.resolve(__dirname, '..', '..', 'scripts', 'run.mjs');
+const RUN = path.resolve(__dirname, '..', '..', 'scripts', 'run.cjs');
 let dir: string;
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'factory-run-'));
@@ -61,11 +60,25 @@ test('GIVEN an input edited WHEN the entry runs again THEN the bundle is rebuilt
   expect(fs.readFileSync(path.join(dir, '.build', 'run', 'main.cjs'), 'utf8')).toContain('"edited"');
 });
 
-test('GIVEN a run THEN the bundle\'s code cache is written, keyed by the SHA-1 of the bundle\'s content', () => {
+test('GIVEN a run THEN the bundle\'s code cache is written, keyed by the bundle file\'s device, inode, size and mtime', () => {
   const bundle = path.join(dir, '.build', 'run', 'main.cjs');
+  const s = fs.statSync(bundle);
+  const key = `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}\0`;
   const cache = fs.readFileSync(`${bundle}.v8cache`);
-  expect(cache.subarray(0, 20).toString('hex')).toBe(crypto.createHash('sha1').update(fs.readFileSync(bundle)).digest('hex'));
-  expect(cache.length).toBeGreaterThan(20);
+  expect(cache.subarray(0, key.length).toString()).toBe(key);
+  expect(cache.length).toBeGreaterThan(key.length + 20);
+});
+
+test('GIVEN the bundle\'s stamp changed (its mtime) WHEN the entry runs THEN the cache of the old stamp is not used but written anew', () => {
+  const bundle = path.join(dir, '.build', 'run', 'main.cjs');
+  const old = fs.readFileSync(`${bundle}.v8cache`);
+  const t = new Date(Date.now() - 60_000);
+  fs.utimesSync(bundle, t, t);
+  expect(run('main.ts').stdout).toBe('edited');
+  const s = fs.statSync(bundle);
+  const cache = fs.readFileSync(`${bundle}.v8cache`);
+  expect(cache.subarray(0, old.indexOf(0) + 1).toString()).not.toBe(old.subarray(0, old.indexOf(0) + 1).toString());
+  expect(cache.subarray(0, cache.indexOf(0) + 1).toString()).toBe(`${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}\0`);
 });
 
 test('GIVEN an edit that keeps the bundle\'s length (V8 checks only that) WHEN the entry runs THEN the new code runs, not the cached one', () => {

@@ -33,7 +33,7 @@ function synth(env: NodeJS.ProcessEnv) {
 /** main.ts with a wrong construct use injected (support/injected/main.ts), run the way `npm run synth` runs main.ts. */
 function synthInjected() {
   const entry = path.relative(ROOT, path.join(__dirname, 'support', 'injected', 'main.ts'));
-  const r = spawnSync(process.execPath, ['scripts/run.mjs', entry], { cwd: ROOT, env: { ...process.env, FACTORY_CONFIG: '' }, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, ['scripts/run.cjs', entry], { cwd: ROOT, env: { ...process.env, FACTORY_CONFIG: '' }, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, stderr: r.stderr };
 }
 

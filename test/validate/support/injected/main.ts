@@ -1,5 +1,5 @@
 // `npm run synth`'s entry (main.ts) with a wrong construct use injected, run by the end-to-end test through
-// scripts/run.mjs like synth itself: appends a Deployment with a hostPath volume and an image on `latest`, and
+// scripts/run.cjs like synth itself: appends a Deployment with a hostPath volume and an image on `latest`, and
 // a Certificate with a misspelled field, to the manifests the first chart hands out (FactoryChart.toJson, after
 // its hardening). Nothing of the project is edited; the patch reaches the chart class that main.ts uses because both
 // are bundled into this one entry. (The file is named

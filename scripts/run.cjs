@@ -8,27 +8,27 @@
 //   is not even loaded. Only esbuild itself and ajv (loaded by the schema check only when a validator must be
 //   compiled) stay outside the bundle.
 // - Code cache: every file under .build/ (the bundles, and the compiled schema validators) is compiled with
-//   the V8 code cache kept beside it (`<file>.v8cache`, keyed by the SHA-1 of the file's content: V8 itself
-//   only checks the source length). A run without a usable cache writes one when the process exits, after
+//   the V8 code cache kept beside it (`<file>.v8cache`, keyed by the file's device, inode, size and mtime,
+//   which every rewrite changes, since files there are only replaced by a rename: V8 itself only checks the
+//   source length). A run without a usable cache writes one when the process exits, after
 //   the code ran, so the functions it compiled on the way are cached too; the next run skips parsing and
 //   compiling them.
-import * as crypto from 'crypto';
-import * as fs from 'fs';
-import { createRequire } from 'module';
-import * as path from 'path';
-import { fileURLToPath } from 'url';
-import * as vm from 'vm';
+'use strict';
+const fs = require('fs');
+const Module = require('module');
+const path = require('path');
+const vm = require('vm');
 
 const [entry, ...args] = process.argv.slice(2);
 if (!entry) {
-  console.error('usage: node scripts/run.mjs ENTRY.ts [ARGS...]');
+  console.error('usage: node scripts/run.cjs ENTRY.ts [ARGS...]');
   process.exit(2);
 }
 const relative = path.relative(process.cwd(), path.resolve(entry)).split(path.sep).map((s) => (s === '..' ? '__' : s));
 const outfile = path.resolve('.build', 'run', ...relative).replace(/\.[cm]?[jt]s$/, '') + '.cjs';
 const inputsFile = `${outfile}.inputs.json`;
 // The bundle also depends on how it is built: this file, and the tsconfig.json whose paths esbuild follows.
-const BUILD_INPUTS = [fileURLToPath(import.meta.url), path.resolve('tsconfig.json')];
+const BUILD_INPUTS = [__filename, path.resolve('tsconfig.json')];
 
 /** `size:mtime` of a file, or null when it is gone. */
 function stamp(file) {
@@ -90,7 +90,7 @@ const sameVersionOnce = {
 };
 
 async function build() {
-  const { build: esbuild } = await import('esbuild');
+  const { build: esbuild } = require('esbuild');
   const result = await esbuild({
     entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20',
     external: ['esbuild', 'ajv', 'ajv/*'], sourcemap: 'linked', minifyWhitespace: true, minifySyntax: true, logLevel: 'error', write: false, metafile: true,
@@ -103,41 +103,59 @@ async function build() {
   writeAtomic(inputsFile, JSON.stringify(inputs));
 }
 
-const require = createRequire(import.meta.url);
-const Module = require('module');
 const BUILD_DIR = path.resolve('.build') + path.sep;
-/** Scripts compiled without a usable code cache: [file, content hash, script], cached at exit. */
+/** Scripts compiled without a usable code cache: [cache file, file stamp, script], cached at exit. */
 const uncached = [];
 
-const origCompile = Module.prototype._compile;
-Module.prototype._compile = function compileWithCodeCache(content, filename) {
-  if (!filename.startsWith(BUILD_DIR)) return origCompile.call(this, content, filename);
-  const hash = crypto.createHash('sha1').update(content).digest();
+/**
+ * A file under .build/ and its stamp (device, inode, size, mtime), read from one open file so the two cannot
+ * disagree: files there are only ever replaced by a rename, which gives a new inode.
+ */
+function readStamped(filename) {
+  const fd = fs.openSync(filename, 'r');
+  try {
+    const s = fs.fstatSync(fd);
+    return { content: fs.readFileSync(fd, 'utf8'), stamp: Buffer.from(`${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}\0`) };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+const origLoadJs = Module._extensions['.js'];
+Module._extensions['.js'] = function loadWithCodeCache(module, filename) {
+  if (!filename.startsWith(BUILD_DIR)) return origLoadJs.call(this, module, filename);
+  const { content, stamp } = readStamped(filename);
   const cacheFile = `${filename}.v8cache`;
   let cachedData;
   try {
     const stored = fs.readFileSync(cacheFile);
-    if (stored.subarray(0, hash.length).equals(hash)) cachedData = stored.subarray(hash.length);
+    if (stored.subarray(0, stamp.length).equals(stamp)) cachedData = stored.subarray(stamp.length);
   } catch {
     // no cache yet
   }
   const script = new vm.Script(Module.wrap(content), { filename, cachedData });
-  if (cachedData === undefined || script.cachedDataRejected) uncached.push([cacheFile, hash, script]);
+  if (cachedData === undefined || script.cachedDataRejected) uncached.push([cacheFile, stamp, script]);
   const fn = script.runInThisContext({ displayErrors: true });
   // process.mainModule is this module for the entry, so `require.main === module` holds in it.
-  const requireFn = Module.createRequire(filename);
-  return fn.call(this.exports, this.exports, requireFn, this, filename, path.dirname(filename));
+  return fn.call(module.exports, module.exports, Module.createRequire(filename), module, filename, path.dirname(filename));
 };
 process.on('exit', () => {
-  for (const [cacheFile, hash, script] of uncached) {
+  for (const [cacheFile, stamp, script] of uncached) {
     try {
-      writeAtomic(cacheFile, Buffer.concat([hash, script.createCachedData()]));
+      writeAtomic(cacheFile, Buffer.concat([stamp, script.createCachedData()]));
     } catch {
       // a cache is an optimisation: a read-only checkout still runs
     }
   }
 });
 
-if (!upToDate()) await build();
-process.argv = [process.argv[0], outfile, ...args];
-Module._load(outfile, null, true);
+function run() {
+  process.argv = [process.argv[0], outfile, ...args];
+  Module._load(outfile, null, true);
+}
+
+if (upToDate()) run();
+else build().then(run, (e) => {
+  console.error(e);
+  process.exit(1);
+});
