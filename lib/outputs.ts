@@ -40,7 +40,12 @@ export function synthToMemory(makeApp: (outdir: string) => App, dir: string, mem
     return new Map([...saved.keys()].sort().map((file) => [`${dir}/${file}`, saved.get(file)!]));
   } finally {
     Object.assign(Yaml, { save, stringify });
-    fs.rmSync(staging, { recursive: true, force: true });
+    // Empty after a synth whose every chart went through Yaml.save: removed without loading node's recursive rm.
+    try {
+      fs.rmdirSync(staging);
+    } catch {
+      fs.rmSync(staging, { recursive: true, force: true });
+    }
   }
 }
 
@@ -72,7 +77,9 @@ export function writeOutputs(root: string, outputs: Outputs, owned: string[]): v
   }
   for (const [rel, content] of outputs) {
     const abs = path.join(root, rel);
-    if (fs.existsSync(abs) && fs.readFileSync(abs, 'utf8') === content) continue;
-    writeFileAtomic(abs, content);
+    // Compared as bytes: decoding a file that is not ASCII (the CRS rules) costs more than encoding the content.
+    const bytes = Buffer.from(content, 'utf8');
+    if (fs.existsSync(abs) && fs.readFileSync(abs).equals(bytes)) continue;
+    writeFileAtomic(abs, bytes);
   }
 }
