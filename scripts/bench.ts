@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: medians of 5, side by side with their floors, all in the same run:
+ * `npm run bench`: medians of 11, side by side with their floors, all in the same run:
  * - `npm run synth` against `node -e "require('cdk8s-plus-27')"` (loading the construct library alone),
  *   and the same synth without npm's own start (`node scripts/run.cjs main.ts`) against the same floor;
  * - `npx cdk8s synth` against `npx cdk8s --version` (starting the CLI alone);
@@ -12,7 +12,7 @@ import { performance } from 'perf_hooks';
 import { manifestOutputs, parseManifests, validateManifests } from '../lib/validate';
 import { synthesize } from '../main';
 
-const RUNS = 5;
+const RUNS = 11;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Wall time of one command, in ms; throws when it fails. */
