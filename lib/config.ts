@@ -20,8 +20,8 @@ import { decodeText, yamlValue } from './text';
 import type { ComponentName } from './component-names';
 export { COMPONENT_NAMES, type ComponentName } from './component-names';
 
-// zod's mini API (its schemas are functions, not objects with every method: a fraction of the classic API's
-// construction time), with the English messages the classic API sets by itself.
+// zod's mini API (its schemas carry no chainable methods, so building the schema takes a fraction of the classic
+// API's time), with the English messages the classic API sets by itself.
 z.config(en());
 
 const cpu = z.string().check(z.refine(isNonNegativeQuantity, 'must be a CPU quantity such as "500m" or "2"'));
@@ -76,7 +76,7 @@ const APP_IMAGE = 'ghcr.io/factory-de-agentes/factory:1.0.0';
 /** The application's probes: liveness asks whether the process is alive, readiness whether it can serve now. */
 const APP_PROBES = { liveness: '/health', readiness: '/ready' };
 
-/** The HTTP path of a probe. */
+/** An HTTP path: a probe's, or a path prefix the edge routes. */
 const httpPath = z.string().check(z.regex(/^\/[\w\-./]*$/, 'must be a URL path starting with "/"'));
 
 /** A workload's defaults: its pods' number, resources and priority (and its probes, for an application). */
@@ -257,9 +257,9 @@ export const configSchema = z.strictObject({
       ])),
     }), {}),
     /** Path prefixes served by the api (rate limit "API endpoints"). */
-    apiPaths: z._default(z.array(z.string().check(z.regex(/^\/[\w\-./]*$/, 'must be a URL path starting with "/"'))).check(z.minLength(1)), ['/api']),
+    apiPaths: z._default(z.array(httpPath).check(z.minLength(1)), ['/api']),
     /** Path prefixes of authentication (rate limit "Auth endpoints"). */
-    authPaths: z._default(z.array(z.string().check(z.regex(/^\/[\w\-./]*$/, 'must be a URL path starting with "/"'))).check(z.minLength(1)), ['/api/auth']),
+    authPaths: z._default(z.array(httpPath).check(z.minLength(1)), ['/api/auth']),
     /**
      * The largest request bodies, one limit for every target: nginx's `client_max_body_size` (standalone WAF,
      * and `proxy-body-size` of the controller) and ModSecurity's `SecRequestBodyLimit` take `maxBytes`;

@@ -104,18 +104,18 @@ async function build() {
 }
 
 const BUILD_DIR = path.resolve('.build') + path.sep;
-/** Scripts compiled without a usable code cache: [cache file, file stamp, script], cached at exit. */
+/** Scripts compiled without a usable code cache: [cache file, cache key, script], cached at exit. */
 const uncached = [];
 
 /**
- * A file under .build/ and its stamp (device, inode, size, mtime), read from one open file so the two cannot
- * disagree: files there are only ever replaced by a rename, which gives a new inode.
+ * A file under .build/ and the key of its code cache (device, inode, size, mtime), read from one open file so the
+ * two cannot disagree: files there are only ever replaced by a rename, which gives a new inode.
  */
-function readStamped(filename) {
+function readWithCacheKey(filename) {
   const fd = fs.openSync(filename, 'r');
   try {
     const s = fs.fstatSync(fd);
-    return { content: fs.readFileSync(fd, 'utf8'), stamp: Buffer.from(`${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}\0`) };
+    return { content: fs.readFileSync(fd, 'utf8'), key: Buffer.from(`${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}\0`) };
   } finally {
     fs.closeSync(fd);
   }
@@ -124,25 +124,25 @@ function readStamped(filename) {
 const origLoadJs = Module._extensions['.js'];
 Module._extensions['.js'] = function loadWithCodeCache(module, filename) {
   if (!filename.startsWith(BUILD_DIR)) return origLoadJs.call(this, module, filename);
-  const { content, stamp } = readStamped(filename);
+  const { content, key } = readWithCacheKey(filename);
   const cacheFile = `${filename}.v8cache`;
   let cachedData;
   try {
     const stored = fs.readFileSync(cacheFile);
-    if (stored.subarray(0, stamp.length).equals(stamp)) cachedData = stored.subarray(stamp.length);
+    if (stored.subarray(0, key.length).equals(key)) cachedData = stored.subarray(key.length);
   } catch {
     // no cache yet
   }
   const script = new vm.Script(Module.wrap(content), { filename, cachedData });
-  if (cachedData === undefined || script.cachedDataRejected) uncached.push([cacheFile, stamp, script]);
+  if (cachedData === undefined || script.cachedDataRejected) uncached.push([cacheFile, key, script]);
   const fn = script.runInThisContext({ displayErrors: true });
   // process.mainModule is this module for the entry, so `require.main === module` holds in it.
   return fn.call(module.exports, module.exports, Module.createRequire(filename), module, filename, path.dirname(filename));
 };
 process.on('exit', () => {
-  for (const [cacheFile, stamp, script] of uncached) {
+  for (const [cacheFile, key, script] of uncached) {
     try {
-      writeAtomic(cacheFile, Buffer.concat([stamp, script.createCachedData()]));
+      writeAtomic(cacheFile, Buffer.concat([key, script.createCachedData()]));
     } catch {
       // a cache is an optimisation: a read-only checkout still runs
     }

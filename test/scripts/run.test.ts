@@ -20,6 +20,12 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+/** The key a code cache starts with: the file's device, inode, size and mtime, then a NUL. */
+const cacheKey = (file: string) => {
+  const s = fs.statSync(file);
+  return `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}\0`;
+};
+
 const run = (entry: string) => spawnSync(process.execPath, [RUN, entry], { cwd: dir, encoding: 'utf8' });
 
 test('GIVEN main.ts and vault/main.ts WHEN both ran THEN each keeps its own bundle, named after its path', () => {
@@ -62,8 +68,7 @@ test('GIVEN an input edited WHEN the entry runs again THEN the bundle is rebuilt
 
 test('GIVEN a run THEN the bundle\'s code cache is written, keyed by the bundle file\'s device, inode, size and mtime', () => {
   const bundle = path.join(dir, '.build', 'run', 'main.cjs');
-  const s = fs.statSync(bundle);
-  const key = `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}\0`;
+  const key = cacheKey(bundle);
   const cache = fs.readFileSync(`${bundle}.v8cache`);
   expect(cache.subarray(0, key.length).toString()).toBe(key);
   expect(cache.length).toBeGreaterThan(key.length + 20);
@@ -75,10 +80,9 @@ test('GIVEN the bundle\'s stamp changed (its mtime) WHEN the entry runs THEN the
   const t = new Date(Date.now() - 60_000);
   fs.utimesSync(bundle, t, t);
   expect(run('main.ts').stdout).toBe('edited');
-  const s = fs.statSync(bundle);
   const cache = fs.readFileSync(`${bundle}.v8cache`);
   expect(cache.subarray(0, old.indexOf(0) + 1).toString()).not.toBe(old.subarray(0, old.indexOf(0) + 1).toString());
-  expect(cache.subarray(0, cache.indexOf(0) + 1).toString()).toBe(`${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}\0`);
+  expect(cache.subarray(0, cache.indexOf(0) + 1).toString()).toBe(cacheKey(bundle));
 });
 
 test('GIVEN an edit that keeps the bundle\'s length (V8 checks only that) WHEN the entry runs THEN the new code runs, not the cached one', () => {
