@@ -376,8 +376,8 @@ export const configSchema = z.strictObject({
       serviceAccount: z._default(dnsLabel, 'factory-secrets-sync'),
       /** The SecretStore's name. @default factory-vault */
       storeName: z._default(dnsLabel, 'factory-vault'),
-      /** How often each ExternalSecret re-reads Vault (a Go duration). @default 1h */
-      refreshInterval: z._default(z.string().check(z.regex(/^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/, 'must be a Go duration such as "15m" or "1h"')), '1h'),
+      /** How often each ExternalSecret re-reads Vault (a Go duration; µ written as escapes, so the bundle stays ASCII). @default 1h */
+      refreshInterval: z._default(z.string().check(z.regex(/^(?:\d+(?:\.\d+)?(?:ns|us|\u00b5s|\u03bcs|ms|s|m|h))+$/, 'must be a Go duration such as "15m" or "1h"')), '1h'),
     }), {}),
     /** TTL of the Vault tokens the role issues, seconds (guide: ttl=1h). @default 3600 */
     tokenTtlSeconds: z._default(z.number().check(z.int('must be an integer'), z.gte(60, 'must be at least 60'), z.lte(86400, 'must be at most 86400')), 3600),

@@ -35,6 +35,11 @@ test('GIVEN vault.sync.refreshInterval 15m in config THEN every ExternalSecret r
   expect(intervals).toEqual(['15m', '15m']);
 });
 
+test.each(['1h30m', '90s', '1500ms', '250\u00b5s', '250\u03bcs'])('GIVEN vault.sync.refreshInterval %s (a Go duration; Go reads the micro sign and the Greek mu alike) THEN it is accepted as written', (interval) => {
+  const intervals = synthAll({ vault: { sync: { refreshInterval: interval } } }).filter((m) => m.kind === 'ExternalSecret').map((m) => m.spec.refreshInterval);
+  expect(intervals).toEqual([interval, interval]);
+});
+
 test('GIVEN the synthesized SecretStore and ExternalSecrets WHEN validated against the operator\'s CRDs THEN they conform (control: there are three)', () => {
   const docs = all.filter((m) => m.apiVersion === 'external-secrets.io/v1').map(doc);
   expect(docs).toHaveLength(3);
