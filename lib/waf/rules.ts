@@ -172,7 +172,18 @@ export function authPathRegex(config: FactoryConfig): string {
   return `^(?:${config.edge.authPaths.map(escapeRegExp).join('|')})(?:/|$)`;
 }
 
+/**
+ * The factory rules of a config: built once per config object, since every rendering of it (each target's rules file,
+ * the CRS settings that name the rules marked outsideApiBodies, the README's table) reads the same table.
+ */
 export function wafRules(config: FactoryConfig): readonly WafRule[] {
+  let table = tables.get(config);
+  if (table === undefined) tables.set(config, (table = buildWafRules(config)));
+  return table;
+}
+const tables = new WeakMap<FactoryConfig, readonly WafRule[]>();
+
+function buildWafRules(config: FactoryConfig): readonly WafRule[] {
   const authPathRx = authPathRegex(config);
   const auth = config.edge.rateLimits.auth;
   const authWindowSeconds = auth.per === 'minute' ? 60 : 1;
