@@ -17,7 +17,7 @@ export const WAF_CATEGORIES = {
   'xss': { ids: [1020, 1023], title: 'XSS attacks' },
   'command-injection': { ids: [1030, 1033], title: 'Command injection' },
   'malicious-upload': { ids: [1040, 1042], title: 'Malicious file uploads' },
-  'http-protocol': { ids: [1050, 1054], title: 'HTTP protocol attacks' },
+  'http-protocol': { ids: [1050, 1055], title: 'HTTP protocol attacks' },
   'rate-limiting': { ids: [1060, 1061], title: 'Rate limiting' },
   // Not a category of the guide: its table predates XXE in public WAF suites; the range follows the guide's.
   'xml-external-entities': { ids: [1070, 1070], title: 'XML external entities (XXE)' },
@@ -131,8 +131,24 @@ const MORE_SHELL_COMMANDS = [
   'xargs', 'tee', 'getent', 'nmap', 'openssl', 'hostname', 'systemctl', 'chattr', 'lsof',
 ];
 
-/** Every custom header (X-Forwarded-For, X-Api-Version, X-Tenant …), matched by name in one variable. */
-const CUSTOM_HEADERS = 'REQUEST_HEADERS:/^[xX]-/';
+/**
+ * Request headers whose meaning HTTP or the browsers fix (and the W3C trace context), lower-cased: they carry no
+ * application value, and the rules judge them apart (User-Agent, Referer) or not at all. Every other header is custom.
+ */
+export const STANDARD_REQUEST_HEADERS = [
+  'accept', 'accept-charset', 'accept-encoding', 'accept-language', 'access-control-request-headers', 'access-control-request-method',
+  'authorization', 'cache-control', 'connection', 'content-encoding', 'content-length', 'content-type', 'cookie', 'date', 'dnt',
+  'early-data', 'expect', 'forwarded', 'host', 'if-match', 'if-modified-since', 'if-none-match', 'if-range', 'if-unmodified-since',
+  'keep-alive', 'max-forwards', 'origin', 'pragma', 'priority', 'proxy-authorization', 'proxy-connection', 'range', 'referer', 'te',
+  'trailer', 'transfer-encoding', 'upgrade', 'upgrade-insecure-requests', 'user-agent', 'via', 'traceparent', 'tracestate', 'baggage',
+];
+
+/**
+ * Every custom header (X-Forwarded-For, X-Api-Version, Idempotency-Key, Anthropic-Version …: any name but the standard
+ * ones and the browsers' Sec-* headers), matched by name in one variable. Since RFC 6648 a custom header need not start
+ * with X-. The name pattern is a run of look-aheads (a SecLang variable's pattern cannot hold a |).
+ */
+const CUSTOM_HEADERS = `REQUEST_HEADERS:/(?i)^(?!sec-)${STANDARD_REQUEST_HEADERS.map((h) => `(?!${escapeRegExp(h)}$)`).join('')}/`;
 
 /** File extensions a server may execute or a browser may render as active content. */
 export const DANGEROUS_UPLOAD_EXTENSIONS = [
@@ -190,8 +206,8 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
   const authSignalAbove = auth.rate + auth.burst;
   const deny: RuleAction = { kind: 'deny', status: 403 };
   const inputs = ['ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', 'REQUEST_COOKIES_NAMES', 'XML:/*'];
-  // The headers an attacker controls and an application may log, echo or pass on: the proxy headers and every
-  // custom X- header.
+  // The headers an attacker controls and an application may log, echo or pass on: User-Agent, Referer and every
+  // custom header.
   const suspectHeaders = ['REQUEST_HEADERS:User-Agent', 'REQUEST_HEADERS:Referer', CUSTOM_HEADERS];
   // Every value a client writes into a request: arguments and their names, cookies, the suspect headers, XML.
   const values = ['ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'XML:/*'];
@@ -481,11 +497,13 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
     {
       id: 1051, category: 'http-protocol', phase: 1,
       variables: ['REQUEST_HEADERS:User-Agent', 'REQUEST_HEADERS:X-Scanner', 'REQUEST_HEADERS:X-Wipp', 'REQUEST_HEADERS:Acunetix-Product', 'REQUEST_FILENAME'],
-      operator: { op: 'rx', arg: `(?i)^(?!/).*?(?:${ATTACK_TOOL_AGENTS.map(escapeRegExp).join('|')})|^/(?:[^/]+/)*?(?:${SCANNER_PROBE_PATHS.join('|')})` },
+      // A tool's name starts a token: not inside a word or a dotted name (Facebook's Android app is com.facebook.katana).
+      operator: { op: 'rx', arg: `(?i)^(?!/).*?(?:${ATTACK_TOOL_AGENTS.map((a) => (/^\w/.test(a) ? `(?<![\\w.])${escapeRegExp(a)}` : escapeRegExp(a))).join('|')})|^/(?:[^/]+/)*?(?:${SCANNER_PROBE_PATHS.join('|')})` },
       transformations: [],
       action: deny, message: 'HTTP protocol attack: request from an attack tool or vulnerability scanner, or a probe for another stack admin path', severity: 'CRITICAL',
       tags: ['attack-reputation-scanner', 'OWASP_CRS/AUTOMATION/SECURITY_SCANNER'],
-      rationale: 'Fingerprints of scanners and fuzzers (feroxbuster, ffuf, dirsearch, commix ...) beyond the CRS 3.3 list, and the ' +
+      rationale: 'Fingerprints of scanners and fuzzers (feroxbuster, ffuf, dirsearch, commix ...) beyond the CRS 3.3 list, each where a token ' +
+        'starts (a word or a dotted name that holds one, as com.facebook.katana, is a browser), and the ' +
         'admin and debug paths of other stacks (Spring actuator, phpMyAdmin, WordPress, CGI) that only scanners ask this platform for.',
     },
     {
@@ -520,6 +538,20 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
       tags: ['attack-protocol', 'OWASP_CRS/PROTOCOL_VIOLATION/INVALID_HREQ'],
       rationale: 'Frameworks that honour X-Original-URL or X-Rewrite-URL (Symfony, IIS URL Rewrite) route the request to the path in the header, ' +
         'after the edge judged and rate-limited another path: an access-control bypass scanners try on every site. No client of this API sends them.',
+    },
+    {
+      id: 1055, category: 'http-protocol', phase: 1,
+      guard: { variable: '&REQUEST_HEADERS:Content-Type', operator: '@eq 0' },
+      // Content-Length only, as the CRS 920340: nginx itself answers a chunked body it cannot read (chunked, identity) with
+      // 501, and a refusal in phase 1 would leave it no answer at all.
+      variables: ['REQUEST_HEADERS:Content-Length'],
+      operator: { op: 'rx', arg: String.raw`^0*[1-9]` },
+      transformations: [],
+      action: deny, message: 'HTTP protocol attack: a request body without a Content-Type (no body processor reads it)', severity: 'CRITICAL',
+      tags: ['attack-protocol', 'OWASP_CRS/PROTOCOL_VIOLATION/MISSING_HEADER_CT'],
+      rationale: 'ModSecurity parses a body into arguments by its Content-Type; a body without one is never parsed, so every rule that reads ' +
+        'arguments passes it, and an application that reads it anyway (as a form, as JSON) gets what no rule judged. The CRS 4 refuses it at ' +
+        'PL1 (920340), the CRS 3.3 only notes it: refused on both. Every client of this API sends a Content-Type with a body.',
     },
     // ---- 1060-1061 Rate limiting (ModSecurity-side signals; nginx limit_req refuses) ----
     {
@@ -700,11 +732,11 @@ function encodedPayloadRules(table: readonly WafRule[]): WafRule[] {
   });
   return [
     {
-      ...common, id: 1091, variables: ['REQUEST_FILENAME', 'QUERY_STRING', CUSTOM_HEADERS, 'ARGS'], operator: { op: 'rx', arg: BASE64_VALUE },
+      ...common, id: 1091, variables: ['REQUEST_FILENAME', 'QUERY_STRING', CUSTOM_HEADERS, 'REQUEST_COOKIES', 'ARGS'], operator: { op: 'rx', arg: BASE64_VALUE },
       transformations: [], action: { kind: 'track' }, message: 'Encoded payload: a value that is one base64 token, kept for 1093',
       extraActions: ['capture', ...keepIn(BASE64_TX, '%{TX.1}')],
       rationale: 'A payload sent as base64 (a common evasion, and how public WAF suites send a third of their cases) passes every pattern, ' +
-        'the CRS\'s included. A value that is one base64 token (a whole parameter, custom header or path) is kept for decoding. Off for the ' +
+        'the CRS\'s included. A value that is one base64 token (a whole parameter, cookie, custom header or path) is kept for decoding. Off for the ' +
         'arguments of an API body, where files travel base64-encoded (1105).',
       outsideApiBodies: true,
     },

