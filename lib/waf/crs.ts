@@ -83,6 +83,7 @@ export const CRS_BODY_EXCLUSIONS = [
   { id: 934100, crs: [3, 4], why: 'Node.js injection words: a pasted log or stack trace (process.on, require) matches' },
   { id: 941160, crs: [3, 4], why: 'HTML tag with attributes: HTML pasted into a prompt (<img src="/logo.png">) matches; active HTML stays refused by 941100, 941110, 941120, 1020 and 1021' },
   { id: 941180, crs: [3, 4], why: 'DOM property names (.innerHTML, document.write): front-end code in prompts matches' },
+  { id: 941370, crs: [3, 4], why: 'A JavaScript global followed by a bracket (window[name], self[\x27x\x27]): front-end code in prompts matches; a member called by a computed name stays refused outside API bodies by 1024, a built dialog name by 1022, and script and handlers by 941100-941120, 1020 and 1021' },
   { id: 921110, crs: [3, 4], targets: ['ARGS', 'ARGS_NAMES', 'REQUEST_BODY'], why: 'A method, a path and HTTP/1.1 anywhere in the body (a pasted access-log line, "DELETE 75oBC$" at the start of a multipart line): nginx re-frames every request it proxies, so a body cannot smuggle one' },
   { id: 921120, crs: [3, 4], why: 'A line break then Location:, Set-Cookie: or Host:: an HTTP exchange pasted into a prompt to debug it matches; encoded line breaks stay refused by 1052' },
   { id: 932140, crs: [3, 4], why: 'Windows IF and FOR: JavaScript and C conditions in prompts (if (user.role == \x27admin\x27 || …)) match; cmd.exe stays refused by 1030 and 1031' },

@@ -14,7 +14,7 @@ import { escapeRegExp } from '../text';
 export const WAF_CATEGORIES = {
   'directory-traversal': { ids: [1001, 1003], title: 'Directory traversal' },
   'sql-injection': { ids: [1010, 1014], title: 'SQL injection' },
-  'xss': { ids: [1020, 1023], title: 'XSS attacks' },
+  'xss': { ids: [1020, 1025], title: 'XSS attacks' },
   'command-injection': { ids: [1030, 1033], title: 'Command injection' },
   'malicious-upload': { ids: [1040, 1042], title: 'Malicious file uploads' },
   'http-protocol': { ids: [1050, 1055], title: 'HTTP protocol attacks' },
@@ -149,6 +149,23 @@ export const STANDARD_REQUEST_HEADERS = [
  * with X-. The name pattern is a run of look-aheads (a SecLang variable's pattern cannot hold a |).
  */
 const CUSTOM_HEADERS = `REQUEST_HEADERS:/(?i)^(?!sec-)${STANDARD_REQUEST_HEADERS.map((h) => `(?!${escapeRegExp(h)}$)`).join('')}/`;
+
+/** DOM events whose handler attribute runs script without a click on a link (a handler at the start of a value: 1024). */
+const DOM_EVENTS = [
+  'load', 'error', 'focus', 'focusin', 'focusout', 'blur', 'click', 'dblclick', 'auxclick', 'contextmenu', 'mouseover', 'mouseenter',
+  'mouseleave', 'mousemove', 'mouseout', 'mousedown', 'mouseup', 'pointerover', 'pointerenter', 'pointerdown', 'pointermove', 'pointerup',
+  'keydown', 'keyup', 'keypress', 'input', 'change', 'submit', 'reset', 'select', 'toggle', 'beforetoggle', 'begin', 'end', 'animationstart',
+  'animationend', 'animationiteration', 'transitionend', 'transitionrun', 'transitionstart', 'pageshow', 'pagehide', 'hashchange',
+  'popstate', 'resize', 'scroll', 'scrollend', 'wheel', 'drag', 'dragstart', 'dragend', 'dragenter', 'dragover', 'drop', 'copy', 'cut',
+  'paste', 'play', 'playing', 'pause', 'canplay', 'loadstart', 'loadeddata', 'progress', 'message', 'beforeprint', 'afterprint',
+  'unload', 'beforeunload', 'search', 'invalid', 'show', 'start', 'finish',
+];
+
+/** HTML5 named character references that stand for spacing or punctuation (not decoded by ModSecurity's htmlEntityDecode). */
+const PUNCTUATION_ENTITIES = [
+  'tab', 'newline', 'colon', 'lpar', 'rpar', 'equals', 'sol', 'bsol', 'grave', 'period', 'comma', 'excl', 'quest', 'semi', 'plus',
+  'lsqb', 'rsqb', 'lcub', 'rcub', 'num', 'apos', 'lowbar', 'ast', 'percnt', 'dollar', 'vert', 'hyphen',
+];
 
 /** File extensions a server may execute or a browser may render as active content. */
 export const DANGEROUS_UPLOAD_EXTENSIONS = [
@@ -367,6 +384,41 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
       rationale: 'Breakouts ("><svg, "><img onerror=, \' onfocus=) and template sandbox escapes that libinjection misses in short fragments; ' +
         'an attribute or call split by throwaway tags (o<x>nfocus=, alert<x>(1)) that a tag-stripping sanitiser joins again; ' +
         'a closed attribute followed by an ordinary tag (class="box">\\n<p>) is HTML pasted into a prompt.',
+    },
+    {
+      id: 1024, category: 'xss', phase: 2,
+      variables: ['REQUEST_FILENAME', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders],
+      operator: {
+        op: 'rx',
+        arg: String.raw`(?i)\b(?:top|window|self|parent|frames|globalThis|opener)\s*(?:\?\.\s*)?\[.{1,80}?\]\s*(?:\?\.\s*)?\(` +
+          String.raw`|\[\s*['"\x60]constructor['"\x60]\s*\]\s*\(` +
+          String.raw`|\.\s*(?:call|apply|bind)\s*\x60|\$\{\s*(?:alert|confirm|prompt|eval|print)\s*\}` +
+          String.raw`|\.\s*\w+\s*\([^()]{0,40},\s*(?:alert|confirm|prompt|eval|print)\s*\)` +
+          `|(?:^|/)\\s*on(?:${DOM_EVENTS.join('|')})\\s*=` +
+          `|[a-z](?:&(?:${PUNCTUATION_ENTITIES.join('|')});)+[a-z(]`,
+      },
+      transformations: ['urlDecodeUni', 'htmlEntityDecode', 'jsDecode'],
+      action: deny, message: 'XSS: a script gadget (a member of a global object called by a computed name, a tagged template call, a dialog passed as a callback, a handler at the start of a value, entities inside a word)', severity: 'CRITICAL',
+      tags: ['attack-xss', 'OWASP_CRS/WEB_ATTACK/XSS'],
+      rationale: 'Payloads for a value reflected into a script or an attribute, shaped to have no tag and no sink name in one piece: ' +
+        'top[\x27al\\145rt\x27](1), window[[\x27a\x27][0]+\x27lert\x27](1), top?.[\x22ale\x22+\x22rt\x22](1), (()=>{})[\x22constructor\x22](…), ' +
+        'Reflect.set.call\x60${…}\x60, [1,2,3].with(0,alert), onfocus=… as a whole value or after a slash, and a&Tab;l&Tab;e&Tab;r&Tab;t(1) ' +
+        '(HTML5 entities for spacing and punctuation between letters, which ModSecurity does not decode). Code in a prompt takes these shapes: ' +
+        'off for API bodies.',
+      outsideApiBodies: true,
+    },
+    {
+      id: 1025, category: 'xss', phase: 2,
+      variables: ['REQUEST_COOKIES', ...suspectHeaders],
+      operator: {
+        op: 'rx',
+        arg: String.raw`(?i)\b(?:alert|confirm|prompt|eval|atob|import|setTimeout|setInterval|Function)\s*\(|\bnew\s+XMLHttpRequest\b|\bdocument\s*\.\s*(?:cookie|domain|write|location)\b`,
+      },
+      transformations: ['urlDecodeUni', 'htmlEntityDecode', 'jsDecode'],
+      action: deny, message: 'XSS: a script call or a script API in a cookie or a header (dialog, eval, import, XMLHttpRequest, document.cookie)', severity: 'CRITICAL',
+      tags: ['attack-xss', 'OWASP_CRS/WEB_ATTACK/XSS'],
+      rationale: 'The CRS refuses alert( and eval( in parameters and cookies (941390 on CRS 4) but reads no header for them; a header or cookie that an ' +
+        'admin page or a log viewer shows is reflected script, and no user agent, referrer or custom header carries a call of these functions.',
     },
     // ---- 1030-1032 Command injection ----
     {

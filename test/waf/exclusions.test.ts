@@ -36,6 +36,7 @@ const CAUGHT_BY: Record<number, Partial<Record<3 | 4, string>>> = {
   934100: { 3: 'this.constructor.constructor("return process")()', 4: 'process.mainModule.require("child_process")' },
   941160: { 3: '<img src=x onerror=alert(1)>', 4: '<img src=x onerror=alert(1)>' },
   941180: { 3: 'document.cookie', 4: 'document.cookie' },
+  941370: { 3: 'window[x]', 4: 'window[x]' },
   942151: { 4: 'substring(password,1,1)' },
   942550: { 4: "'{\"a\":1}' @> '{\"a\":1}'" },
   941390: { 4: 'alert(1)' },
