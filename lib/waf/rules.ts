@@ -365,7 +365,9 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
         String.raw`|\b(?:eval|Function|setTimeout|setInterval)\s*\(\s*(?:atob|unescape|decodeURI(?:Component)?|String\.fromCharCode)\s*\(` +
         String.raw`|\b(?:top|window|self|parent|frames|globalThis)\s*\[\s*(?:['"\x60][^'"\x60\]]{0,12}['"\x60]\s*[+\s]\s*['"\x60]|(?:atob|unescape|decodeURI(?:Component)?|String\.fromCharCode)\s*\(|/[^/\s\]]{1,12}/\s*\.\s*source\b)` +
         String.raw`|\bthrow\s+onerror\s*=|\bonerror\s*=\s*(?:alert|confirm|prompt|eval)\b|\bsetTimeout\s*\x60` +
-        String.raw`|\(\s*(?:alert|confirm|prompt|eval)\s*\)\s*\(|\bconstructor\s*\(\s*['"\x60][^'"\x60]{0,80}\b(?:alert|confirm|prompt|eval|fetch)\s*\(` },
+        String.raw`|\(\s*(?:alert|confirm|prompt|eval)\s*\)\s*\(|\bconstructor\s*\(\s*['"\x60][^'"\x60]{0,80}\b(?:alert|confirm|prompt|eval|fetch)\s*\(` +
+        // the cookie or the domain read by a bracketed name, which filters for document.cookie miss
+        String.raw`|\bdocument\s*\[\s*['"\x60](?:cookie|domain)['"\x60]\s*\]` },
       transformations: ['urlDecodeUni', 'htmlEntityDecode', 'jsDecode'],
       action: deny, message: 'XSS: script URL, HTML data URL or script call outside markup, with or without parentheses (tagged template, optional call, call/apply, a callback, a built property name)', severity: 'CRITICAL',
       tags: ['attack-xss', 'OWASP_CRS/WEB_ATTACK/XSS'],
@@ -540,7 +542,8 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
       id: 1050, category: 'http-protocol', phase: 1,
       variables: ['REQUEST_URI_RAW', 'REQUEST_HEADERS', 'REQUEST_HEADERS_NAMES'],
       operator: { op: 'rx', arg: String.raw`(?i)(?:%(?:25)*0d|%(?:25)*0a|[\r\n]|\\r|\\n|${UNICODE_LINE_BREAK})+(?:%20|\s)*(?:${INJECTED_HEADER_NAMES}|http/\d|%(?:25)*0[ad]|<)|%(?:25)*00|\x00|^bytes\s*=\s*(?:[^,]*,){5}` },
-      transformations: [],
+      // Decoded once: %25%30%41 (each hex digit of %0A encoded) is %0A to an application that decodes twice.
+      transformations: ['urlDecodeUni'],
       action: deny, message: 'HTTP protocol attack: CR/LF before a header or markup or NUL in the URL or a header (response splitting), or a Range of six or more ranges', severity: 'CRITICAL',
       tags: ['attack-protocol', 'OWASP_CRS/PROTOCOL_VIOLATION/INVALID_HREQ'],
       rationale: 'An encoded line break followed by a header name (Set-Cookie, Location ...) splits responses; NUL truncates names. ' +
