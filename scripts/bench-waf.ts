@@ -14,7 +14,7 @@ import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { type FactoryConfig, defaultConfig } from '../lib/config';
-import { type HarnessOptions, startHarness } from '../lib/waf/harness';
+import { type HarnessOptions, freePort, startHarness } from '../lib/waf/harness';
 import { CUSTOM_RULE_IDS } from '../lib/waf/rules';
 
 interface Shape { name: string; method: string; path: string; body?: string }
@@ -106,9 +106,8 @@ async function instructionsPerRequest(config: FactoryConfig, opts: HarnessOption
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'factory-cachegrind-'));
     try {
       const wrap = ['valgrind', '--tool=cachegrind', '--cache-sim=no', `--cachegrind-out-file=${out}/cg.out`];
-      // Each run its own ports: the two runs of a count go at once.
-      const port = () => 20000 + Math.floor(Math.random() * 40000);
-      const h = await startHarness(config, { ...opts, port: port(), ...(opts.tlsPort === undefined ? {} : { tlsPort: port() }), wrap });
+      // Each run its own ports, which the system reports free (a random port can be one a client connection holds).
+      const h = await startHarness(config, { ...opts, port: await freePort(), ...(opts.tlsPort === undefined ? {} : { tlsPort: await freePort() }), wrap });
       const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
       try {
         for (let i = 0; i < n; i++) {
@@ -164,7 +163,7 @@ async function main(): Promise<void> {
     { name: `factory CRS settings and exclusions, without ${CUSTOM_RULE_IDS}`, opts: { crs, factoryRules: false } },
     { name: `the factory WAF (settings, exclusions, ${CUSTOM_RULE_IDS})`, opts: { crs } },
     // The cluster's WAF tier: its ConfigMap files as synthesized (1 worker for its 1-CPU limit, the counter's line per request).
-    { name: 'the WAF tier\'s files (edge.target waf-tier), relocated', opts: { crs, rendering: 'waf-tier' as const, tlsPort: 40000 + Math.floor(Math.random() * 20000) } },
+    { name: 'the WAF tier\'s files (edge.target waf-tier), relocated', opts: { crs, rendering: 'waf-tier' as const, tlsPort: await freePort() } },
   ];
   // Every setup runs at once (its own nginx), and the measurements alternate between them in rounds: a
   // machine that slows down for a while slows every setup alike, and the median of the rounds is reported.
@@ -172,7 +171,7 @@ async function main(): Promise<void> {
   const harnesses = [];
   for (const setup of setups) {
     const workers = 'rendering' in setup.opts ? {} : { workers: 1 };
-    harnesses.push(await startHarness(config, { port: 20000 + Math.floor(Math.random() * 20000), ...workers, ...setup.opts }));
+    harnesses.push(await startHarness(config, { port: await freePort(), ...workers, ...setup.opts }));
   }
   const pinning = pinCpus(harnesses.map((h) => h.pidFile));
   const rps = new Map<string, number>();

@@ -118,6 +118,18 @@ function nginxTest(prefix: string, conf: string, errorLog: string): void {
   if (r.status !== 0) throw new Error(`nginx -t refused ${conf}:\n${r.stderr}`);
 }
 
+/** A TCP port on 127.0.0.1 that the system reports free (it gave it to a listener that then closed). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
 /** Resolves when 127.0.0.1:port accepts a connection, or rejects after timeoutMs. */
 async function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -2,7 +2,7 @@
 import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
-import type { Rendering } from '../../lib/waf/harness';
+import { type Rendering, freePort } from '../../lib/waf/harness';
 
 export interface FilePart { field: string; filename: string; contentType: string; content: Buffer | string }
 
@@ -95,16 +95,7 @@ export function send(port: number, e: CorpusEntry, localAddress?: string): Promi
 }
 
 /** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
+export { freePort };
 
 /** The renderings of the WAF that the end-to-end suites run on: every one the harness has. */
 export { RENDERINGS } from '../../lib/waf/harness';
