@@ -15,7 +15,7 @@ export const WAF_CATEGORIES = {
   'directory-traversal': { ids: [1001, 1003], title: 'Directory traversal' },
   'sql-injection': { ids: [1010, 1014], title: 'SQL injection' },
   'xss': { ids: [1020, 1025], title: 'XSS attacks' },
-  'command-injection': { ids: [1030, 1033], title: 'Command injection' },
+  'command-injection': { ids: [1030, 1034], title: 'Command injection' },
   'malicious-upload': { ids: [1040, 1042], title: 'Malicious file uploads' },
   'http-protocol': { ids: [1050, 1055], title: 'HTTP protocol attacks' },
   'rate-limiting': { ids: [1060, 1061], title: 'Rate limiting' },
@@ -167,6 +167,17 @@ const PUNCTUATION_ENTITIES = [
   'lsqb', 'rsqb', 'lcub', 'rcub', 'num', 'apos', 'lowbar', 'ast', 'percnt', 'dollar', 'vert', 'hyphen',
 ];
 
+/**
+ * What a shell drops from a word (1034): a backslash, a quote, a caret, and a variable that is unset or empty
+ * ($@, $u, ${x}).
+ */
+const SHELL_FILLER = String.raw`(?:\\|'|"|\^|\$@|\$\{\w{0,8}\}|\$[a-z_]\w{0,2}(?!\w))`;
+/** A word with shell filler allowed after each of its letters (c\\a\\t, ca""t, c$@at). */
+const obfuscated = (word: string) => [...word].map(escapeRegExp).join(`${SHELL_FILLER}*`);
+/** The commands and folders 1034 recognises when spelled with filler. */
+const OBFUSCATED_COMMANDS = ['cat', 'ls', 'id', 'whoami', 'uname', 'wget', 'curl', 'nc', 'bash', 'sh', 'python', 'perl', 'php', 'rm', 'chmod', 'ping', 'nslookup', 'sleep'];
+const SYSTEM_FOLDERS = ['etc', 'bin', 'usr', 'tmp', 'var', 'dev', 'proc', 'home', 'root', 'boot'];
+
 /** File extensions a server may execute or a browser may render as active content. */
 export const DANGEROUS_UPLOAD_EXTENSIONS = [
   'php', 'php3', 'php4', 'php5', 'php7', 'phtml', 'phar', 'pht', 'phps', 'jsp', 'jspx', 'jsw', 'jsv', 'asp', 'aspx',
@@ -301,13 +312,13 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
       variables: ['REQUEST_FILENAME', ...inputs, ...suspectHeaders],
       operator: {
         op: 'rx',
-        arg: String.raw`(?i)['"\x60]\s*\)*\s*(?:or|and|\|\||&&)\s*\(*\s*['"\x60]?\s*(?:\w+)\s*['"\x60]?\s*(?:=|<>|!=|like\b|>|<)\s*\(*['"\x60]?\s*\w*|\bunion(?:\s+all|\s+distinct)?\s*(?:/\*.*?\*/\s*)?\(*\s*select\s+(?:null|\d|@@|\*|[\w.]+\s*(?:,|from\b))|['"\x60\d]\s*\)*\s*;\s*(?:drop\s+(?:table|database)|truncate\s+table|delete\s+from\s+\w+\s*(?:where|;|--|#|$)|insert\s+into\s+\w+\s*(?:\(|values)|update\s+\w+\s+set\s+\w+\s*=|exec(?:ute)?\s+(?:xp_|sp_|master\.)|shutdown\s*(?:--|;|#|$)|declare\s+@)|\b(?:sleep|pg_sleep|benchmark)\(\s*\d|\bwaitfor\s+delay\s+['"]\d|\w['"\x60]\s*\)*\s*(?:--|#|/\*)\s*$|\b(?:information_schema|pg_catalog|sysobjects|xp_cmdshell|load_file|into\s+(?:out|dump)file)\b`,
+        arg: String.raw`(?i)['"\x60]\s*\)*\s*(?:or|and|\|\||&&)\s*\(*\s*['"\x60]?\s*(?:\w+)\s*['"\x60]?\s*(?:=|<>|!=|like\b|>|<)\s*\(*['"\x60]?\s*\w*|\bunion(?:\s+all|\s+distinct(?:row)?)?\s*(?:/\*.*?\*/\s*)?\(*\s*select\s+(?:null|\d|@@|\*|[\w.]+\s*(?:,|from\b))|['"\x60\d]\s*\)*\s*;\s*(?:drop\s+(?:table|database)|truncate\s+table|delete\s+from\s+\w+\s*(?:where|;|--|#|$)|insert\s+into\s+\w+\s*(?:\(|values)|update\s+\w+\s+set\s+\w+\s*=|exec(?:ute)?\s+(?:xp_|sp_|master\.)|shutdown\s*(?:--|;|#|$)|declare\s+@)|\b(?:sleep|pg_sleep|benchmark)\(\s*\d|\bwaitfor\s+delay\s+['"]\d|\w['"\x60]\s*\)*\s*;?\s*(?:--|#|/\*)[\s-]*$|\b(?:information_schema|pg_catalog|sysobjects|xp_cmdshell|load_file|into\s+(?:out|dump)file)\b`,
       },
       transformations: ['urlDecodeUni', 'htmlEntityDecode', 'compressWhitespace'],
       action: deny, message: 'SQL injection: tautology, UNION SELECT, stacked query, time delay or comment after a quote', severity: 'CRITICAL',
       tags: ['attack-sqli', 'OWASP_CRS/WEB_ATTACK/SQL_INJECTION'],
       rationale: 'Structural SQL that prose does not produce: a quote followed by OR/AND and a comparison, UNION SELECT ' +
-        'with a column list, a query stacked after a quote or number, a delay function with a number, a comment right after a quote.',
+        'with a column list, a query stacked after a quote or number, a delay function with a number, a comment right after a quote (or after a quote and a semicolon: admin\x27; -- -).',
     },
     {
       id: 1012, category: 'sql-injection', phase: 2,
@@ -509,6 +520,23 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
       outsideApiBodies: true,
     },
     // ---- 1040-1041 Malicious file uploads ----
+    {
+      id: 1034, category: 'command-injection', phase: 2,
+      variables: ['REQUEST_FILENAME', 'ARGS', 'REQUEST_COOKIES', ...suspectHeaders],
+      operator: {
+        op: 'rx',
+        arg: String.raw`[;&|]\s*(?:${OBFUSCATED_COMMANDS.map(obfuscated).join('|')})${SHELL_FILLER}*(?:\s|\$\{?IFS\}?)+` +
+          String.raw`(?:\\?/${SHELL_FILLER}*(?:${SYSTEM_FOLDERS.map(obfuscated).join('|')})(?![a-z])|-{1,2}[a-z])`,
+      },
+      transformations: ['urlDecodeUni'],
+      action: deny, message: 'Command injection: a separator then a command spelled with quotes, backslashes or empty variables (c\\a\\t, cat$u)', severity: 'CRITICAL',
+      tags: ['attack-rce', 'OWASP_CRS/WEB_ATTACK/COMMAND_INJECTION'],
+      rationale: 'A shell drops quotes, backslashes and unset variables, so ; c\\a\\t \\/\\e\\t\\c/p\\a\\s\\sw\\d, ;ca""t /etc/passwd and ; cat$u /etc$u/passwd run cat; ' +
+        '1030 reads the command as written. Here each letter of a command and of a system folder may be followed by such filler; a system ' +
+        'folder (/etc, /bin, /tmp …) or an option must follow the command: prose after a semicolon ("cat/dog photos") names no system folder. ' +
+        'Off for API bodies, where a prompt quotes shell lines.',
+      outsideApiBodies: true,
+    },
     {
       id: 1040, category: 'malicious-upload', phase: 2,
       variables: ['FILES', 'REQUEST_HEADERS:X-File-Name', 'REQUEST_HEADERS:X-Filename'],

