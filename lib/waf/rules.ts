@@ -414,9 +414,8 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
           String.raw`|\.\s*\w+\s*\([^()]{0,40},\s*(?:alert|confirm|prompt|eval|print)\s*\)` +
           `|(?:^|/)\\s*on(?:${DOM_EVENTS.join('|')})\\s*=` +
           `|[a-z](?:&(?:${PUNCTUATION_ENTITIES.join('|')});)+[a-z(]` +
-          // a name built by joining strings and called at once ('ale'+'rt'(), whose + URL decoding may have made a space),
-          // and numeric references padded with zeros
-          // (&#00000040;), which no editor writes and ModSecurity's htmlEntityDecode leaves as they are
+          // a name built by joining strings and called at once ('ale'+'rt'(), whose + URL decoding may have made a space), and
+          // numeric references padded with zeros (&#00000040;), which no editor writes and htmlEntityDecode leaves as they are
           String.raw`|['"\x60][\s+]*(?:\+[\s+]*)?['"\x60][\w$]{1,20}['"\x60]\)?\(|&#(?:x0{3,}[0-9a-f]{1,4}|0{4,}\d{1,5})\b`,
       },
       transformations: ['urlDecodeUni', 'htmlEntityDecode', 'jsDecode'],
