@@ -114,7 +114,7 @@ const SHELL_COMMANDS = [
   'cat', 'ls', 'id', 'whoami', 'uname', 'wget', 'curl', 'nc', 'ncat', 'netcat', 'bash', 'sh', 'zsh', 'ksh',
   'python', 'python3', 'perl', 'ruby', 'php', 'rm', 'chmod', 'chown', 'ping', 'nslookup', 'dig', 'sleep',
   'powershell', 'cmd', 'certutil', 'busybox', 'telnet', 'base64', 'env', 'ifconfig', 'passwd', 'kill',
-];
+] as const;
 
 /** A command's directory, when a payload names it (/bin/, /usr/local/sbin/ …). */
 const BIN_DIR = String.raw`(?:/(?:usr/)?(?:local/)?s?bin/)?`;
@@ -174,8 +174,14 @@ const PUNCTUATION_ENTITIES = [
 const SHELL_FILLER = String.raw`(?:\\|'|"|\^|\$@|\$\{\w{0,8}\}|\$[a-z_]\w{0,2}(?!\w))`;
 /** A word with shell filler allowed after each of its letters (c\\a\\t, ca""t, c$@at). */
 const obfuscated = (word: string) => [...word].map(escapeRegExp).join(`${SHELL_FILLER}*`);
-/** The commands and folders 1033 recognises when spelled with filler. */
-const OBFUSCATED_COMMANDS = ['cat', 'ls', 'id', 'whoami', 'uname', 'wget', 'curl', 'nc', 'bash', 'sh', 'python', 'perl', 'php', 'rm', 'chmod', 'ping', 'nslookup', 'sleep'];
+/**
+ * The commands 1033 recognises when spelled with filler: those of SHELL_COMMANDS that payloads disguise (a subset,
+ * checked by the type, because each word enlarges a pattern tried after every separator of every value), and the
+ * system folders one of them must reach.
+ */
+const OBFUSCATED_COMMANDS: readonly (typeof SHELL_COMMANDS)[number][] = [
+  'cat', 'ls', 'id', 'whoami', 'uname', 'wget', 'curl', 'nc', 'bash', 'sh', 'python', 'perl', 'php', 'rm', 'chmod', 'ping', 'nslookup', 'sleep',
+];
 const SYSTEM_FOLDERS = ['etc', 'bin', 'usr', 'tmp', 'var', 'dev', 'proc', 'home', 'root', 'boot'];
 
 /** File extensions a server may execute or a browser may render as active content. */
