@@ -181,10 +181,30 @@ const CRD_TRANSFORM_VERSION = 3;
 /** The keys a document has, recursively: `true` for a scalar, `{key: shape}` for an object, `{'[]': shape}` for an array. */
 type Shape = true | { [key: string]: Shape };
 
+/** The shape of a document: every array's items merged into one shape, keys in code-unit order. */
 function shapeOf(value: unknown): Shape {
-  if (Array.isArray(value)) return { '[]': value.reduce<Shape>((acc, item) => mergeShapes(acc, shapeOf(item)), true) };
-  if (value && typeof value === 'object') return Object.fromEntries(Object.keys(value).sort().map((k) => [k, shapeOf((value as any)[k])]));
-  return true;
+  return sortedShape(addShape(true, value));
+}
+
+/**
+ * `shape` merged with the shape of `value`, in place (what `mergeShapes(shape, shapeOf(value))` gives, keys
+ * unsorted): the nodes it creates have no prototype (a `__proto__` key is a key) and are referenced once.
+ */
+function addShape(shape: Shape, value: unknown): Shape {
+  if (!value || typeof value !== 'object') return shape;
+  const node: Record<string, Shape> = shape === true ? Object.create(null) : shape;
+  if (Array.isArray(value)) {
+    let items = node['[]'] ?? true;
+    for (const item of value) items = addShape(items, item);
+    node['[]'] = items;
+  } else {
+    for (const k of Object.keys(value)) node[k] = addShape(node[k] ?? true, (value as Record<string, unknown>)[k]);
+  }
+  return node;
+}
+
+function sortedShape(shape: Shape): Shape {
+  return shape === true ? true : Object.fromEntries(Object.keys(shape).sort().map((k) => [k, sortedShape(shape[k])]));
 }
 
 function mergeShapes(a: Shape, b: Shape): Shape {
