@@ -184,6 +184,12 @@ const OBFUSCATED_COMMANDS: readonly (typeof SHELL_COMMANDS)[number][] = [
 ];
 const SYSTEM_FOLDERS = ['etc', 'bin', 'usr', 'tmp', 'var', 'dev', 'proc', 'home', 'root', 'boot'];
 
+/**
+ * A path separator as traversal lists spell it to slip past decoders (1003): what is left of a percent escape, a byte
+ * that is not ASCII (an overlong UTF-8 slash), a control or punctuation character, or hex digits (0x5c, 2f).
+ */
+const ENCODED_SEPARATOR = String.raw`%\S{0,2}|[^a-z0-9\s\\/._%-]|0x[0-9a-f]{2}|[0-9a-f]{2}`;
+
 /** File extensions a server may execute or a browser may render as active content. */
 export const DANGEROUS_UPLOAD_EXTENSIONS = [
   'php', 'php3', 'php4', 'php5', 'php7', 'phtml', 'phar', 'pht', 'phps', 'jsp', 'jspx', 'jsw', 'jsv', 'asp', 'aspx',
@@ -293,7 +299,14 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
         arg: String.raw`(?i)(?:^|[\s/=:'"(,;|&])(?:(?:var/)?run/secrets/(?:kubernetes\.io|eks\.amazonaws\.com|azure)/|proc/(?:self|thread-self|\d+)/(?:environ|cmdline|maps|mem|fd/|root/|cwd|mountinfo|status|auxv)` +
           String.raw`|etc/(?:passwd|shadow|gshadow|sudoers|issue|kubernetes/(?:admin|kubelet|controller-manager|scheduler)\.conf)\b|\.kube/config\b|var/lib/kubelet/` +
           String.raw`|\.ssh/(?:id_[\w-]+|authorized_keys|known_hosts)\b|\.(?:bash|zsh)_history\b|\.htpasswd\b|\.git/(?:HEAD|config|index)\b|var/log/[\w.-]+/` +
-          String.raw`|(?:[a-z]:[\\/])?(?:boot\.ini|(?:windows|winnt)[\\/](?:win\.ini|system\.ini|php\.ini|repair[\\/]sam\b|system32[\\/])))|\b(?:file|php|zip|phar|expect|glob|compress\.zlib):/`,
+          String.raw`|(?:[a-z]:[\\/])?(?:boot\.ini|(?:windows|winnt)[\\/](?:win\.ini|system\.ini|php\.ini|(?:repair|panther|csc|temp|system32)[\\/]|iis\d+\.log|(?:explorer|notepad|regedit)\.exe))` +
+          // a Windows drive path to an account, setup, server-config or log file, or into a system folder
+          String.raw`|[a-z]:[\\/](?:[^\\/\n]{1,40}[\\/]){0,5}?(?:ntuser\.(?:dat|ini)|desktop\.ini|sysprep\.(?:inf|xml)|unattend(?:ed)?\.(?:xml|txt)|tomcat-users\.xml|metabase\.xml|webdav\.txt|wpsettings\.dat|variables\.dat|(?:httpd|nginx)\.conf|php\.ini|my\.ini|web\.config|(?:access|error)[._]log)\b` +
+          String.raw`|[a-z]:[\\/](?:\$recycle\.bin|system volume information|minint|inetpub[\\/]logs|php\d?[\\/]sessions)(?:[\\/]|$))|\b(?:file|php|zip|phar|expect|glob|compress\.zlib):/` +
+          // account files and system32 behind separators spelled in encodings no decoder undoes (etc%c0%afpasswd,
+          // etc0x5cpasswd, ..2fetc2fpasswd, windows%u2215system32): a plain windows/system32 stays prose. The e of etc may
+          // have gone into an escape (%%66etc decoded twice is %fe, a byte, then tc)
+          `|(?:e|[\\x80-\\xff])tc(?:${ENCODED_SEPARATOR}|[\\\\/.]){1,12}?(?:passwd|shadow|issue)\\b|windows(?:${ENCODED_SEPARATOR}){1,12}?(?:system32|(?:win|system)\\.ini\\b)|(?:${ENCODED_SEPARATOR})boot\\.ini\\b`,
       },
       transformations: ['urlDecodeUni', 'urlDecodeUni', 'normalisePath'],
       action: deny, message: 'Local file inclusion: a credential, history, log or system file (service-account token, /proc/self, kubeconfig, SSH keys, .git, /etc/shadow, win.ini) or a file:// or PHP stream URL', severity: 'CRITICAL',
@@ -301,7 +314,10 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
       rationale: 'What a file read or server-side fetch is after on Kubernetes: the pod\'s service-account token (/var/run/secrets/kubernetes.io/…), ' +
         'its environment and memory (/proc/self/environ, /proc/self/maps), kubeconfigs and the node\'s account files, SSH keys, shell histories, .htpasswd, ' +
         '.git metadata, logs to poison, boot.ini and win.ini, and any file://, php://, zip:// or phar:// URL; the CRS list of OS files ' +
-        'has no Kubernetes paths and reads neither the URL path nor headers. Prose names paths like reports/2026/q3.csv, not these.',
+        'has no Kubernetes paths and reads neither the URL path nor headers. On a Windows drive path: the system folder\'s repair, setup (panther) ' +
+        'and temp folders, an account profile (ntuser.dat), unattended-setup answers, and server configs and logs (tomcat-users.xml, httpd.conf, access.log). ' +
+        'And /etc/passwd, /etc/issue, the hosts file and system32 behind separators written in encodings no decoder undoes ' +
+        '(etc%c0%afpasswd, etc0x5cpasswd, ..2fetc2fpasswd, windows%uF025system32). Prose names paths like reports/2026/q3.csv or C:\\Users\\me\\report.docx, not these.',
     },
     // ---- 1010-1014 SQL injection ----
     {
@@ -338,13 +354,24 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
     {
       id: 1013, category: 'sql-injection', phase: 2,
       variables: values,
-      operator: { op: 'rx', arg: String.raw`(?i)\A\s*-?[\w.]{0,20}['"]?\s*\)+\s*(?:(?:or|and|union|having|order\s+by|group\s+by)\b|;)` },
+      operator: {
+        op: 'rx',
+        arg: String.raw`(?i)\A\s*-?[\w.]{0,20}['"]?\s*\)+\s*(?:(?:or|and|union|having|order\s+by|group\s+by)\b|;)` +
+          // a condition appended to a value: a comparison of numbers or of single letters, then the end, a comment or more
+          // conditions (1 AND 7300=7300 AND …, x' OR 1=0#, HAVING 1=1--, OR x=y), or a constant then a comment (OR true--)
+          String.raw`|\A\s*(?:-?[\w.]{0,20}['"]?\s+)?(?:as\s+\w+\s+)?(?:or|and|xor|having|where)\s+\(*(?:(?:\d+\s*(?:=|<>|!=|<|>)\s*\(*'?\d+|[a-z]\s*=\s*[a-z])(?=\s*(?:$|--|#|/\*|;|(?:and|or)\b))|(?:true|false|\d+)\s*(?:--|#|/\*))` +
+          // a column count probe: ORDER BY or GROUP BY numbers, then the end or a comment
+          String.raw`|\A\s*-?[\w.]{0,20}['"]?\s+(?:order|group)\s+by\s+\d+(?:\s*,\s*\d+)*,?\s*(?:--|#|/\*|;|$)`,
+      },
       transformations: ['urlDecodeUni'],
-      action: deny, message: 'SQL injection: a value that closes a parenthesis right away and goes on with SQL', severity: 'CRITICAL',
+      action: deny, message: 'SQL injection: a value followed by SQL (a closed parenthesis and an operator, an appended condition such as OR 1=1 or HAVING 1=1--, or a column count probe such as ORDER BY 5--)', severity: 'CRITICAL',
       tags: ['attack-sqli', 'OWASP_CRS/WEB_ATTACK/SQL_INJECTION'],
       rationale: 'A parameter that starts with a value and a closing parenthesis, then OR/AND/UNION/;, breaks out of a bracketed SQL expression ' +
         '(123) AND 12=12 AND JSON_DEPTH(…), -1134\x27) OR JSON_EXTRACT(…)), which libinjection misses when the rest uses functions it does not know; ' +
-        'prose and lists do not open with ")" followed by an operator.',
+        'prose and lists do not open with ")" followed by an operator. A value followed by a condition on constants (1 OR 1=1, 5 AND 7300=7300 AND …, ' +
+        'x\x27 HAVING 1=0#, OR x=y--, AND true--) or by ORDER BY/GROUP BY column numbers and the end or a comment (the column count probe before a ' +
+        'UNION) is a boolean or error probe that the CRS leaves to paranoia level 2; the comparison must end the value or be followed by a comment or ' +
+        'another AND/OR, so "2 and 2=4 is wrong" or "sort order by 3 fields" passes.',
     },
     {
       id: 1014, category: 'sql-injection', phase: 2,

@@ -597,6 +597,40 @@ const HOLDOUT_4_BENIGN: CorpusEntry[] = [
   { category: 'write', name: 'holdout-4: form values that start with on', why: 'ongoing, onboarding, online and "on error" are words, /onload/settings a path', method: 'POST', path: '/api/feedback', headers: { ...bearer, ...form }, body: 'status=ongoing&topic=onboarding&comment=one-off%20fix%2C%20online%20now%3B%20on%20error%20we%20retry&next=%2Fonload%2Fsettings' },
 ];
 
+/**
+ * Hold-out 5 (2026-12-03, from the Intruder lists of a public payload collection, swisskyrepo/PayloadsAllTheThings,
+ * replayed by hand as query values): Windows drive paths to setup answers, account profiles, server configs and
+ * logs; traversal lists whose separators are spelled in encodings no decoder undoes; and SQL conditions appended to a
+ * value (the boolean and column-count probes that the CRS leaves to paranoia level 2). Beside them: Windows document
+ * paths, the hosts file and system32 named in prompts, and searches with numbers, comparisons and "order by".
+ */
+const HOLDOUT_5_ATTACKS: CorpusEntry[] = [
+  { category: 'lfi-rfi', name: 'holdout-5: an unattended-setup answer file on a drive path', why: 'unattend.xml keeps the local administrator password', path: `/api/files?name=${pct('C:/windows/panther/unattend.xml')}` },
+  { category: 'lfi-rfi', name: 'holdout-5: an administrator profile hive in a form field', why: 'ntuser.dat holds the account registry, credentials included', method: 'POST', path: '/api/feedback', headers: form, body: `attachment=${pct('C:/documents and settings/administrator/ntuser.dat')}` },
+  { category: 'lfi-rfi', name: 'holdout-5: the Tomcat users file in a JSON field', why: 'tomcat-users.xml lists manager passwords', method: 'POST', path: '/api/templates/render', headers: bearer, json: { template: 'C:\\xampp\\tomcat\\conf\\tomcat-users.xml' } },
+  { category: 'lfi-rfi', name: 'holdout-5: a server log on a drive path in a custom header', why: 'An access log to poison, then include', path: '/api/health', headers: { 'Template-Path': 'C:/apache2/log/access.log' } },
+  { category: 'lfi-rfi', name: 'holdout-5: the repair copy of the registry', why: 'C:/windows/repair/system holds the boot key that decrypts SAM', path: `/api/files?name=${pct('C:/windows/repair/system')}` },
+  { category: 'traversal', name: 'holdout-5: separators spelled as hex in a parameter', why: '..0x5cetc0x5cpasswd: a decoder that reads 0x5c as a backslash reaches /etc/passwd', path: `/api/files?name=${pct('..0x5c..0x5cetc0x5cpasswd')}` },
+  { category: 'traversal', name: 'holdout-5: separators that are percent escapes without the percent', why: '..2f..2fetc2fpasswd: what is left when a filter strips % signs', path: `/api/files?name=${pct('..2f..2f..2fetc2fpasswd')}` },
+  { category: 'traversal', name: 'holdout-5: doubled percent signs that decode into the path', why: '%%32%%66etc%%32%%66passwd decoded twice eats the e of etc', path: `/api/files?name=${pct('.?%%32%%66etc%%32%%66passwd')}` },
+  { category: 'traversal', name: 'holdout-5: overlong separators to the hosts file', why: 'windows/system32/drivers/etc/hosts with each slash as an overlong UTF-8 sequence', path: `/api/files?name=${pct('%c0%ae%c0%ae%c0%afwindows%c0%afsystem32%c0%afdrivers%c0%afetc%c0%afhosts')}` },
+  { category: 'traversal', name: 'holdout-5: boot.ini behind a percent-u separator', why: '%uF025 is read as a slash by some decoders', path: `/api/files?name=${pct('%c0%ae%c0%ae%uF025boot.ini')}` },
+  { category: 'sqli', name: 'holdout-5: a tautology appended to a search', why: 'q=shoes OR 1=1 returns every row', path: `/api/search?q=${pct('shoes OR 1=1')}` },
+  { category: 'sqli', name: 'holdout-5: a boolean probe with a balanced quote', why: '1 AND 7300=7300 AND \'pKlZ\'=\'pKlZ: sqlmap\'s true condition, its false twin differs', path: `/api/runs?id=${pct("1 AND 7300=7300 AND 'pKlZ'='pKlZ")}` },
+  { category: 'sqli', name: 'holdout-5: HAVING and a comment in a cookie', why: 'An error probe: HAVING without GROUP BY names the columns in the error', path: '/api/me', headers: { Cookie: "sort=name HAVING 1=1-- " } },
+  { category: 'sqli', name: 'holdout-5: a column count probe in a sort parameter', why: 'ORDER BY 12-- errors once 12 exceeds the columns: the step before a UNION', path: `/api/runs?sort=${pct('created_at ORDER BY 12-- ')}` },
+  { category: 'sqli', name: 'holdout-5: a letter comparison and a hash comment in a custom header', why: 'OR x=y# is the false probe of a blind injection', path: '/api/runs', headers: { ...bearer, 'Account-Id': '5 OR x=y#' } },
+  { category: 'sqli', name: 'holdout-5: a constant and a comment in a login form', why: 'admin OR true-- ends the password check', method: 'POST', path: '/api/auth/login', headers: form, body: `username=${pct('admin OR true-- ')}&password=x` },
+];
+
+const HOLDOUT_5_BENIGN: CorpusEntry[] = [
+  { category: 'write', name: 'holdout-5: a Windows document path in a prompt', why: 'Users paste their own file paths', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('Why can Python not open C:\\Users\\me\\Documents\\report.docx? It says permission denied.') },
+  { category: 'write', name: 'holdout-5: the hosts file and system32 in a prompt', why: 'Local development questions name them (/etc/hosts, windows/system32 and xampp/htdocs themselves are refused by the CRS: 930120)', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('How do I add a line to the hosts file for local dev, and is System32 on the PATH by default? The etc-hosts and etc_hosts roles both exist, and windows-system32 is a tag.') },
+  { category: 'read', name: 'holdout-5: searches with comparisons and numbers', why: 'Math and sizes in a search box', path: `/api/search?q=${pct('2 and 2=4 proof')}&size=${pct('size 10 or 12')}`, headers: bearer },
+  { category: 'read', name: 'holdout-5: a search that says order by', why: 'People search for how to sort', path: `/api/search?q=${pct('sort order by 3 fields')}&tag=${pct('rock and roll')}`, headers: bearer },
+  { category: 'write', name: 'holdout-5: feedback that starts with a condition', why: 'Prose can open with or and and', method: 'POST', path: '/api/feedback', headers: { ...bearer, ...form }, body: `comment=${pct('or maybe x=5 is fine, and 3 > 2 anyway')}&rating=5` },
+];
+
 export const ATTACKS: CorpusEntry[] = [
   // SQL injection
   { category: 'sqli', name: 'guide verification: tautology in a query parameter', why: 'The guide\'s own check: curl "/api/?id=1\' OR \'1\'=\'1" must be 403', path: "/api/?id=1'%20OR%20'1'='1" },
@@ -667,6 +701,7 @@ export const ATTACKS: CorpusEntry[] = [
   ...HOLDOUT_3_ATTACKS,
   ...ENCODED_ATTACKS,
   ...HOLDOUT_4_ATTACKS,
+  ...HOLDOUT_5_ATTACKS,
 ];
 
 export const BENIGN: CorpusEntry[] = [
@@ -720,4 +755,5 @@ export const BENIGN: CorpusEntry[] = [
   ...HOLDOUT_3_BENIGN,
   ...ENCODED_BENIGN,
   ...HOLDOUT_4_BENIGN,
+  ...HOLDOUT_5_BENIGN,
 ];
