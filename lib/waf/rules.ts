@@ -301,12 +301,12 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
           String.raw`|\.ssh/(?:id_[\w-]+|authorized_keys|known_hosts)\b|\.(?:bash|zsh)_history\b|\.htpasswd\b|\.git/(?:HEAD|config|index)\b|var/log/[\w.-]+/` +
           String.raw`|(?:[a-z]:[\\/])?(?:boot\.ini|(?:windows|winnt)[\\/](?:win\.ini|system\.ini|php\.ini|(?:repair|panther|csc|temp|system32)[\\/]|iis\d+\.log|(?:explorer|notepad|regedit)\.exe))` +
           // a Windows drive path to an account, setup, server-config or log file, or into a system folder
-          String.raw`|[a-z]:[\\/](?:[^\\/\n]{1,40}[\\/]){0,5}?(?:ntuser\.(?:dat|ini)|desktop\.ini|sysprep\.(?:inf|xml)|unattend(?:ed)?\.(?:xml|txt)|tomcat-users\.xml|metabase\.xml|webdav\.txt|wpsettings\.dat|variables\.dat|(?:httpd|nginx)\.conf|php\.ini|my\.ini|web\.config|(?:access|error)[._]log)\b` +
+          String.raw`|(?:[a-z]:[\\/]|\\)(?:[^\\/\n]{1,40}[\\/]){0,5}?(?:ntuser\.(?:dat|ini)|desktop\.ini|sysprep\.(?:inf|xml)|unattend(?:ed)?\.(?:xml|txt)|tomcat-users\.xml|metabase\.xml|webdav\.txt|wpsettings\.dat|variables\.dat|(?:httpd|nginx)\.conf|php\.ini|my\.ini|web\.config|(?:access|error)[._]log)\b` +
           String.raw`|[a-z]:[\\/](?:\$recycle\.bin|system volume information|minint|inetpub[\\/]logs|php\d?[\\/]sessions)(?:[\\/]|$))|\b(?:file|php|zip|phar|expect|glob|compress\.zlib):/` +
           // account files and system32 behind separators spelled in encodings no decoder undoes (etc%c0%afpasswd,
           // etc0x5cpasswd, ..2fetc2fpasswd, windows%u2215system32): a plain windows/system32 stays prose. The e of etc may
           // have gone into an escape (%%66etc decoded twice is %fe, a byte, then tc)
-          `|(?:e|[\\x80-\\xff])tc(?:${ENCODED_SEPARATOR}|[\\\\/.]){1,12}?(?:passwd|shadow|issue)\\b|windows(?:${ENCODED_SEPARATOR}){1,12}?(?:system32|(?:win|system)\\.ini\\b)|(?:${ENCODED_SEPARATOR})boot\\.ini\\b`,
+          `|(?:e|[\\x80-\\xff])tc(?:${ENCODED_SEPARATOR}|[\\\\/.]){1,12}?(?:passwd|shadow|issue)\\b|logs?(?:${ENCODED_SEPARATOR}){1,6}?(?:access|acces|error)[._]log\\b|windows(?:${ENCODED_SEPARATOR}){1,12}?(?:system32|(?:win|system)\\.ini\\b)|(?:${ENCODED_SEPARATOR})boot\\.ini\\b`,
       },
       transformations: ['urlDecodeUni', 'urlDecodeUni', 'normalisePath'],
       action: deny, message: 'Local file inclusion: a credential, history, log or system file (service-account token, /proc/self, kubeconfig, SSH keys, .git, /etc/shadow, win.ini) or a file:// or PHP stream URL', severity: 'CRITICAL',
@@ -317,7 +317,7 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
         'has no Kubernetes paths and reads neither the URL path nor headers. On a Windows drive path: the system folder\'s repair, setup (panther) ' +
         'and temp folders, an account profile (ntuser.dat), unattended-setup answers, and server configs and logs (tomcat-users.xml, httpd.conf, access.log). ' +
         'And /etc/passwd, /etc/issue, the hosts file and system32 behind separators written in encodings no decoder undoes ' +
-        '(etc%c0%afpasswd, etc0x5cpasswd, ..2fetc2fpasswd, windows%uF025system32). Prose names paths like reports/2026/q3.csv or C:\\Users\\me\\report.docx, not these.',
+        '(etc%c0%afpasswd, etc0x5cpasswd, ..2fetc2fpasswd, windows%uF025system32), and a server log behind them (..2fapache2flogs2faccess.log). Prose names paths like reports/2026/q3.csv or C:\\Users\\me\\report.docx, not these.',
     },
     // ---- 1010-1014 SQL injection ----
     {
@@ -483,7 +483,7 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
         op: 'rx',
         arg: String.raw`\A(?:[^\n]*?(?:[;&|]|(?<!\x60)\x60(?!\x60)(?![^\x60\n]*\x60(?:[,.;:!?)]*[ \t]+[A-Za-z\x60]|[.!?]+\s*$))|\$\()|\S*\n)\s*${BIN_DIR}(?:${SHELL_COMMANDS.join('|')})(?:\.exe)?${COMMAND_ARGUMENT}` +
           String.raw`|\A[^\n]*?(?:[;&|]|\$\()\s*(?:/[\w.-]*)*/[\w.-]*(?:\?\?|\w\?[\w?])[\w?.-]*(?:\s|/|$)` +
-          String.raw`|\A[^\n]*?[;&|]\s*(?i:(?:type|dir|copy|del|more|findstr|icacls|attrib|wmic|net1?|reg)\s+(?:[a-z]:[\\/]|%\w+%|\\\\|/[a-z]{1,2}\b)|(?:systeminfo|tasklist|ipconfig|netstat|ver|net1?\s+(?:user|localgroup))(?:\s+/\w+)*\s*(?:$|[;&|])|net1?\s+(?:user|localgroup|group)\s[^;&|\n]{0,80}?\s/(?:add|del(?:ete)?|domain|active)\b|set\s+/a\s+\d)` +
+          String.raw`|\A[^\n]*?[;&|]\s*(?i:(?:type|dir|copy|del|more|findstr|icacls|attrib|wmic|net1?|reg)\s+(?:[a-z]:[\\/]|%\w+%|\\\\|/[a-z]{1,2}\b)|(?:systeminfo|tasklist|ipconfig|netstat|ver|route\s+print|net1?\s+(?:user|localgroup|view|share|session|config))(?:\s+/\w+)*\s*(?:$|[;&|])|netsh\s+(?:firewall|advfirewall|interface|wlan)\s|reg(?:\.exe)?\s+(?:add|delete|query|save)\s+['"]?(?:HK|\\\\)|net1?\s+(?:user|localgroup|group)\s[^;&|\n]{0,80}?\s/(?:add|del(?:ete)?|domain|active)\b|set\s+/a\s+\d)` +
           String.raw`|\A[^\n]*?(?:[;&|\x60]|\$\()\s*getent\s+(?:a?hosts|passwd|shadow|group)\b`,
       },
       transformations: ['urlDecodeUni'],
@@ -491,7 +491,7 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
       tags: ['attack-rce', 'OWASP_CRS/WEB_ATTACK/COMMAND_INJECTION'],
       rationale: 'A separator (; | & && || $( backtick) on the first line of a value, or a line break right after a single token, ' +
         'then a known command and an option, a path, a variable, an address or the end; a path spelled with ? wildcards (/bin/c?t /e??/p??swd) ' +
-        'or a Windows command on a drive path, an %ENV% variable, a share or a switch (& type C:\\Windows\\win.ini, | set /a 6*7), or getent hosts (a DNS probe), after a separator; prose puts plain words after "&" or ";" ' +
+        'or a Windows command on a drive path, an %ENV% variable, a share or a switch (& type C:\\Windows\\win.ini, | set /a 6*7), a Windows recon or tampering command (; net view, && netsh firewall set opmode disable, | reg add "HKLM\\…"), or getent hosts (a DNS probe), after a separator; prose puts plain words after "&" or ";" ' +
         '("cat & dog; id cards"), a markdown code span that prose goes on after ("`ls -la` prints nothing", "`cat a.txt`, then") is quoted code, ' +
         'and a multi-line value with shell lines or a ```bash fence is a pasted script, not an injected parameter.',
     },
@@ -519,19 +519,23 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
       variables: ['REQUEST_FILENAME', ...values],
       operator: {
         op: 'rx',
-        arg: String.raw`\{\{\s*(['"]?)\d+\1\s*[*/+-]\s*(['"]?)\d+\2\s*\}\}|\$\{\s*\d+\s*[*/+-]\s*\d+\s*\}|#\{\s*\d+\s*[*/+-]\s*\d+\s*\}|<%=?\s*\d+\s*[*/+-]\s*\d+\s*%>|@\(\s*\d+\s*[*/+-]\s*\d+\s*\)|\[\[\s*\d+\s*[*/+-]\s*\d+\s*\]\]|\*\{\s*\d+\s*[*/+-]\s*\d+\s*\}` +
+        arg: String.raw`\{\{\s*(['"]?)\d+\1(?:\s*[*/+-]\s*|\s+)(['"]?)\d+\2\s*\}\}|\$\{\s*\d+(?:\s*[*/+-]\s*|\s+)\d+\s*\}|#\{\s*\d+(?:\s*[*/+-]\s*|\s+)\d+\s*\}|<%=?\s*\d+(?:\s*[*/+-]\s*|\s+)\d+\s*%>|@\(\s*\d+(?:\s*[*/+-]\s*|\s+)\d+\s*\)|\[\[\s*\d+(?:\s*[*/+-]\s*|\s+)\d+\s*\]\]|\*\{\s*\d+(?:\s*[*/+-]\s*|\s+)\d+\s*\}` +
           String.raw`|\{\{\s*self\s*\}\}|\{\$smarty\.|\b_self\s*\.\s*env\b|\bregisterUndefinedFilterCallback\b|\{\{#with\s+["'][^"'}]*["']\s+as\s+\||__\$\{[^}]{1,80}\}__` +
           String.raw`|\|\s*attr\s*\(\s*["'](?:\\x5f|_{2}|application\b|request\b)|(?:\\x5f){2}(?:class|globals|builtins|mro|subclasses|init|import)` +
           String.raw`|(?:\$\{|\{\{|<%|\[%|#\{)[^\w\s]{0,3}?(?:\$\{|\{\{|<%|\[%|#\{)` +
           String.raw`|__(?:mro|subclasses|globals|builtins)__|\bfreemarker\.template\.utility\.(?:Execute|ObjectConstructor|JythonRuntime)\b|<#assign\b[^>]*\?new\s*\(` +
           String.raw`|\{\{[^}]{0,80}\b(?:config|self|request|lipsum|cycler|joiner|namespace)\s*\.\s*(?:__|items\s*\(|from_object|application)` +
-          String.raw`|\$\{\s*(?:T\s*\(\s*java\.lang|Runtime|@java\.lang|new\s+java\.)|#\{\s*(?:T\s*\(|new\s+java\.)`,
+          String.raw`|\$\{\s*(?:T\s*\(\s*java\.lang|Runtime|@java\.lang|new\s+java\.)|#\{\s*(?:T\s*\(|new\s+java\.)` +
+          // a class walk without the underscores ({{ [].class.base.subclasses() }}), a Twig filter or query handed a shell
+          // function ({{['id']|filter('system')}}, {'options':'system'}), a Jinja attr() built from a list
+          String.raw`|\{\{[^}]{0,80}?\.\s*(?:subclasses|mro)\s*\(|\{\{[^}]{0,80}?(?:\|\s*(?:filter|map|sort|reduce)\s*\(\s*['"]|['"]options['"]\s*:\s*['"])(?:system|exec|passthru|shell_exec|popen|proc_open)['"]|\{\{[^}]{0,80}?\|\s*attr\s*\(\s*\[`,
       },
       transformations: ['urlDecodeUni', 'htmlEntityDecode'],
       action: deny, message: 'Template injection: arithmetic probe or object traversal in a template expression (Jinja, Twig, FreeMarker, SpEL, ERB)', severity: 'CRITICAL',
       tags: ['attack-rce', 'attack-ssti', 'OWASP_CRS/WEB_ATTACK/COMMAND_INJECTION'],
-      rationale: 'Server-side template injection is found by a number product inside template delimiters ({{1337*1338}}, {{7*\x277\x27}}, ${7*7}, #{7*7}, <%= 7*7 %>, Razor @(7*7), [[7*7]]), ' +
+      rationale: 'Server-side template injection is found by a number product inside template delimiters ({{1337*1338}}, {{7*\x277\x27}}, ${7*7}, #{7*7}, <%= 7*7 %>, Razor @(7*7), [[7*7]]; a + that URL decoding made a space counts as the operator: {{4+4}}), ' +
         'by a polyglot of template openers run together (${{<%[%\x27"}}%\\.) that errors in whichever engine renders it, ' +
+        'by a class walk without underscores ({{ [].class.base.subclasses() }}), a Twig filter handed a shell function ({{[\x27id\x27]|filter(\x27system\x27)}}), ' +
         'by engine handles (Smarty {$smarty., Twig _self.env, Handlebars {{#with "s" as |…|}}, Thymeleaf *{7*7} and __${…}__) and Jinja filter ' +
         'bypasses (|attr(\x27\\x5f\\x5fglobals\\x5f\\x5f\x27)), ' +
         'and exploited through object traversal (__class__.__mro__, config.items(), FreeMarker Execute?new(), SpEL T(java.lang.Runtime)); ' +
@@ -544,7 +548,7 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
         op: 'rx',
         arg: String.raw`\A[^\n]*?(?:[;&|]|\$\()\s*${BIN_DIR}(?:${MORE_SHELL_COMMANDS.join('|')})(?:\.exe)?${COMMAND_ARGUMENT}` +
           String.raw`|\A\s*${BIN_DIR}(?:${[...SHELL_COMMANDS, ...MORE_SHELL_COMMANDS].join('|')})(?:\.exe)?\s+(?:-{1,2}[a-zA-Z]|/[\w.-]|~/|\$\{?[A-Za-z_]|(?:https?|ftp)://|\d+(?:\.\d+){3}\b|[\w.-]+\s*(?:[|;&>]|\$\()|[\w.-]+\s+(?:/[\w.]|~/|-{1,2}[a-zA-Z]))` +
-          String.raw`|\A\s*(?:whoami|uname|ifconfig|ipconfig|systeminfo|tasklist)(?:\.exe)?\s*$|\A\s*(?:sleep\s+\d+|ps\s+(?:aux|-ef))\s*$` +
+          String.raw`|\A\s*(?:whoami|uname|ifconfig|ipconfig|systeminfo|tasklist)(?:\.exe)?(?:\s+[-/]\w+)*\s*$|\A\s*(?:sleep\s+\d+|ps\s+(?:aux|-ef))\s*$` +
           String.raw`|\A\s*(?i:(?:type|dir|copy|del|more|findstr|icacls|attrib)\s+(?:[a-z]:[\\/]|%\w+%|\\\\|/[a-z]{1,2}\b)|net1?\s+(?:user|localgroup|group)\b)` +
           // a command spelled with what a shell drops (c\a\t, c''url, cat$u), then a system folder or an option
           String.raw`|[;&|]\s*(?:${OBFUSCATED_COMMANDS.map(obfuscated).join('|')})${SHELL_FILLER}*(?:\s|\$\{?IFS\}?)+` +
