@@ -267,7 +267,7 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
           String.raw`|\A\S*?(?:^|[\\/])(?:web|meta)-inf[\\/]|^\s*(?:(?:gopher|dict|tftp|netdoc|ftps?)://|jar:(?:file|https?):)` +
           String.raw`|(?:^\s*|://(?:[^/\s@]*@)?)(?:169\.254\.169\.254|169\.254\.170\.2\b|metadata\.google\.internal|metadata\.azure\.com|metadata\.tencentyun\.com|100\.100\.100\.200|instance-data\b|\[?fd00:ec2::254)` +
           String.raw`|://(?:[^/\s@]*@)?(?:127\.\d{1,3}(?:\.\d{1,3})?|\[[0:]*\])(?:[:/?#]|$)` +
-          String.raw`|://(?:[^/\s@]*@)?(?:0x[0-9a-f]{1,8}|\d{8,10}|0\d{1,3}(?:\.0?\d{1,3}){3}|0x[0-9a-f]{1,2}(?:\.0x[0-9a-f]{1,2}){3})(?:[:/?#]|$)` +
+          String.raw`|://(?:[^/\s@]*@)?(?:0x[0-9a-f]{1,8}|\d{8,10}|0+\d{1,3}(?:\.0*\d{1,3}){3}|0x0*[0-9a-f]{1,2}(?:\.0x0*[0-9a-f]{1,2}){3})(?:[:/?#]|$)` +
           String.raw`|://(?:[^/\s@]*@)?\[[0:]*:ffff:|://(?:[^/\s@]*@)?kubernetes\.default(?:\.svc(?:\.cluster\.local)?)?\.?(?:[:/?#]|$)` +
           String.raw`|://(?:[^/\s@]*@)?(?:localhost|127(?:\.\d{1,3}){3}|0\.0\.0\.0|\[::1?\]):(?:2375|2376|2379|2380|4243|10250|10255)\b|[/=]\s*(?:gopher|dict|tftp|netdoc)://`,
       },
@@ -345,11 +345,16 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
     {
       id: 1012, category: 'sql-injection', phase: 2,
       variables: ['ARGS_NAMES', 'ARGS'],
-      operator: { op: 'rx', arg: String.raw`(?:^|[.\[])\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|expr|or|and|not|nor|function|accumulator)(?:\]|$)|^\s*\{\s*"?\$(?:ne|gt|regex|where|expr)"?\s*:` },
+      operator: {
+        op: 'rx',
+        arg: String.raw`(?:^|[.\[])\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|expr|or|and|not|nor|function|accumulator)(?:\]|$)|^\s*\{\s*"?\$(?:ne|gt|regex|where|expr)"?\s*:` +
+          // JavaScript for a $where clause (' || 1==1, 0;return true) and a value that closes the query object to add an operator
+          String.raw`|^\s*['"]?\s*\|\|\s*(?:1\s*===?\s*1|true)\b|^\s*\w{0,20}\s*;\s*return\s+(?:true|1)\b|^\s*['"]\s*\}\s*\]?\s*,\s*\$[a-z]+\s*:`,
+      },
       transformations: ['urlDecodeUni'],
       action: deny, message: 'Query operator injection ($ne, $gt, $where ...) in a parameter name or value', severity: 'CRITICAL',
       tags: ['attack-sqli', 'attack-nosqli', 'OWASP_CRS/WEB_ATTACK/SQL_INJECTION'],
-      rationale: 'Database operators smuggled in JSON keys or `param[$ne]=`; the CRS 3.3 has no rule for them.',
+      rationale: 'Database operators smuggled in JSON keys or `param[$ne]=`; the CRS 3.3 has no rule for them. And a value that is JavaScript for a $where clause (\x27 || 1==1, 0;return true) or closes the query object to add an operator (\x27 } ], $comment: …): a value opens with neither.',
     },
     {
       id: 1013, category: 'sql-injection', phase: 2,
@@ -446,7 +451,9 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
           String.raw`|\.\s*(?:call|apply|bind)\s*\x60|\$\{\s*(?:alert|confirm|prompt|eval|print)\s*\}` +
           String.raw`|\.\s*\w+\s*\([^()]{0,40},\s*(?:alert|confirm|prompt|eval|print)\s*\)` +
           `|(?:^|/)\\s*on(?:${DOM_EVENTS.join('|')})\\s*=` +
-          `|[a-z](?:&(?:${PUNCTUATION_ENTITIES.join('|')});)+[a-z(]` +
+          `|[a-z](?:&(?:${PUNCTUATION_ENTITIES.join('|')});)+[\\w(]` +
+          // a dialog kept under another name and called by it (a=alert,a(1))
+          String.raw`|=\s*(?:alert|confirm|prompt|eval)\s*[,;]\s*[\w$]+\s*\(` +
           // a name built by joining strings and called at once ('ale'+'rt'(), whose + URL decoding may have made a space), and
           // numeric references padded with zeros (&#00000040;), which no editor writes and htmlEntityDecode leaves as they are
           String.raw`|['"\x60][\s+]*(?:\+[\s+]*)?['"\x60][\w$]{1,20}['"\x60]\)?\(|&#(?:x0{3,}[0-9a-f]{1,4}|0{4,}\d{1,5})\b`,
@@ -456,7 +463,7 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
       tags: ['attack-xss', 'OWASP_CRS/WEB_ATTACK/XSS'],
       rationale: 'Payloads for a value reflected into a script or an attribute, shaped to have no tag and no sink name in one piece: ' +
         'top[\x27al\\145rt\x27](1), window[[\x27a\x27][0]+\x27lert\x27](1), top?.[\x22ale\x22+\x22rt\x22](1), (()=>{})[\x22constructor\x22](…), ' +
-        'Reflect.set.call\x60${…}\x60, [1,2,3].with(0,alert), onfocus=… as a whole value or after a slash, and a&Tab;l&Tab;e&Tab;r&Tab;t(1) ' +
+        'Reflect.set.call\x60${…}\x60, [1,2,3].with(0,alert), a dialog kept under another name (a=alert,a(1)), onfocus=… as a whole value or after a slash, a&Tab;l&Tab;e&Tab;r&Tab;t(1) and alert&lpar;1&rpar; ' +
         '(HTML5 entities for spacing and punctuation between letters, which ModSecurity does not decode), \x27ale\x27+\x27rt\x27() and ' +
         'prompt&#0000000040;1&#0000000041; (zero-padded references, which no editor writes). Code in a prompt takes these shapes: ' +
         'off for API bodies.',

@@ -629,6 +629,13 @@ const HOLDOUT_5_ATTACKS: CorpusEntry[] = [
   { category: 'cmdi', name: 'holdout-5: a Twig filter handed a shell function', why: "{{['id']|filter('system')}} runs id in Twig 1.x/2.x", method: 'POST', path: '/api/feedback', headers: form, body: `comment=${pct("{{['id']|filter('system')}}")}` },
   { category: 'lfi-rfi', name: 'holdout-5: a server log behind separators without percent signs', why: '..2f..2fapache2flogs2faccess.log: the log to poison, then include', path: `/api/files?name=${pct('..2f..2fapache2flogs2faccess.log')}` },
   { category: 'lfi-rfi', name: 'holdout-5: a rooted Windows path without a drive letter in a cookie', why: '\\xampp\\tomcat\\conf\\tomcat-users.xml on the current drive', path: '/dashboard', headers: { Cookie: 'theme=dark; template=\\xampp\\tomcat\\conf\\tomcat-users.xml' } },
+  { category: 'xss', name: 'holdout-5: a dialog kept under another name', why: 'a=alert,a(1) never spells alert( in one piece', path: `/api/search?q=${pct('a=alert,a(1)')}` },
+  { category: 'xss', name: 'holdout-5: parentheses as HTML5 entities', why: 'alert&lpar;1&rpar; is alert(1) in an attribute, and ModSecurity does not decode &lpar;', path: `/api/search?q=${pct('alert&lpar;1&rpar;')}` },
+  { category: 'lfi-rfi', name: 'holdout-5: a zero-padded octal IP host', why: 'http://0102.0146.0007.00000223/ is 66.102.7.147 to inet_aton: an SSRF filter bypass', path: `/api/fetch?url=${pct('http://0102.0146.0007.00000223/')}` },
+  { category: 'lfi-rfi', name: 'holdout-5: a zero-padded hex IP host', why: 'http://0x42.0x0000066.0x7.0x93/ is the same address in padded hex', method: 'POST', path: '/api/webhooks', headers: bearer, json: { url: 'http://0x42.0x0000066.0x7.0x93/' } },
+  { category: 'nosql', name: 'holdout-5: JavaScript for a $where clause', why: "' || 1==1 turns a $where string comparison into true", path: `/api/agents?name=${pct("' || 1==1")}` },
+  { category: 'nosql', name: 'holdout-5: a $where body that returns true', why: '0;return true ends the expression and returns true for every document', method: 'POST', path: '/api/auth/login', headers: form, body: `username=admin&password=${pct('0;return true')}` },
+  { category: 'nosql', name: 'holdout-5: a value that closes the query object', why: "' } ], $comment: … closes the array and the object, then adds an operator", method: 'POST', path: '/api/agents/query', headers: bearer, json: { name: "' } ], $comment:'successful MongoDB injection'" } },
 ];
 
 const HOLDOUT_5_BENIGN: CorpusEntry[] = [
@@ -638,6 +645,8 @@ const HOLDOUT_5_BENIGN: CorpusEntry[] = [
   { category: 'read', name: 'holdout-5: a search that says order by', why: 'People search for how to sort', path: `/api/search?q=${pct('sort order by 3 fields')}&tag=${pct('rock and roll')}`, headers: bearer },
   { category: 'write', name: 'holdout-5: a question on Twig filters and class names', why: 'Template code in a prompt (an API body)', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('In Twig, {{ items|filter(v => v.active)|map(u => u.name)|join(", ") }} works, but how do I print {{ user.class }} and sort with {{ rows|sort((a, b) => a.rank <=> b.rank) }}?') },
   { category: 'write', name: 'holdout-5: net view and a log path in prose', why: 'Words after a semicolon, and log names in prose (logs/access.log itself is refused by the CRS: 930120)', method: 'POST', path: '/api/feedback', headers: { ...bearer, ...form }, body: `comment=${pct('Great tool; net view of the runs is clear. Why are the logs access.log and error_log empty after the rotation?')}&rating=5` },
+  { category: 'write', name: 'holdout-5: a prompt about short-circuits and aliases', why: 'JavaScript questions quote || 1==1 and aliased functions', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('Why does `a || 1==1` always pass, and is `const log = console.log; log(1)` fine? Also: return true; vs return 1; in a filter.') },
+  { category: 'read', name: 'holdout-5: a URL with a plain address and a version path', why: 'Dotted numbers in webhooks and versions', path: `/api/webhooks/test?url=${pct('https://hooks.example.com/v1.0102.07/notify')}&build=${pct('0102.0146.0007')}`, headers: bearer },
   { category: 'write', name: 'holdout-5: feedback that starts with a condition', why: 'Prose can open with or and and', method: 'POST', path: '/api/feedback', headers: { ...bearer, ...form }, body: `comment=${pct('or maybe x=5 is fine, and 3 > 2 anyway')}&rating=5` },
 ];
 
