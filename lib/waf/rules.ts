@@ -264,7 +264,7 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
       operator: {
         op: 'rx',
         arg: String.raw`(?i)\A[^\n]*?(?:(?:^|[\\/=:'"])\.{2,}[\\/]|[\\/]\.{2,}(?:[\\/;]|$))|(?:\.{2,}[\\/]){3}` +
-          String.raw`|\A\S*?(?:^|[\\/])(?:web|meta)-inf[\\/]|^\s*(?:(?:gopher|dict|tftp|netdoc|ftps?)://|jar:(?:file|https?):)` +
+          String.raw`|\A\S*?(?:^|[\\/])(?:web|meta)-inf[\\/]|^\s*(?:(?:gopher|dict|tftp|netdoc|ftps?|sftp|ldaps?|smb)://|jar:(?:file|https?):)` +
           String.raw`|(?:^\s*|://(?:[^/\s@]*@)?)(?:169\.254\.169\.254|169\.254\.170\.2\b|metadata\.google\.internal|metadata\.azure\.com|metadata\.tencentyun\.com|100\.100\.100\.200|instance-data\b|\[?fd00:ec2::254)` +
           String.raw`|://(?:[^/\s@]*@)?(?:127\.\d{1,3}(?:\.\d{1,3})?|\[[0:]*\])(?:[:/?#]|$)` +
           String.raw`|://(?:[^/\s@]*@)?(?:0x[0-9a-f]{1,8}|\d{8,10}|0+\d{1,3}(?:\.0*\d{1,3}){3}|0x0*[0-9a-f]{1,2}(?:\.0x0*[0-9a-f]{1,2}){3})(?:[:/?#]|$)` +
@@ -277,7 +277,7 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
       rationale: 'Catches ../ and ..\\ once or twice URL-decoded, in the path, parameters, headers and upload names, on the first ' +
         'line of a value or three levels deep anywhere (a relative import in a pasted multi-line code block is content, not a path); ' +
         'a path-like value into WEB-INF or META-INF; and the server-side request forgery targets the CRS 3.3 misses: ' +
-        'gopher/dict/tftp/jar URLs and a parameter that is an ftp:// URL (remote file inclusion; an API takes https links), cloud metadata hosts (169.254.169.254, metadata.google.internal), IP hosts written ' +
+        'gopher/dict/tftp/jar URLs and a parameter that is an ftp://, sftp://, ldap:// or smb:// URL (remote file inclusion, a JNDI or memcached probe, an NTLM leak; an API takes https links), cloud metadata hosts (169.254.169.254, metadata.google.internal), IP hosts written ' +
         'as one integer, hex or octal or as an IPv4-mapped IPv6 literal ([::ffff:169.254.169.254]), the Kubernetes API (kubernetes.default.svc, what a pod reaches with its ' +
         'service-account token), and the unauthenticated container and node APIs on a loopback host (Docker 2375/2376, etcd 2379, kubelet 10250/10255).',
     },

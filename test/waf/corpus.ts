@@ -636,6 +636,8 @@ const HOLDOUT_5_ATTACKS: CorpusEntry[] = [
   { category: 'nosql', name: 'holdout-5: JavaScript for a $where clause', why: "' || 1==1 turns a $where string comparison into true", path: `/api/agents?name=${pct("' || 1==1")}` },
   { category: 'nosql', name: 'holdout-5: a $where body that returns true', why: '0;return true ends the expression and returns true for every document', method: 'POST', path: '/api/auth/login', headers: form, body: `username=admin&password=${pct('0;return true')}` },
   { category: 'nosql', name: 'holdout-5: a value that closes the query object', why: "' } ], $comment: … closes the array and the object, then adds an operator", method: 'POST', path: '/api/agents/query', headers: bearer, json: { name: "' } ], $comment:'successful MongoDB injection'" } },
+  { category: 'lfi-rfi', name: 'holdout-5: an ldap URL that smuggles memcached commands', why: 'ldap://host:11211/%0astats%0aquit: a fetcher that speaks LDAP to a memcached port sends the lines', path: `/api/fetch?url=${pct('ldap://evil.example:11211/%0astats%0aquit')}` },
+  { category: 'lfi-rfi', name: 'holdout-5: an sftp URL in a webhook field', why: 'A fetcher that follows sftp:// reaches internal SSH services', method: 'POST', path: '/api/webhooks', headers: bearer, json: { url: 'sftp://evil.example:1234/' } },
 ];
 
 const HOLDOUT_5_BENIGN: CorpusEntry[] = [
