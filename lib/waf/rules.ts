@@ -190,6 +190,12 @@ const SYSTEM_FOLDERS = ['etc', 'bin', 'usr', 'tmp', 'var', 'dev', 'proc', 'home'
  */
 const ENCODED_SEPARATOR = String.raw`%\S{0,2}|[^a-z0-9\s\\/._%-]|0x[0-9a-f]{2}|[0-9a-f]{2}`;
 
+/**
+ * The operator between the two numbers of a template probe (1032): * / + -, or a space, which is what URL decoding
+ * (urlDecodeUni) makes of a + sent encoded ({{4+4}} as %2B).
+ */
+const NUMBER_OPERATOR = String.raw`(?:\s*[*/+-]\s*|\s+)`;
+
 /** File extensions a server may execute or a browser may render as active content. */
 export const DANGEROUS_UPLOAD_EXTENSIONS = [
   'php', 'php3', 'php4', 'php5', 'php7', 'phtml', 'phar', 'pht', 'phps', 'jsp', 'jspx', 'jsw', 'jsv', 'asp', 'aspx',
@@ -316,7 +322,7 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
         '.git metadata, logs to poison, boot.ini and win.ini, and any file://, php://, zip:// or phar:// URL; the CRS list of OS files ' +
         'has no Kubernetes paths and reads neither the URL path nor headers. On a Windows drive path: the system folder\'s repair, setup (panther) ' +
         'and temp folders, an account profile (ntuser.dat), unattended-setup answers, and server configs and logs (tomcat-users.xml, httpd.conf, access.log). ' +
-        'And /etc/passwd, /etc/issue, the hosts file and system32 behind separators written in encodings no decoder undoes ' +
+        'And /etc/passwd, /etc/shadow, /etc/issue, system32 (with the hosts file under it) and boot.ini behind separators written in encodings no decoder undoes ' +
         '(etc%c0%afpasswd, etc0x5cpasswd, ..2fetc2fpasswd, windows%uF025system32), and a server log behind them (..2fapache2flogs2faccess.log). Prose names paths like reports/2026/q3.csv or C:\\Users\\me\\report.docx, not these.',
     },
     // ---- 1010-1014 SQL injection ----
@@ -526,7 +532,7 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
       variables: ['REQUEST_FILENAME', ...values],
       operator: {
         op: 'rx',
-        arg: String.raw`\{\{\s*(['"]?)\d+\1(?:\s*[*/+-]\s*|\s+)(['"]?)\d+\2\s*\}\}|\$\{\s*\d+(?:\s*[*/+-]\s*|\s+)\d+\s*\}|#\{\s*\d+(?:\s*[*/+-]\s*|\s+)\d+\s*\}|<%=?\s*\d+(?:\s*[*/+-]\s*|\s+)\d+\s*%>|@\(\s*\d+(?:\s*[*/+-]\s*|\s+)\d+\s*\)|\[\[\s*\d+(?:\s*[*/+-]\s*|\s+)\d+\s*\]\]|\*\{\s*\d+(?:\s*[*/+-]\s*|\s+)\d+\s*\}` +
+        arg: String.raw`\{\{\s*(['"]?)\d+\1${NUMBER_OPERATOR}(['"]?)\d+\2\s*\}\}|\$\{\s*\d+${NUMBER_OPERATOR}\d+\s*\}|#\{\s*\d+${NUMBER_OPERATOR}\d+\s*\}|<%=?\s*\d+${NUMBER_OPERATOR}\d+\s*%>|@\(\s*\d+${NUMBER_OPERATOR}\d+\s*\)|\[\[\s*\d+${NUMBER_OPERATOR}\d+\s*\]\]|\*\{\s*\d+${NUMBER_OPERATOR}\d+\s*\}` +
           String.raw`|\{\{\s*self\s*\}\}|\{\$smarty\.|\b_self\s*\.\s*env\b|\bregisterUndefinedFilterCallback\b|\{\{#with\s+["'][^"'}]*["']\s+as\s+\||__\$\{[^}]{1,80}\}__` +
           String.raw`|\|\s*attr\s*\(\s*["'](?:\\x5f|_{2}|application\b|request\b)|(?:\\x5f){2}(?:class|globals|builtins|mro|subclasses|init|import)` +
           String.raw`|(?:\$\{|\{\{|<%|\[%|#\{)[^\w\s]{0,3}?(?:\$\{|\{\{|<%|\[%|#\{)` +
