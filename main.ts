@@ -29,7 +29,7 @@ export function synthesizeConfig(config: FactoryConfig, memo?: YamlMemo): Output
 
 function main(): number {
   const root = process.cwd();
-  // What the last synths of this checkout already converted to and from YAML (lib/yaml-memo.ts).
+  // What the last synths of this checkout already converted to and from YAML and judged (lib/yaml-memo.ts).
   const memo = YamlMemo.inProject(root);
   let outputs: Outputs;
   let config: FactoryConfig;
@@ -45,8 +45,8 @@ function main(): number {
   }
   // Admission-grade validation (Pod Security restricted:latest, schemas, policies) before any write.
   const docs = parseManifests(manifestOutputs(outputs), memo);
-  memo.save(); // what this run converted, whatever the verdict
-  const violations = validateManifests(docs, { provided: config.providedObjects });
+  const violations = validateManifests(docs, { provided: config.providedObjects, memo });
+  memo.save(); // what this run converted and judged, whatever the verdict
   if (violations.length > 0) {
     for (const v of violations) process.stderr.write(`${formatViolation(v)}\n`);
     process.stderr.write(`synth refused: ${violations.length} violation(s); nothing was written\n`);

@@ -1,8 +1,9 @@
 /**
- * A memo on disk of the two YAML conversions every synth repeats on input that did not change: cdk8s
+ * A memo on disk of what every synth repeats on input that did not change: the two YAML conversions (cdk8s
  * writing each manifest object as YAML, and the judge reading each manifest document back as kubectl
- * does (YAML 1.1). Most of dist/ is the same from one synth to the next (the CRS rule ConfigMaps alone are
- * 0.9 MB), and those two conversions were most of a synth's time.
+ * does, YAML 1.1) and the schema verdict of each document read (lib/validate/schema.ts). Most of dist/ is
+ * the same from one synth to the next (the CRS rule ConfigMaps alone are 0.9 MB), and those conversions
+ * were most of a synth's time; loading the schema validators was a tenth of it.
  *
  * An entry is content-addressed: its name is the SHA-1 (as git names its objects) of what computes it (the library and its
  * version, the options) and of the exact input, so a hit returns what the computation returned for the same

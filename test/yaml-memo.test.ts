@@ -1,7 +1,8 @@
 /**
- * The YAML memo (lib/yaml-memo.ts) changes how fast a synth is, never what it produces or what the judge
- * reads: with an empty memo, a filled one, or none, the outputs and the parsed documents are the same; a
- * changed document misses; errors and values without an exact JSON form are read the way they always were.
+ * The YAML memo (lib/yaml-memo.ts) changes how fast a synth is, never what it produces, what the judge
+ * reads or what it decides: with an empty memo, a filled one, or none, the outputs, the parsed documents and
+ * the verdicts are the same; a changed document, or a changed CRD, misses; errors and values without an exact
+ * JSON form are read the way they always were.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -10,7 +11,8 @@ import { Yaml as YAML } from 'cdk8s';
 import { buildApp } from '../lib/app';
 import { defaultConfig } from '../lib/config';
 import { synthToMemory } from '../lib/outputs';
-import { UnusableInputError, manifestOutputs, parseManifests } from '../lib/validate';
+import { type ManifestDoc, UnusableInputError, manifestOutputs, parseManifests, validateManifests } from '../lib/validate';
+import { checkSchemas, crdDirectory } from '../lib/validate/schema';
 import { YamlMemo, isExactJson, yamlDocuments } from '../lib/yaml-memo';
 
 let root: string;
@@ -24,6 +26,8 @@ beforeEach(() => {
 afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
 const synth = (m?: YamlMemo) => synthToMemory((outdir) => buildApp(defaultConfig(), outdir).app, 'dist', m);
+/** What the judge reads of each document (a memoized one also says what it was read from). */
+const read = (docs: ManifestDoc[]) => docs.map(({ file, object }) => ({ file, object }));
 
 describe('synth', () => {
   test('GIVEN an empty memo WHEN the app is synthesized twice THEN both outputs equal the synth without a memo, and the memo holds entries', () => {
@@ -78,10 +82,10 @@ describe('parse', () => {
   test('GIVEN the synthesized manifests WHEN parsed with an empty memo and again with the filled memo THEN both equal the parse without a memo', () => {
     const files = manifestOutputs(synth());
     const plain = parseManifests(files);
-    expect(parseManifests(files, memo)).toEqual(plain);
+    expect(read(parseManifests(files, memo))).toEqual(plain);
     expect(memo.size).toBeGreaterThan(50);
     memo.save();
-    expect(parseManifests(files, YamlMemo.inProject(root))).toEqual(plain);
+    expect(read(parseManifests(files, YamlMemo.inProject(root)))).toEqual(plain);
   });
 
   test('GIVEN a memo filled by one stream WHEN a document of it changes THEN the changed document is read anew (YAML 1.1 `on: yes` stays a boolean key)', () => {
@@ -112,6 +116,59 @@ describe('parse', () => {
     expect(parseManifests([[FILE, text]], memo)[0].object.when).toBeInstanceOf(Date);
     expect(parseManifests([[FILE, text]], memo)[0].object.when).toBeInstanceOf(Date);
     expect(memo.size).toBe(0);
+  });
+});
+
+describe('schema verdicts', () => {
+  const FILE = 'd.yaml';
+  const deployment = (replicas: string) => [
+    'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: d', 'spec:', `  replicas: ${replicas}`,
+    '  selector:', '    matchLabels:', '      app: d', '  template:', '    metadata:', '      labels:', '        app: d',
+    '    spec:', '      containers:', '        - name: c', '          image: x:1', '',
+  ].join('\n');
+  const check = (text: string, m: YamlMemo, file = FILE, at = process.cwd()) => checkSchemas(parseManifests([[file, text]], m), at, m);
+
+  test('GIVEN the synthesized manifests judged with a memo WHEN judged again from the saved memo THEN the verdicts equal those without a memo, and every one is a hit (nothing to save)', () => {
+    const docs = (m?: YamlMemo) => parseManifests(manifestOutputs(synth()), m);
+    const plain = validateManifests(docs());
+    const parsed = docs(memo);
+    const conversions = memo.size;
+    expect(validateManifests(parsed, { memo })).toEqual(plain);
+    expect(memo.size - conversions).toBeGreaterThan(50); // a verdict per document (65, a few alike)
+    memo.save();
+    const next = YamlMemo.inProject(root);
+    expect(validateManifests(docs(next), { memo: next })).toEqual(plain);
+    fs.utimesSync(memoFile(), 0, 0); // an mtime a rewrite would change
+    next.save();
+    expect(fs.statSync(memoFile()).mtimeMs).toBe(0);
+  });
+
+  test('GIVEN a memo holding a Deployment judged valid WHEN its text changes replicas to a string THEN the change is judged anew and refused at spec.replicas', () => {
+    expect(check(deployment('2'), memo)).toEqual([]);
+    expect(check(deployment('"two"'), memo)).toEqual([expect.objectContaining({ path: 'spec.replicas', rule: 'schema/apps/v1', message: 'must be integer' })]);
+    expect(check(deployment('2'), memo)).toEqual([]); // control: the valid text keeps its verdict
+  });
+
+  test('GIVEN a refused Deployment whose verdict was saved WHEN the same text is judged from another file THEN the same refusal is reported, naming the other file', () => {
+    const first = check(deployment('"two"'), memo);
+    memo.save();
+    const again = check(deployment('"two"'), YamlMemo.inProject(root), 'other.yaml');
+    expect(again).toEqual(first.map((v) => ({ ...v, file: 'other.yaml' })));
+    expect(first).toHaveLength(1);
+  });
+
+  test('GIVEN a Certificate judged valid against a CRD WHEN the CRD renames the field it uses THEN the next check (same memo) refuses it: the CRD is part of the verdict', () => {
+    // GIVEN a project root holding only the Certificate CRD, and a Certificate with dnsNames that it accepts
+    const crd = path.join(crdDirectory(root), 'certificates.yaml');
+    fs.mkdirSync(path.dirname(crd), { recursive: true });
+    fs.copyFileSync(path.join(crdDirectory(), 'cert-manager', 'cert-manager.io_certificates.yaml'), crd);
+    const cert = 'apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: t\nspec:\n  secretName: t\n  dnsNames: [a.example.com]\n  issuerRef:\n    name: i\n';
+    expect(check(cert, memo, FILE, root)).toEqual([]);
+    // WHEN the CRD renames the field
+    fs.writeFileSync(crd, fs.readFileSync(crd, 'utf8').replace(/^( +)dnsNames:$/m, '$1dnsNamez:'));
+    fs.utimesSync(crd, new Date(), new Date(Date.now() + 60_000));
+    // THEN the kept verdict is not served
+    expect(check(cert, memo, FILE, root)).toEqual([expect.objectContaining({ path: 'spec.dnsNames', message: 'unknown field "dnsNames"' })]);
   });
 });
 

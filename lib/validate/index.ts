@@ -29,6 +29,8 @@ export interface ValidateOptions {
   readonly version?: number;
   /** Objects the operator provides outside the manifests (config `providedObjects`). @default none */
   readonly provided?: readonly ProvidedObject[];
+  /** Where the schema verdicts of documents already judged are kept (lib/yaml-memo.ts). @default none: every document is judged */
+  readonly memo?: YamlMemo;
 }
 
 /** Input that cannot be validated at all (unparsable YAML, a missing path): exit code 2, not 1. */
@@ -54,7 +56,9 @@ export const KUBECTL_YAML = { version: '1.1', uniqueKeys: true } as const;
 export function parseManifests(files: ReadonlyMap<string, string> | Iterable<[string, string]>, memo?: YamlMemo): ManifestDoc[] {
   const docs: ManifestDoc[] = [];
   for (const [file, text] of files) {
-    for (const object of (memo && memoizedObjects(memo, text)) ?? parseObjects(file, text)) docs.push({ file, object });
+    const memoized = memo && memoizedDocs(memo, file, text);
+    if (memoized) docs.push(...memoized);
+    else for (const object of parseObjects(file, text)) docs.push({ file, object });
   }
   return docs;
 }
@@ -79,11 +83,11 @@ function parseObjects(file: string, text: string): unknown[] {
  */
 const PARSE_PURPOSE = `yaml ${YAML_VERSION} ${JSON.stringify(KUBECTL_YAML)} ${parseObjects} ${yamlValue}`;
 
-/** A file's documents from the memo, one document at a time; null when one of them is not usable on its own. */
-function memoizedObjects(memo: YamlMemo, text: string): unknown[] | null {
+/** A file's documents from the memo, one document at a time, each with its source; null when one of them is not usable on its own. */
+function memoizedDocs(memo: YamlMemo, file: string, text: string): ManifestDoc[] | null {
   const documents = yamlDocuments(text);
   if (documents === undefined) return null;
-  const objects: unknown[] = [];
+  const docs: ManifestDoc[] = [];
   for (const document of documents) {
     const parsed = memo.value(PARSE_PURPOSE, document, () => {
       try {
@@ -93,9 +97,9 @@ function memoizedObjects(memo: YamlMemo, text: string): unknown[] | null {
       }
     });
     if (parsed === undefined) return null;
-    objects.push(...(parsed as unknown[]));
+    for (const object of parsed as unknown[]) docs.push({ file, object, source: { text: document, readBy: PARSE_PURPOSE } });
   }
-  return objects;
+  return docs;
 }
 
 /** Runs the checks over the documents; violations in a stable order (file, then as found). */
@@ -107,7 +111,7 @@ export function validateManifests(docs: readonly ManifestDoc[], options: Validat
   // As the API server does, admission checks only read objects that match their schema: an object of another
   // shape is refused by the schema check (or, when that family is not asked for, reported as unchecked).
   const wellFormed: ManifestDoc[] = [];
-  const byDocument = checkSchemasByDocument(docs);
+  const byDocument = checkSchemasByDocument(docs, undefined, options.memo);
   for (const [i, doc] of docs.entries()) {
     const schemaViolations = byDocument[i];
     if (schemaViolations.length === 0) wellFormed.push(doc);

@@ -15,6 +15,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { writeFileAtomic } from '../text';
 import { type ManifestDoc, type Violation, fieldPath, violation } from './types';
+import type { YamlMemo } from '../yaml-memo';
 
 /** The project root (the folder of this project's package.json), from this module's location. */
 export function projectRoot(): string {
@@ -271,53 +272,99 @@ function crdValidator(root: string, crds: readonly CrdFile[], o: any): CompiledV
 // ---------------------------------------------------------------------------------------------------
 
 /** Validates every document against its schema. */
-export function checkSchemas(docs: readonly ManifestDoc[], root = projectRoot()): Violation[] {
-  return checkSchemasByDocument(docs, root).flat();
+export function checkSchemas(docs: readonly ManifestDoc[], root = projectRoot(), memo?: YamlMemo): Violation[] {
+  return checkSchemasByDocument(docs, root, memo).flat();
 }
 
-/** The schema violations of each document, in the documents' order (the validators of all their kinds loaded at once). */
-export function checkSchemasByDocument(docs: readonly ManifestDoc[], root = projectRoot()): Violation[][] {
-  const modelKeys = new Set<string>();
-  for (const doc of docs) {
-    const { apiVersion, kind } = doc.object ?? {};
-    if (typeof apiVersion === 'string' && typeof kind === 'string' && hasModel(root, apiVersion, kind)) modelKeys.add(`${apiVersion}/${kind}`);
-  }
-  loadModels(root, [...modelKeys]);
-  // The CRD folder is indexed once per check, when a document needs it.
-  let crds: CrdFile[] | undefined;
+/** A document's schema verdict as the memo keeps it: `[path, rule, message]` of each violation. */
+type Verdict = [string, string, string][];
 
-  return docs.map((doc) => {
-    const out: Violation[] = [];
-    const o = doc.object;
-    if (!o || typeof o !== 'object' || Array.isArray(o)) {
-      out.push(violation(doc, '', 'schema/object', 'a manifest document must be an object'));
-      return out;
+/**
+ * What computes a schema verdict, as a memo purpose: the validators' versions (kubernetes-models, ajv, the CRD
+ * transform), every CRD the folder holds (group, kind and content hash) and this module's checking code (its source
+ * text); the input is a document's YAML text, so what read it into an object is part of the purpose too. Hashed once per
+ * reader: an edit of any of them misses every verdict stored before.
+ */
+function verdictPurpose(root: string, crds: readonly CrdFile[]): (readBy: string) => string {
+  const version = (pkg: string) => {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(root, 'node_modules', pkg, 'package.json'), 'utf8')).version;
+    } catch {
+      return 'absent'; // a root without it judges without it (hasModel finds no model)
     }
-    if (typeof o.apiVersion !== 'string' || typeof o.kind !== 'string') {
-      out.push(violation(doc, typeof o.apiVersion !== 'string' ? 'apiVersion' : 'kind', 'schema/object', 'apiVersion and kind must be set'));
-      return out;
-    }
-    if (typeof o.metadata?.name !== 'string' || o.metadata.name === '') {
-      out.push(violation(doc, 'metadata.name', 'schema/object', 'every object must have a name'));
-    }
-    const model = modelCache.get(`${o.apiVersion}/${o.kind}`);
-    if (model) {
-      try {
-        new model(o).validate();
-      } catch (e: any) {
-        for (const err of (e?.errors ?? [{ instancePath: '', keyword: 'error', params: {}, message: String(e?.message ?? e) }]) as AjvError[]) {
-          out.push(toViolation(doc, err, `schema/${o.apiVersion}`));
-        }
-      }
-      return out;
-    }
-    const crd = o.apiVersion.includes('/') ? crdValidator(root, (crds ??= crdIndex(root, crdDirectory(root))), o) : null;
-    if (crd) {
-      if (!crd(o)) for (const err of crd.errors ?? []) out.push(toViolation(doc, err, `schema/${o.apiVersion}`));
-      return out;
-    }
-    out.push(violation(doc, 'kind', 'schema/unknown-kind',
-      `no schema for ${o.apiVersion} ${o.kind} (neither a Kubernetes kind nor a CRD in ${path.relative(root, crdDirectory(root))})`));
-    return out;
+  };
+  const code = [schemaViolations, toViolation, fieldPath, hasModel, loadModels, crdIndex, crdValidator, strictSchema, pruneToShape, mergeShapes, goPattern, shapeOf, addShape, sortedShape].join('\n');
+  const described = [`kubernetes-models ${version('kubernetes-models')}`, `ajv ${version('ajv')}`, `crd transform ${CRD_TRANSFORM_VERSION}`,
+    ...crds.map((c) => `${c.group}/${c.kind} ${c.hash}`), code].join('\n');
+  const byReader = new Map<string, string>();
+  return (readBy) => {
+    let purpose = byReader.get(readBy);
+    if (purpose === undefined) byReader.set(readBy, (purpose = `schema verdict ${sha(`${described}\n${readBy}`)}`));
+    return purpose;
+  };
+}
+
+/**
+ * The schema violations of each document, in the documents' order (the validators of all their kinds loaded at once).
+ * With a memo, a document read from a YAML text already judged (the same text, read and judged by the same code and
+ * validators) gets its verdict from it, and the validators of a kind are loaded only when a document of that kind must
+ * be judged.
+ */
+export function checkSchemasByDocument(docs: readonly ManifestDoc[], root = projectRoot(), memo?: YamlMemo): Violation[][] {
+  // The CRD folder is indexed once per check, when a document (or the memo's purpose) needs it.
+  let crds: CrdFile[] | undefined;
+  const crdFiles = () => (crds ??= crdIndex(root, crdDirectory(root)));
+  const purposeOf = memo && docs.some((d) => d.source) ? verdictPurpose(root, crdFiles()) : undefined;
+  const purposes = docs.map((doc) => (purposeOf && doc.source ? purposeOf(doc.source.readBy) : undefined));
+  // A lookup whose computation stores nothing: a verdict when one is kept, undefined otherwise.
+  const stored = docs.map((doc, i) => (purposes[i] === undefined ? undefined : memo!.value(purposes[i], doc.source!.text, () => undefined) as Verdict | undefined));
+  const modelKeys = new Set<string>();
+  docs.forEach((doc, i) => {
+    const { apiVersion, kind } = doc.object ?? {};
+    if (!stored[i] && typeof apiVersion === 'string' && typeof kind === 'string' && hasModel(root, apiVersion, kind)) modelKeys.add(`${apiVersion}/${kind}`);
   });
+  loadModels(root, [...modelKeys]);
+  return docs.map((doc, i) => {
+    const verdict = stored[i];
+    if (verdict) return verdict.map(([p, rule, message]) => violation(doc, p, rule, message));
+    const found = schemaViolations(root, doc, crdFiles);
+    if (purposes[i] !== undefined) memo!.value(purposes[i], doc.source!.text, (): Verdict => found.map((v) => [v.path, v.rule, v.message]));
+    return found;
+  });
+}
+
+/** The schema violations of one document (its kind's validator already loaded when kubernetes-models has it). */
+function schemaViolations(root: string, doc: ManifestDoc, crdFiles: () => CrdFile[]): Violation[] {
+  const out: Violation[] = [];
+  const o = doc.object;
+  if (!o || typeof o !== 'object' || Array.isArray(o)) {
+    out.push(violation(doc, '', 'schema/object', 'a manifest document must be an object'));
+    return out;
+  }
+  if (typeof o.apiVersion !== 'string' || typeof o.kind !== 'string') {
+    out.push(violation(doc, typeof o.apiVersion !== 'string' ? 'apiVersion' : 'kind', 'schema/object', 'apiVersion and kind must be set'));
+    return out;
+  }
+  if (typeof o.metadata?.name !== 'string' || o.metadata.name === '') {
+    out.push(violation(doc, 'metadata.name', 'schema/object', 'every object must have a name'));
+  }
+  const model = modelCache.get(`${o.apiVersion}/${o.kind}`);
+  if (model) {
+    try {
+      new model(o).validate();
+    } catch (e: any) {
+      for (const err of (e?.errors ?? [{ instancePath: '', keyword: 'error', params: {}, message: String(e?.message ?? e) }]) as AjvError[]) {
+        out.push(toViolation(doc, err, `schema/${o.apiVersion}`));
+      }
+    }
+    return out;
+  }
+  const crd = o.apiVersion.includes('/') ? crdValidator(root, crdFiles(), o) : null;
+  if (crd) {
+    if (!crd(o)) for (const err of crd.errors ?? []) out.push(toViolation(doc, err, `schema/${o.apiVersion}`));
+    return out;
+  }
+  out.push(violation(doc, 'kind', 'schema/unknown-kind',
+    `no schema for ${o.apiVersion} ${o.kind} (neither a Kubernetes kind nor a CRD in ${path.relative(root, crdDirectory(root))})`));
+  return out;
 }

@@ -9,6 +9,11 @@ export interface ManifestDoc {
   readonly file: string;
   /** The object, as parsed from YAML. */
   readonly object: any;
+  /**
+   * What the object was read from, when it was read alone from one YAML document: that document's text and what read it
+   * (the YAML library, its options and the reading code), which together determine the object. @default unknown
+   */
+  readonly source?: { readonly text: string; readonly readBy: string };
 }
 
 /** One refused field of one object. */
