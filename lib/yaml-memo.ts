@@ -51,7 +51,7 @@ export class YamlMemo {
   public text(purpose: string, input: string, compute: () => string): string;
   public text(purpose: string, input: string, compute: () => string | undefined): string | undefined;
   public text(purpose: string, input: string, compute: () => string | undefined): string | undefined {
-    const entry = this.entry(purpose, input, (): Entry | undefined => compute());
+    const entry = this.entry(YamlMemo.entryName(purpose, input), (): Entry | undefined => compute());
     return typeof entry === 'string' ? entry : undefined;
   }
 
@@ -60,11 +60,24 @@ export class YamlMemo {
    * not stored. Each hit is a new copy.
    */
   public value(purpose: string, input: string, compute: () => unknown): unknown {
-    const entry = this.entry(purpose, input, () => {
+    return this.valueNamed(YamlMemo.entryName(purpose, input), compute);
+  }
+
+  /** The value `compute` returns, as `value` does, stored under `name` (`entryName` of what computes it and its input). */
+  public valueNamed(name: string, compute: () => unknown): unknown {
+    const entry = this.entry(name, () => {
       const v = compute();
       return v !== undefined && isExactJson(v) ? v8.serialize(v) : undefined;
     });
     return entry === undefined || typeof entry === 'string' ? undefined : v8.deserialize(entry);
+  }
+
+  /**
+   * The name of an entry: the SHA-1 (as git names its objects) of what computes it and of its exact input. Two equal
+   * names stand for the same computation on the same bytes, so for equal results.
+   */
+  public static entryName(purpose: string, input: string): string {
+    return crypto.createHash('sha1').update(purpose).update('\0').update(input).digest('hex');
   }
 
   /** Writes the entries this run used, when it missed (atomically; a read-only checkout still synthesizes). */
@@ -77,8 +90,7 @@ export class YamlMemo {
     }
   }
 
-  private entry(purpose: string, input: string, compute: () => Entry | undefined): Entry | undefined {
-    const name = crypto.createHash('sha1').update(purpose).update('\0').update(input).digest('hex');
+  private entry(name: string, compute: () => Entry | undefined): Entry | undefined {
     let entry = this.used.get(name) ?? this.load().get(name);
     if (entry === undefined) {
       entry = compute();

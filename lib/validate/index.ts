@@ -10,7 +10,7 @@ import { type ProvidedObject, checkPolicies } from './policy';
 import { checkSchemasByDocument } from './schema';
 import { type ManifestDoc, type Violation, violation } from './types';
 import { yamlValue } from '../text';
-import { type YamlMemo, yamlDocuments } from '../yaml-memo';
+import { YamlMemo, yamlDocuments } from '../yaml-memo';
 
 export { formatViolation } from './types';
 export type { ManifestDoc, Violation } from './types';
@@ -89,7 +89,8 @@ function memoizedDocs(memo: YamlMemo, file: string, text: string): ManifestDoc[]
   if (documents === undefined) return null;
   const docs: ManifestDoc[] = [];
   for (const document of documents) {
-    const parsed = memo.value(PARSE_PURPOSE, document, () => {
+    const source = YamlMemo.entryName(PARSE_PURPOSE, document);
+    const parsed = memo.valueNamed(source, () => {
       try {
         return parseObjects('', document);
       } catch {
@@ -97,7 +98,7 @@ function memoizedDocs(memo: YamlMemo, file: string, text: string): ManifestDoc[]
       }
     });
     if (parsed === undefined) return null;
-    for (const object of parsed as unknown[]) docs.push({ file, object, source: { text: document, readBy: PARSE_PURPOSE } });
+    for (const object of parsed as unknown[]) docs.push({ file, object, source });
   }
   return docs;
 }

@@ -282,10 +282,9 @@ type Verdict = [string, string, string][];
 /**
  * What computes a schema verdict, as a memo purpose: the validators' versions (kubernetes-models, ajv, the CRD
  * transform), every CRD the folder holds (group, kind and content hash) and this module's checking code (its source
- * text); the input is a document's YAML text, so what read it into an object is part of the purpose too. Hashed once per
- * reader: an edit of any of them misses every verdict stored before.
+ * text), hashed once; an edit of any of them misses every verdict stored before.
  */
-function verdictPurpose(root: string, crds: readonly CrdFile[]): (readBy: string) => string {
+function verdictPurpose(root: string, crds: readonly CrdFile[]): string {
   const version = (pkg: string) => {
     try {
       return JSON.parse(fs.readFileSync(path.join(root, 'node_modules', pkg, 'package.json'), 'utf8')).version;
@@ -296,28 +295,23 @@ function verdictPurpose(root: string, crds: readonly CrdFile[]): (readBy: string
   const code = [schemaViolations, toViolation, fieldPath, hasModel, loadModels, crdIndex, crdValidator, strictSchema, pruneToShape, mergeShapes, goPattern, shapeOf, addShape, sortedShape].join('\n');
   const described = [`kubernetes-models ${version('kubernetes-models')}`, `ajv ${version('ajv')}`, `crd transform ${CRD_TRANSFORM_VERSION}`,
     ...crds.map((c) => `${c.group}/${c.kind} ${c.hash}`), code].join('\n');
-  const byReader = new Map<string, string>();
-  return (readBy) => {
-    let purpose = byReader.get(readBy);
-    if (purpose === undefined) byReader.set(readBy, (purpose = `schema verdict ${sha(`${described}\n${readBy}`)}`));
-    return purpose;
-  };
+  return `schema verdict ${sha(described)}`;
 }
 
 /**
  * The schema violations of each document, in the documents' order (the validators of all their kinds loaded at once).
- * With a memo, a document read from a YAML text already judged (the same text, read and judged by the same code and
- * validators) gets its verdict from it, and the validators of a kind are loaded only when a document of that kind must
- * be judged.
+ * With a memo, a document whose reading was judged before (`ManifestDoc.source`: the same text read by the same code,
+ * so the same object), under the same validators and checking code, gets its verdict from it, and the validators of a
+ * kind are loaded only when a document of that kind must be judged.
  */
 export function checkSchemasByDocument(docs: readonly ManifestDoc[], root = projectRoot(), memo?: YamlMemo): Violation[][] {
   // The CRD folder is indexed once per check, when a document (or the memo's purpose) needs it.
   let crds: CrdFile[] | undefined;
   const crdFiles = () => (crds ??= crdIndex(root, crdDirectory(root)));
-  const purposeOf = memo && docs.some((d) => d.source) ? verdictPurpose(root, crdFiles()) : undefined;
-  const purposes = docs.map((doc) => (purposeOf && doc.source ? purposeOf(doc.source.readBy) : undefined));
+  const purpose = memo && docs.some((d) => d.source !== undefined) ? verdictPurpose(root, crdFiles()) : undefined;
+  const kept = (doc: ManifestDoc) => purpose !== undefined && doc.source !== undefined;
   // A lookup whose computation stores nothing: a verdict when one is kept, undefined otherwise.
-  const stored = docs.map((doc, i) => (purposes[i] === undefined ? undefined : memo!.value(purposes[i], doc.source!.text, () => undefined) as Verdict | undefined));
+  const stored = docs.map((doc) => (kept(doc) ? memo!.value(purpose!, doc.source!, () => undefined) as Verdict | undefined : undefined));
   const modelKeys = new Set<string>();
   docs.forEach((doc, i) => {
     const { apiVersion, kind } = doc.object ?? {};
@@ -328,7 +322,7 @@ export function checkSchemasByDocument(docs: readonly ManifestDoc[], root = proj
     const verdict = stored[i];
     if (verdict) return verdict.map(([p, rule, message]) => violation(doc, p, rule, message));
     const found = schemaViolations(root, doc, crdFiles);
-    if (purposes[i] !== undefined) memo!.value(purposes[i], doc.source!.text, (): Verdict => found.map((v) => [v.path, v.rule, v.message]));
+    if (kept(doc)) memo!.value(purpose!, doc.source!, (): Verdict => found.map((v) => [v.path, v.rule, v.message]));
     return found;
   });
 }

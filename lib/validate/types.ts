@@ -10,10 +10,11 @@ export interface ManifestDoc {
   /** The object, as parsed from YAML. */
   readonly object: any;
   /**
-   * What the object was read from, when it was read alone from one YAML document: that document's text and what read it
-   * (the YAML library, its options and the reading code), which together determine the object. @default unknown
+   * The name of the reading that gave the object, when it was read alone from one YAML document through the memo
+   * (`YamlMemo.entryName` of what read it and of the document's exact text): objects of the same name are equal.
+   * @default unknown
    */
-  readonly source?: { readonly text: string; readonly readBy: string };
+  readonly source?: string;
 }
 
 /** One refused field of one object. */
