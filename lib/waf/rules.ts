@@ -346,10 +346,12 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
       variables: ['REQUEST_FILENAME', ...inputs, ...suspectHeaders],
       operator: {
         op: 'rx',
-        arg: String.raw`(?i)${SQL_QUOTE}\s*\)*\s*(?:or|and|\|\||&&)\s*\(*\s*${SQL_QUOTE}?\s*(?:\w+)\s*${SQL_QUOTE}?\s*(?:=|<>|!=|like\b|>|<)\s*\(*${SQL_QUOTE}?\s*\w*|\bunion(?:\s+all|\s+distinct(?:row)?)?\s*(?:/\*.*?\*/\s*)?\(*\s*select\s+(?:null|\d|@@|\*|[\w.]+\s*(?:,|from\b))|['"\x60\d]\s*\)*\s*;\s*(?:drop\s+(?:table|database)|truncate\s+table|delete\s+from\s+\w+\s*(?:where|;|--|#|$)|insert\s+into\s+\w+\s*(?:\(|values)|update\s+\w+\s+set\s+\w+\s*=|exec(?:ute)?\s+(?:xp_|sp_|master\.)|shutdown\s*(?:--|;|#|$)|declare\s+@)|\b(?:sleep|pg_sleep|benchmark)\(\s*\d|\bwaitfor\s+delay\s+['"]\d|\w['"\x60]\s*\)*\s*;?\s*(?:--|#|/\*)[\s-]*$|\b(?:information_schema|pg_catalog|pg_shadow|pg_authid|sysobjects|xp_cmdshell|load_file|into\s+(?:out|dump)file)\b` +
-          // a value that is a SELECT of the server's identity or of its login tables (select @@version, select current_user;,
-          // select name, password from master..syslogins)
-          String.raw`|\A\s*select\s+(?:@@\w+|(?:current|session|system)_user\b|[\w\s,.*]{1,80}?\bfrom\s+(?:master\.\.)?sys(?:logins|users|servers|xlogins|sql_logins)\b)`,
+        arg: String.raw`(?i)${SQL_QUOTE}\s*\)*\s*(?:or|and|\|\||&&)\s*\(*\s*${SQL_QUOTE}?\s*(?:\w+)\s*${SQL_QUOTE}?\s*(?:=|<>|!=|like\b|>|<)\s*\(*${SQL_QUOTE}?\s*\w*|\bunion(?:\s+all|\s+distinct(?:row)?)?\s*(?:/\*.*?\*/\s*)?\(*\s*select\s+(?:null|\d|@@|\*|[\w.]+\s*(?:,|from\b))|(?:['"\x60\d]\s*\)*|\A)\s*;\s*(?:drop\s+(?:table|database)|select\s+(?:\*|@@\w+|null\b)|truncate\s+table|delete\s+from\s+\w+\s*(?:where|;|--|#|$)|insert\s+into\s+\w+\s*(?:\(|values)|update\s+\w+\s+set\s+\w+\s*=|exec(?:ute)?\s+(?:xp_|sp_|master\.)|shutdown\s*(?:--|;|#|$)|declare\s+@)|\b(?:sleep|pg_sleep|benchmark)\(\s*\d|\bwaitfor\s+delay\s+['"]\d|\w['"\x60]\s*\)*\s*;?\s*(?:--|#|/\*)[\s-]*$|\b(?:information_schema|pg_catalog|pg_shadow|pg_authid|sysobjects|xp_cmdshell|load_file|into\s+(?:out|dump)file)\b` +
+          // a value that is a SELECT of the server's identity or of its login and catalog tables (select @@version, select current_user;,
+          // select name, password from master..syslogins, select * from syscat.tabauth;), or a PRINT of a server variable
+          String.raw`|\A\s*print\s+@@\w+|\A\s*select\s+(?:@@\w+|(?:current|session|system)_user\b|[\w\s,.*]{1,80}?\bfrom\s+(?:(?:master\.\.)?sys(?:logins|users|servers|xlogins|sql_logins)\b|sys(?:cat|ibm)\.\w+|pg_(?:group|user|roles)\b))` +
+          // membership in a subquery (or 1 in (select @@version)--), a GRANT after a quote, a function call concatenated after a quote
+          String.raw`|\b(?:or|and)\s+[\w'"]{1,20}\s+in\s*\(\s*select\s+(?:@@\w+|[\w.*]+\s+from\b)|['"]\s*;?\s*grant\s+(?:connect|resource|dba|all|select|insert|update|delete|execute|usage)\b[^;'"]{0,60}?\bto\s+\w|\A\s*['"]\s*\|\|\s*[a-z_][\w.$]*\s*\(`,
       },
       transformations: ['urlDecodeUni', 'htmlEntityDecode', 'compressWhitespace'],
       action: deny, message: 'SQL injection: tautology, UNION SELECT, stacked query, time delay or comment after a quote', severity: 'CRITICAL',
@@ -357,7 +359,9 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
       rationale: 'Structural SQL that prose does not produce: a quote followed by OR/AND and a comparison, UNION SELECT ' +
         'with a column list, a query stacked after a quote or number, a delay function with a number, a comment right after a quote (or after a quote and a semicolon: admin\x27; -- -), ' +
         'a quote written as its hex escape (1\\x27 or \\x271\\x27=\\x271, which a PHP or JavaScript string unescapes), the account tables (pg_shadow, pg_authid), and a value that is a ' +
-        'SELECT of the server\x27s identity or login tables (select @@version, select current_user;, … from master..syslogins); a question that names @@version or current_user is not a SELECT of them.',
+        'SELECT of the server\x27s identity or login and catalog tables (select @@version, select current_user;, … from master..syslogins, … from syscat.tabauth) or a PRINT @@servername; ' +
+        'a statement stacked after a bare semicolon (; exec xp_regread), membership in a subquery (or 1 in (select @@version)--), a GRANT after a quote, and a function call ' +
+        'concatenated right after a quote (\x27 || app.adduser(…) || \x27). A question that names @@version or current_user is not a SELECT of them, and "grant connect to new hires" has no quote before it.',
     },
     {
       id: 1012, category: 'sql-injection', phase: 2,
@@ -380,8 +384,9 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
         op: 'rx',
         arg: String.raw`(?i)\A\s*-?[\w.]{0,20}['"]?\s*\)+\s*(?:(?:or|and|union|having|order\s+by|group\s+by)\b|;)` +
           // a condition appended to a value: a comparison of numbers or of single letters, then the end, a comment or more
-          // conditions (1 AND 7300=7300 AND …, x' OR 1=0#, HAVING 1=1--, OR x=y, ; or '1'='1'), or a constant then a comment (OR true--)
-          String.raw`|\A\s*(?:-?[\w.]{0,20}['"]?\s*;?\s+)?(?:as\s+\w+\s+)?(?:or|and|xor|having|where)\s+\(*(?:(?:'?\d+'?\s*(?:=|<>|!=|<|>)\s*\(*'?\d+'?|[a-z]\s*=\s*[a-z])(?=\s*(?:$|--|#|/\*|;|(?:and|or)\b))|(?:true|false|\d+)\s*(?:--|#|/\*))` +
+          // conditions (1 AND 7300=7300 AND …, x' OR 1=0#, HAVING 1=1--, OR x=y, ; or '1'='1', group by id having 1=1--), a constant then a
+          // comment (OR true--), or a quoted string compared with another ( or 'a'='a, or 'text' = n'text')
+          String.raw`|\A\s*(?:-?[\w.]{0,20}['"]?\s*;?\s+)?(?:group\s+by\s+[\w.]+\s+)?(?:as\s+\w+\s+)?(?:or|and|xor|having|where)\s+\(*(?:(?:'?\d+'?\s*(?:=|<>|!=|<|>)\s*\(*'?\d+'?|[a-z]\s*=\s*[a-z])(?=\s*(?:$|--|#|/\*|;|(?:and|or)\b))|(?:true|false|\d+)\s*(?:--|#|/\*)|'[^'\n]{0,40}'\s*(?:=|<>|!=|<|>|like\b)\s*n?')` +
           // a column count probe: ORDER BY or GROUP BY numbers, then the end or a comment
           String.raw`|\A\s*-?[\w.]{0,20}['"]?\s+(?:order|group)\s+by\s+\d+(?:\s*,\s*\d+)*,?\s*(?:--|#|/\*|;|$)`,
       },
@@ -393,7 +398,8 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
         'prose and lists do not open with ")" followed by an operator. A value followed by a condition on constants (1 OR 1=1, 5 AND 7300=7300 AND …, ' +
         'x\x27 HAVING 1=0#, OR x=y--, AND true--) or by ORDER BY/GROUP BY column numbers and the end or a comment (the column count probe before a ' +
         'UNION) is a boolean or error probe that the CRS leaves to paranoia level 2; the comparison must end the value or be followed by a comment or ' +
-        'another AND/OR, so "2 and 2=4 is wrong" or "sort order by 3 fields" passes.',
+        'another AND/OR, so "2 and 2=4 is wrong" or "sort order by 3 fields" passes. Also a quoted string compared with another right after the OR ' +
+        '( or \x27a\x27=\x27a, x or \x27text\x27 = n\x27text\x27), and HAVING after GROUP BY (name group by userid having 1=1--); "or \x27maybe\x27 later" compares nothing.',
     },
     {
       id: 1014, category: 'sql-injection', phase: 2,
@@ -548,7 +554,7 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
           String.raw`|\|\s*attr\s*\(\s*["'](?:\\x5f|_{2}|application\b|request\b)|(?:\\x5f){2}(?:class|globals|builtins|mro|subclasses|init|import)` +
           String.raw`|(?:\$\{|\{\{|<%|\[%|#\{)[^\w\s]{0,3}?(?:\$\{|\{\{|<%|\[%|#\{)` +
           String.raw`|__(?:mro|subclasses|globals|builtins)__|\bfreemarker\.template\.utility\.(?:Execute|ObjectConstructor|JythonRuntime)\b|<#assign\b[^>]*\?new\s*\(` +
-          String.raw`|\{\{[^}]{0,80}\b(?:config|self|request|lipsum|cycler|joiner|namespace)\s*\.\s*(?:__|items\s*\(|from_object|application)` +
+          String.raw`|\{[{%][^}]{0,80}\b(?:config|self|request|lipsum|cycler|joiner|namespace)\s*\.\s*(?:__|(?:iter)?items\s*\(|from_object|application)|\{\{[^}]{0,40}\bapp\s*\.\s*request\s*\.\s*server\s*\.\s*all\b` +
           String.raw`|\$\{\s*(?:T\s*\(\s*java\.lang|Runtime|@java\.lang|new\s+java\.)|#\{\s*(?:T\s*\(|new\s+java\.)` +
           // a class walk without the underscores ({{ [].class.base.subclasses() }}), a Twig filter or query handed a shell
           // function ({{['id']|filter('system')}}, {'options':'system'}), a Jinja attr() built from a list
@@ -562,7 +568,8 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
         'by a class walk without underscores ({{ [].class.base.subclasses() }}), a Twig filter handed a shell function ({{[\x27id\x27]|filter(\x27system\x27)}}), ' +
         'by engine handles (Smarty {$smarty., Twig _self.env, Handlebars {{#with "s" as |…|}}, Thymeleaf *{7*7} and __${…}__) and Jinja filter ' +
         'bypasses (|attr(\x27\\x5f\\x5fglobals\\x5f\\x5f\x27)), ' +
-        'and exploited through object traversal (__class__.__mro__, config.items(), FreeMarker Execute?new(), SpEL T(java.lang.Runtime)); ' +
+        'and exploited through object traversal (__class__.__mro__, config.items(), FreeMarker Execute?new(), SpEL T(java.lang.Runtime)) or a dump of the ' +
+        'settings or the server\x27s variables ({% for k, v in config.iteritems() %}, Twig {{app.request.server.all|join(…)}}); ' +
         'templates pasted into prompts hold names ({{ user.name }}, ${total}), not those shapes.',
     },
     {

@@ -681,6 +681,35 @@ const HOLDOUT_6_BENIGN: CorpusEntry[] = [
   { category: 'write', name: 'holdout-6: feedback about this and semicolons', why: "Prose says 'this' after || in code talk, and starts sentences with a semicolon list", method: 'POST', path: '/api/feedback', headers: { ...bearer, ...form }, body: `comment=${pct("Use a || this.fallback in the docs; or 'yes' = 'yes' as a joke example, select all then export")}` },
 ];
 
+/**
+ * Hold-out 7 (2026-12-03, from the Intruder lists of public payload lists, payloadbox's sql-injection-payload-list at
+ * 6e55457, xss-payload-list at d473925 and ssti-payloads at 9101330, replayed by hand as query values; written from the
+ * categories): a quoted string compared right after OR at the start of a value, a stacked statement after a bare
+ * semicolon, membership in a subquery, HAVING after GROUP BY, GRANT after a quote, a function call concatenated after a
+ * quote, PRINT of a server variable and the catalogs of DB2 and Postgres; Twig and Jinja dumps of the server's
+ * variables and configuration. Beside them: prose with the same words.
+ */
+const HOLDOUT_7_ATTACKS: CorpusEntry[] = [
+  { category: 'sqli', name: 'holdout-7: a quoted-string tautology appended to a search', why: " or 'a'='a closes nothing and makes the WHERE true when the value follows a number", path: `/api/search?q=${pct(" or 'a'='a")}` },
+  { category: 'sqli', name: 'holdout-7: a national-string comparison in a form field', why: "or 'text' = n'text' is the same tautology with an N'' literal (SQL Server)", method: 'POST', path: '/api/auth/login', headers: form, body: `username=${pct("x or 'text' = n'text'")}&password=x` },
+  { category: 'sqli', name: 'holdout-7: a stacked procedure call after a bare semicolon', why: '; exec xp_regread reads the registry once the value ends a statement', path: '/api/runs', headers: { ...bearer, 'Account-Id': '; exec xp_regread' } },
+  { category: 'sqli', name: 'holdout-7: a stacked SELECT after a number', why: '1;SELECT * runs a second query after the id', path: `/api/runs?id=${pct('1;SELECT *')}` },
+  { category: 'sqli', name: 'holdout-7: membership in a subquery of a server variable', why: 'or 1 in (select @@version)-- leaks the version through a conversion error', method: 'POST', path: '/api/agents/query', headers: bearer, json: { filter: 'x or 1 in (select @@version)--' } },
+  { category: 'sqli', name: 'holdout-7: HAVING after GROUP BY in a cookie', why: 'group by userid having 1=1-- is the error probe that names the next column', path: '/api/me', headers: { Cookie: 'sort=name group by userid having 1=1--' } },
+  { category: 'sqli', name: 'holdout-7: a GRANT after a quote', why: "x' grant connect to eve-- gives an account rights once the quote ends the string", method: 'POST', path: '/api/feedback', headers: form, body: `comment=${pct("x' grant connect to eve--")}` },
+  { category: 'sqli', name: 'holdout-7: a function call concatenated after a quote', why: "' || app.adduser('admin', 'pw') || ' runs a stored function inside the string (Oracle, Postgres)", path: `/api/search?q=${pct("' || app.adduser('admin', 'pw') || '")}` },
+  { category: 'sqli', name: 'holdout-7: PRINT of a server variable in a custom header', why: 'PRINT @@servername answers in an error message (SQL Server)', path: '/api/health', headers: { 'Report-Query': 'PRINT @@servername' } },
+  { category: 'sqli', name: 'holdout-7: the Postgres group catalog and the DB2 authorizations', why: 'pg_group and syscat.tabauth list roles and table grants', method: 'POST', path: '/api/agents/query', headers: bearer, json: { filter: 'select * from pg_group;', report: 'select * from syscat.tabauth;' } },
+  { category: 'cmdi', name: 'holdout-7: a Twig dump of every server variable', why: "{{app.request.server.all|join(',')}} prints the environment, secrets included", path: `/api/templates/preview?body=${pct("{{app.request.server.all|join(',')}}")}` },
+  { category: 'cmdi', name: 'holdout-7: a Jinja loop over the configuration', why: '{% for k, v in config.iteritems() %} dumps SECRET_KEY and every setting', method: 'POST', path: '/api/templates/render', headers: bearer, json: { template: '{% for k, v in config.iteritems() %}{{ k }}={{ v }} {% endfor %}' } },
+];
+
+const HOLDOUT_7_BENIGN: CorpusEntry[] = [
+  { category: 'write', name: 'holdout-7: prose with grant, print and subquery words', why: 'Policy notes say grant connect to, print the report, and in (select) regions (CRS 4 itself refuses a semicolon, print and an at sign in one value)', method: 'POST', path: '/api/feedback', headers: { ...bearer, ...form }, body: `comment=${pct("Grant connect to new hires after day one, print the report for the team, available in (select) regions; the students' grant to travel is approved")}` },
+  { category: 'write', name: 'holdout-7: a Symfony template question', why: 'Twig reads app.request and Jinja loops over items in prompts', method: 'POST', path: '/api/runs', headers: bearer, json: prompt("In Twig, {{ app.request.server.get('HTTP_HOST') }} is empty behind a proxy, and in Jinja {% for k, v in items.items() %} prints nothing. Why?") },
+  { category: 'read', name: 'holdout-7: a search that starts with or and quotes a word', why: "or 'maybe' is how people search for alternatives", path: `/api/search?q=${pct("or 'maybe' later")}&tag=${pct("or 'b' for the second draft")}`, headers: bearer },
+];
+
 export const ATTACKS: CorpusEntry[] = [
   // SQL injection
   { category: 'sqli', name: 'guide verification: tautology in a query parameter', why: 'The guide\'s own check: curl "/api/?id=1\' OR \'1\'=\'1" must be 403', path: "/api/?id=1'%20OR%20'1'='1" },
@@ -753,6 +782,7 @@ export const ATTACKS: CorpusEntry[] = [
   ...HOLDOUT_4_ATTACKS,
   ...HOLDOUT_5_ATTACKS,
   ...HOLDOUT_6_ATTACKS,
+  ...HOLDOUT_7_ATTACKS,
 ];
 
 export const BENIGN: CorpusEntry[] = [
@@ -808,4 +838,5 @@ export const BENIGN: CorpusEntry[] = [
   ...HOLDOUT_4_BENIGN,
   ...HOLDOUT_5_BENIGN,
   ...HOLDOUT_6_BENIGN,
+  ...HOLDOUT_7_BENIGN,
 ];
