@@ -735,7 +735,9 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
         arg: String.raw`(?i)<!ENTITY\s+(?:%|[\w.:-]+\s+(?:SYSTEM|PUBLIC)\b)|<!DOCTYPE\s+[\w.:-]+\s+(?:SYSTEM\b|PUBLIC\s+\\?["'](?!-//W3C//))` +
           String.raw`|<!DOCTYPE\s+[\w.:-]+[^>\[]*\[[^\]]*<!ENTITY\b|<xi:include\b|\bhttps?://www\.w3\.org/2001/XInclude\b` +
           String.raw`|<\?xml\b[^>]*\bencoding\s*=\s*\\?["']?utf-?7\b|\+ADw-?AIQ-` +
-          String.raw`|<(?:[\w-]+:)?(?:include|import|redefine|override)\b[^>]*\b(?:namespace|schemaLocation)\s*=\s*\\?["']\s*(?:https?|ftp|file)://|\bschemaLocation\s*=\s*\\?["']\s*[^\s"'\\]+\s*\\?["']`,
+          String.raw`|<(?:[\w-]+:)?(?:include|import|redefine|override)\b[^>]*\b(?:namespace|schemaLocation)\s*=\s*\\?["']\s*(?:https?|ftp|file)://|\bschemaLocation\s*=\s*\\?["']\s*[^\s"'\\]+\s*\\?["']` +
+          // a reference attribute (an SVG image's xlink:href, an src) that is a PHP or Java stream wrapper, which a server that renders the document follows
+          String.raw`|\b(?:href|src)\s*=\s*\\?["']\s*(?:expect|phar|php|glob|zip|jar|ssh2\.\w+)://`,
       },
       // Deliberately no URL decoding: it would turn the + of a UTF-7 body into a space; ModSecurity decodes ARGS itself.
       transformations: [],
@@ -743,7 +745,8 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
       tags: ['attack-xxe', 'OWASP_CRS/WEB_ATTACK/XXE'],
       rationale: 'XXE reads local files, reaches internal hosts (SSRF) and exhausts memory (billion laughs) through what an XML parser ' +
         'resolves: <!ENTITY … SYSTEM|PUBLIC>, parameter entities, an internal DTD subset declaring entities, an external DTD, XInclude, ' +
-        'and the UTF-7 disguise (+ADwAIQ- is "<!"); a schema include or import of a URL (xs:include namespace="http://…") and a schemaLocation that is one ' +
+        'and the UTF-7 disguise (+ADwAIQ- is "<!"); a reference attribute that is a PHP or Java stream wrapper (an SVG <image xlink:href="expect://id">, ' +
+        'which a converter follows); a schema include or import of a URL (xs:include namespace="http://…") and a schemaLocation that is one ' +
         'location instead of namespace-location pairs, which validating parsers fetch. An XML body, a plain <!DOCTYPE html>, the W3C XHTML doctype ' +
         'and an instance document\'s schemaLocation pairs (a Maven POM) stay allowed.',
     },

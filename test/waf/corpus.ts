@@ -710,6 +710,20 @@ const HOLDOUT_7_BENIGN: CorpusEntry[] = [
   { category: 'read', name: 'holdout-7: a search that starts with or and quotes a word', why: "or 'maybe' is how people search for alternatives", path: `/api/search?q=${pct("or 'maybe' later")}&tag=${pct("or 'b' for the second draft")}`, headers: bearer },
 ];
 
+/**
+ * Hold-out 8 (2026-12-03, from the XXE list of payloadbox's xxe-injection-payload-list at 7ab1208, its whole documents sent
+ * as XML bodies; written from the category): an SVG whose image reference is a PHP stream wrapper or a local file, which a
+ * server that renders or converts the SVG follows. Beside them: an SVG with a fragment reference and an HTTPS image.
+ */
+const HOLDOUT_8_ATTACKS: CorpusEntry[] = [
+  { category: 'xxe', name: 'holdout-8: an SVG image that runs a command through a PHP wrapper', why: 'xlink:href="expect://id" runs id when PHP with the expect extension loads the image', method: 'POST', path: '/api/imports', headers: XML('application/xml'), body: '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="300" height="200"><image xlink:href="expect://id"></image></svg>' },
+  { category: 'xxe', name: 'holdout-8: an SVG avatar in JSON whose image is a local file', why: 'A converter that rasterises the SVG embeds /etc/passwd in the picture', method: 'POST', path: '/api/users/42/avatar', headers: bearer, json: { svg: '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><image xlink:href="file:///etc/passwd" width="200" height="200"/></svg>' } },
+];
+
+const HOLDOUT_8_BENIGN: CorpusEntry[] = [
+  { category: 'upload', name: 'holdout-8: an SVG with a symbol reference and an HTTPS image', why: 'Icons use fragment references and logos load over HTTPS', method: 'POST', path: '/api/imports', headers: { ...bearer, ...XML('application/xml') }, body: '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 24 24"><use xlink:href="#icon-run"/><image href="https://cdn.example.com/logo.png" width="24" height="24"/></svg>' },
+];
+
 export const ATTACKS: CorpusEntry[] = [
   // SQL injection
   { category: 'sqli', name: 'guide verification: tautology in a query parameter', why: 'The guide\'s own check: curl "/api/?id=1\' OR \'1\'=\'1" must be 403', path: "/api/?id=1'%20OR%20'1'='1" },
@@ -783,6 +797,7 @@ export const ATTACKS: CorpusEntry[] = [
   ...HOLDOUT_5_ATTACKS,
   ...HOLDOUT_6_ATTACKS,
   ...HOLDOUT_7_ATTACKS,
+  ...HOLDOUT_8_ATTACKS,
 ];
 
 export const BENIGN: CorpusEntry[] = [
@@ -839,4 +854,5 @@ export const BENIGN: CorpusEntry[] = [
   ...HOLDOUT_5_BENIGN,
   ...HOLDOUT_6_BENIGN,
   ...HOLDOUT_7_BENIGN,
+  ...HOLDOUT_8_BENIGN,
 ];
