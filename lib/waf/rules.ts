@@ -281,7 +281,16 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
           String.raw`|://(?:[^/\s@]*@)?(?:127\.\d{1,3}(?:\.\d{1,3})?|\[[0:]*\])(?:[:/?#]|$)` +
           String.raw`|://(?:[^/\s@]*@)?(?:0x[0-9a-f]{1,8}|\d{8,10}|0+\d{1,3}(?:\.0*\d{1,3}){3}|0x0*[0-9a-f]{1,2}(?:\.0x0*[0-9a-f]{1,2}){3})(?:[:/?#]|$)` +
           String.raw`|://(?:[^/\s@]*@)?\[[0:]*:ffff:|://(?:[^/\s@]*@)?kubernetes\.default(?:\.svc(?:\.cluster\.local)?)?\.?(?:[:/?#]|$)` +
-          String.raw`|://(?:[^/\s@]*@)?(?:localhost|127(?:\.\d{1,3}){3}|0\.0\.0\.0|\[::1?\]):(?:2375|2376|2379|2380|4243|10250|10255)\b|[/=]\s*(?:gopher|dict|tftp|netdoc)://`,
+          String.raw`|://(?:[^/\s@]*@)?(?:localhost|127(?:\.\d{1,3}){3}|0\.0\.0\.0|\[::1?\]):(?:2375|2376|2379|2380|4243|10250|10255)\b|[/=]\s*(?:gopher|dict|tftp|netdoc)://` +
+          // a private or loopback host after a user part, even one past a # (http://a.example:80+&@127.88.23.245/, a.example\@10.0.0.7,
+          // a.example#+@192.168.1.10; URL decoding makes the + a space): parsers disagree on which host such a URL names
+          String.raw`|://[^/\n]{0,80}?@(?:(?:127|10|0)(?:\.\d{1,3}){3}|169\.254(?:\.\d{1,3}){2}|192\.168(?:\.\d{1,3}){2}|172\.(?:1[6-9]|2\d|3[01])(?:\.\d{1,3}){2})(?:[:/?#]|$)` +
+          // the metadata address anywhere in a URL (a redirect service's path), and the metadata API's paths on any host
+          String.raw`|://\S*?\b169\.254\.169\.254\b|://[^/\s]+/(?:latest/(?:meta-data|user-data|dynamic/instance-identity)|computeMetadata/v1|metadata/(?:instance|identity)\b|opc/v[12]/instance|openstack/latest/meta_data)` +
+          // wildcard DNS names that resolve to the address they spell (127.0.0.1.nip.io), names that always resolve to localhost
+          String.raw`|://(?:[^/\s]*@)?[\w.-]*?\b(?:\d{1,3}[.-]){3}\d{1,3}\.(?:nip|xip|sslip)\.io\b|://(?:[^/\s]*@)?(?:[\w-]+\.)*(?:localtest|lvh|vcap)\.me\b` +
+          // a host in circled or fullwidth digits (U+2460-U+24FF, U+FF10-U+FF19 in UTF-8), which NFKC turns into an address
+          String.raw`|://[^/\s?#]*?(?:\xe2(?:\x91[\xa0-\xbf]|\x92[\x80-\xbf]|\x93[\x80-\xbf])|\xef\xbc[\x90-\x99])`,
       },
       transformations: ['urlDecodeUni', 'urlDecodeUni'],
       action: deny, message: 'Directory traversal and inclusion: a dot-dot segment, an application config folder, an internal-only URL scheme, or a metadata, cluster API, container API or obfuscated IP host', severity: 'CRITICAL',
@@ -291,7 +300,11 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
         'a path-like value into WEB-INF or META-INF; and the server-side request forgery targets the CRS 3.3 misses: ' +
         'gopher/dict/tftp/jar URLs and a parameter that is an ftp://, sftp://, ldap:// or smb:// URL (remote file inclusion, a JNDI or memcached probe, an NTLM leak; an API takes https links), cloud metadata hosts (169.254.169.254, metadata.google.internal), IP hosts written ' +
         'as one integer, hex or octal or as an IPv4-mapped IPv6 literal ([::ffff:169.254.169.254]), the Kubernetes API (kubernetes.default.svc, what a pod reaches with its ' +
-        'service-account token), and the unauthenticated container and node APIs on a loopback host (Docker 2375/2376, etcd 2379, kubelet 10250/10255).',
+        'service-account token), and the unauthenticated container and node APIs on a loopback host (Docker 2375/2376, etcd 2379, kubelet 10250/10255); ' +
+        'a private or loopback host after a URL\x27s user part (a.example:80+&@127.88.23.245, a.example\\@10.0.0.7), on which parsers disagree; the metadata address anywhere ' +
+        'in a URL and the metadata API\x27s paths (/latest/meta-data/, /computeMetadata/v1) on any host; wildcard DNS names that spell an address (127.0.0.1.nip.io) ' +
+        'or always resolve to localhost (localtest.me); and a host in circled or fullwidth digits (http://①②⑦.⓪.⓪.①), which NFKC normalises to an address. ' +
+        'A webhook with credentials for a public host, a documentation link into the metadata guide and Japanese prose around a URL pass.',
     },
     {
       id: 1002, category: 'directory-traversal', phase: 1,

@@ -724,6 +724,30 @@ const HOLDOUT_8_BENIGN: CorpusEntry[] = [
   { category: 'upload', name: 'holdout-8: an SVG with a symbol reference and an HTTPS image', why: 'Icons use fragment references and logos load over HTTPS', method: 'POST', path: '/api/imports', headers: { ...bearer, ...XML('application/xml') }, body: '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 24 24"><use xlink:href="#icon-run"/><image href="https://cdn.example.com/logo.png" width="24" height="24"/></svg>' },
 ];
 
+/**
+ * Hold-out 9 (2026-12-03, from a public SSRF test collection, cujanovic/SSRF-Testing at c26c3df: its cloud metadata list
+ * and the URLs of its README, sent as a query value and as a JSON webhook URL; written from the categories): a URL whose
+ * user part hides an internal host, the cloud metadata path or address on another host, wildcard DNS names that resolve
+ * to an internal address, and a host spelled in circled or fullwidth digits that a URL parser normalises to an IP.
+ * Beside them: a webhook with credentials, an AWS documentation link, and Japanese prose around a URL.
+ */
+const HOLDOUT_9_ATTACKS: CorpusEntry[] = [
+  { category: 'lfi-rfi', name: 'holdout-9: a webhook whose user part hides a loopback host', why: 'http://hooks.example.com:80+&@127.88.23.245:22/ connects to 127.88.23.245, the part before @ is a user name', method: 'POST', path: '/api/webhooks', headers: bearer, json: { url: 'http://hooks.example.com:80+&@127.88.23.245:22/', events: ['run.completed'] } },
+  { category: 'lfi-rfi', name: 'holdout-9: a backslash before the user separator', why: 'Parsers disagree on hooks.example.com:80\\@10.0.0.7: one checks the first host, another connects to the second', path: `/api/webhooks/test?url=${pct('http://hooks.example.com:80\\@10.0.0.7:6379/')}` },
+  { category: 'lfi-rfi', name: 'holdout-9: a private host after an at sign in the fragment', why: 'Older parsers read the host after the last @ even past #', method: 'POST', path: '/api/webhooks', headers: bearer, json: { url: 'http://hooks.example.com:80#+@192.168.1.10:8080/admin' } },
+  { category: 'lfi-rfi', name: 'holdout-9: the cloud metadata path on another host', why: 'A name that resolves to 169.254.169.254 reaches /latest/meta-data/ and its IAM credentials', method: 'POST', path: '/api/webhooks', headers: bearer, json: { url: 'http://metadata.attacker.example/latest/meta-data/iam/security-credentials/' } },
+  { category: 'lfi-rfi', name: 'holdout-9: the metadata address in a redirect service path', why: 'The service answers 301 to http://169.254.169.254:80, which the fetcher follows', path: `/api/webhooks/test?url=${pct('https://redirect.example.net/301-http-169.254.169.254:80-.i.jpg')}` },
+  { category: 'lfi-rfi', name: 'holdout-9: a wildcard DNS name for the loopback address', why: '127.0.0.1.nip.io resolves to 127.0.0.1', method: 'POST', path: '/api/webhooks', headers: bearer, json: { url: 'http://127.0.0.1.nip.io:8080/admin' } },
+  { category: 'lfi-rfi', name: 'holdout-9: a name that always resolves to localhost in a custom header', why: 'Every name under localtest.me is 127.0.0.1', path: '/api/health', headers: { 'Callback-Url': 'http://api.localtest.me/internal/debug' } },
+  { category: 'lfi-rfi', name: 'holdout-9: a host in circled digits', why: 'NFKC turns http://①②⑦.⓪.⓪.① into http://127.0.0.1', path: `/api/webhooks/test?url=${pct('http://①②⑦.⓪.⓪.①/')}` },
+  { category: 'lfi-rfi', name: 'holdout-9: the metadata address in fullwidth digits', why: '１６９.２５４.１６９.２５４ normalises to 169.254.169.254', method: 'POST', path: '/api/webhooks', headers: bearer, json: { url: 'http://１６９.２５４.１６９.２５４/latest/user-data' } },
+];
+
+const HOLDOUT_9_BENIGN: CorpusEntry[] = [
+  { category: 'write', name: 'holdout-9: a webhook with credentials and a documentation link', why: 'Basic-auth webhooks carry a user part; AWS docs name the metadata service in their path', method: 'POST', path: '/api/webhooks', headers: bearer, json: { url: 'https://bot:s3cr3t-token@hooks.example.com/services/T000/B000', docs: 'https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-metadata.html', events: ['run.failed'] } },
+  { category: 'write', name: 'holdout-9: Japanese prose with circled numbers around a URL', why: 'Japanese ends sentences with 。 and numbers steps with ①②③ (a sentence naming nip.io, or with fullwidth digits, is refused by CRS 3.3.4 itself)', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('手順①②③を確認してください。詳細は https://example.com/docs。') },
+];
+
 export const ATTACKS: CorpusEntry[] = [
   // SQL injection
   { category: 'sqli', name: 'guide verification: tautology in a query parameter', why: 'The guide\'s own check: curl "/api/?id=1\' OR \'1\'=\'1" must be 403', path: "/api/?id=1'%20OR%20'1'='1" },
@@ -798,6 +822,7 @@ export const ATTACKS: CorpusEntry[] = [
   ...HOLDOUT_6_ATTACKS,
   ...HOLDOUT_7_ATTACKS,
   ...HOLDOUT_8_ATTACKS,
+  ...HOLDOUT_9_ATTACKS,
 ];
 
 export const BENIGN: CorpusEntry[] = [
@@ -855,4 +880,5 @@ export const BENIGN: CorpusEntry[] = [
   ...HOLDOUT_6_BENIGN,
   ...HOLDOUT_7_BENIGN,
   ...HOLDOUT_8_BENIGN,
+  ...HOLDOUT_9_BENIGN,
 ];
