@@ -364,7 +364,7 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
           // select name, password from master..syslogins, select * from syscat.tabauth;), or a PRINT of a server variable
           String.raw`|\A\s*print\s+@@\w+|\A\s*select\s+(?:@@\w+|(?:current|session|system)_user\b|[\w\s,.*]{1,80}?\bfrom\s+(?:(?:master\.\.)?sys(?:logins|users|servers|xlogins|sql_logins)\b|sys(?:cat|ibm)\.\w+|pg_(?:group|user|roles)\b))` +
           // membership in a subquery (or 1 in (select @@version)--), a GRANT after a quote, a function call concatenated after a quote
-          String.raw`|\b(?:or|and)\s+[\w'"]{1,20}\s+in\s*\(\s*select\s+(?:@@\w+|[\w.*]+\s+from\b)|['"]\s*;?\s*grant\s+(?:connect|resource|dba|all|select|insert|update|delete|execute|usage)\b[^;'"]{0,60}?\bto\s+\w|\A\s*['"]\s*\|\|\s*[a-z_][\w.$]*\s*\(`,
+          String.raw`|\b(?:or|and)\s+[\w'"]{1,20}\s+in\s*\(\s*select\s+(?:@@\w+|[\w.*]+\s+from\b)|(?:\w|\A\s*)['"]\s*;?\s*grant\s+(?:connect|resource|dba|all|select|insert|update|delete|execute|usage)\b[^;'"]{0,60}?\bto\s+\w|\A\s*['"]\s*\|\|\s*[a-z_][\w.$]*\s*\(`,
       },
       transformations: ['urlDecodeUni', 'htmlEntityDecode', 'compressWhitespace'],
       action: deny, message: 'SQL injection: tautology, UNION SELECT, stacked query, time delay or comment after a quote', severity: 'CRITICAL',
@@ -374,7 +374,7 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
         'a quote written as its hex escape (1\\x27 or \\x271\\x27=\\x271, which a PHP or JavaScript string unescapes), the account tables (pg_shadow, pg_authid), and a value that is a ' +
         'SELECT of the server\x27s identity or login and catalog tables (select @@version, select current_user;, … from master..syslogins, … from syscat.tabauth) or a PRINT @@servername; ' +
         'a statement stacked after a bare semicolon (; exec xp_regread), membership in a subquery (or 1 in (select @@version)--), a GRANT after a quote, and a function call ' +
-        'concatenated right after a quote (\x27 || app.adduser(…) || \x27). A question that names @@version or current_user is not a SELECT of them, and "grant connect to new hires" has no quote before it.',
+        'concatenated right after a quote (\x27 || app.adduser(…) || \x27). A question that names @@version or current_user is not a SELECT of them, and "grant connect to new hires" has no quote before it, nor a quoted "grant all access to the team" one that closes a value.',
     },
     {
       id: 1012, category: 'sql-injection', phase: 2,

@@ -705,7 +705,7 @@ const HOLDOUT_7_ATTACKS: CorpusEntry[] = [
 ];
 
 const HOLDOUT_7_BENIGN: CorpusEntry[] = [
-  { category: 'write', name: 'holdout-7: prose with grant, print and subquery words', why: 'Policy notes say grant connect to, print the report, and in (select) regions (CRS 4 itself refuses a semicolon, print and an at sign in one value)', method: 'POST', path: '/api/feedback', headers: { ...bearer, ...form }, body: `comment=${pct("Grant connect to new hires after day one, print the report for the team, available in (select) regions; the students' grant to travel is approved")}` },
+  { category: 'write', name: 'holdout-7: prose with grant, print and subquery words', why: 'Policy notes say grant connect to, print the report, and in (select) regions (CRS 4 itself refuses a semicolon, print and an at sign in one value)', method: 'POST', path: '/api/feedback', headers: { ...bearer, ...form }, body: `comment=${pct("Grant connect to new hires after day one, print the report for the team, available in (select) regions; the students' grant to travel is approved. Ana asked us to \"grant all access to the new team\" today")}` },
   { category: 'write', name: 'holdout-7: a Symfony template question', why: 'Twig reads app.request and Jinja loops over items in prompts', method: 'POST', path: '/api/runs', headers: bearer, json: prompt("In Twig, {{ app.request.server.get('HTTP_HOST') }} is empty behind a proxy, and in Jinja {% for k, v in items.items() %} prints nothing. Why?") },
   { category: 'read', name: 'holdout-7: a search that starts with or and quotes a word', why: "or 'maybe' is how people search for alternatives", path: `/api/search?q=${pct("or 'maybe' later")}&tag=${pct("or 'b' for the second draft")}`, headers: bearer },
 ];
