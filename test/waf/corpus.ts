@@ -745,7 +745,7 @@ const HOLDOUT_9_ATTACKS: CorpusEntry[] = [
 
 const HOLDOUT_9_BENIGN: CorpusEntry[] = [
   { category: 'write', name: 'holdout-9: a webhook with credentials and a documentation link', why: 'Basic-auth webhooks carry a user part; AWS docs name the metadata service in their path', method: 'POST', path: '/api/webhooks', headers: bearer, json: { url: 'https://bot:s3cr3t-token@hooks.example.com/services/T000/B000', docs: 'https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-metadata.html', events: ['run.failed'] } },
-  { category: 'write', name: 'holdout-9: Japanese prose with circled numbers around a URL', why: 'Japanese ends sentences with 。 and numbers steps with ①②③ (a sentence naming nip.io, or with fullwidth digits, is refused by CRS 3.3.4 itself)', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('手順①②③を確認してください。詳細は https://example.com/docs。') },
+  { category: 'write', name: 'holdout-9: Japanese prose with circled numbers around a URL, and a git URL with a private host', why: 'Japanese ends sentences with 。 and numbers steps with ①②③; a DevOps prompt names an ssh:// login on a private host and a chat handle after a URL (a sentence naming nip.io, or with fullwidth digits, is refused by CRS 3.3.4 itself)', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('手順①②③を確認してください。詳細は https://example.com/docs。 Also: git clone ssh://git@10.0.0.5/factory.git fails, see https://example.com/help and ask me@10.0.0.1 on chat.') },
 ];
 
 export const ATTACKS: CorpusEntry[] = [
