@@ -288,8 +288,9 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
           String.raw`|\bhttps?://[^/\s]*(?:\s[^/\s]*)?@(?:(?:127|10|0)(?:\.\d{1,3}){3}|169\.254(?:\.\d{1,3}){2}|192\.168(?:\.\d{1,3}){2}|172\.(?:1[6-9]|2\d|3[01])(?:\.\d{1,3}){2})(?:[:/?#]|$)` +
           // the metadata address anywhere in a URL (a redirect service's path), and the metadata API's paths on any host
           String.raw`|://\S*?\b169\.254\.169\.254\b|://[^/\s]+/(?:latest/(?:meta-data|user-data|dynamic/instance-identity)|computeMetadata/v1|metadata/(?:instance|identity)\b|opc/v[12]/instance|openstack/latest/meta_data)` +
-          // wildcard DNS names that resolve to the address they spell (127.0.0.1.nip.io), names that always resolve to localhost
-          String.raw`|://(?:[^/\s]*@)?[\w.-]*?\b(?:\d{1,3}[.-]){3}\d{1,3}\.(?:nip|xip|sslip)\.io\b|://(?:[^/\s]*@)?(?:[\w-]+\.)*(?:localtest|lvh|vcap)\.me\b` +
+          // a value that is a URL on a wildcard DNS name that resolves to the address it spells (127.0.0.1.nip.io), or on a name that
+          // always resolves to localhost (localtest.me); a prompt that mentions one for local testing is prose
+          String.raw`|\A\s*https?://(?:[^/\s]*@)?[\w.-]*?\b(?:\d{1,3}[.-]){3}\d{1,3}\.(?:nip|xip|sslip)\.io\b|\A\s*https?://(?:[^/\s]*@)?(?:[\w-]+\.)*(?:localtest|lvh|vcap)\.me\b` +
           // a host in circled or fullwidth digits (U+2460-U+24FF, U+FF10-U+FF19 in UTF-8), which NFKC turns into an address
           String.raw`|://[^/\s?#]*?(?:\xe2(?:\x91[\xa0-\xbf]|\x92[\x80-\xbf]|\x93[\x80-\xbf])|\xef\xbc[\x90-\x99])`,
       },
