@@ -283,9 +283,9 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
           String.raw`|://(?:[^/\s@]*@)?\[[0:]*:ffff:|://(?:[^/\s@]*@)?kubernetes\.default(?:\.svc(?:\.cluster\.local)?)?\.?(?:[:/?#]|$)` +
           String.raw`|://(?:[^/\s@]*@)?(?:localhost|127(?:\.\d{1,3}){3}|0\.0\.0\.0|\[::1?\]):(?:2375|2376|2379|2380|4243|10250|10255)\b|[/=]\s*(?:gopher|dict|tftp|netdoc)://` +
           // a private or loopback host after a user part, even one past a # (http://a.example:80+&@127.88.23.245/, a.example\@10.0.0.7,
-          // a.example#+@192.168.1.10; URL decoding makes the + a space, so one space may stand in it): parsers disagree on which host
+          // a.example#+@192.168.1.10; URL decoding makes a + a space, so two spaces may stand in it): parsers disagree on which host
           // such an http(s) URL names; ssh://git@10.0.0.5/repo.git is a login, and prose after a URL is not a user part
-          String.raw`|\bhttps?://[^/\s]*(?:\s[^/\s]*)?@(?:(?:127|10|0)(?:\.\d{1,3}){3}|169\.254(?:\.\d{1,3}){2}|192\.168(?:\.\d{1,3}){2}|172\.(?:1[6-9]|2\d|3[01])(?:\.\d{1,3}){2})(?:[:/?#]|$)` +
+          String.raw`|\bhttps?://[^/\s]*(?:\s[^/\s]*){0,2}@(?:(?:127|10|0)(?:\.\d{1,3}){3}|169\.254(?:\.\d{1,3}){2}|192\.168(?:\.\d{1,3}){2}|172\.(?:1[6-9]|2\d|3[01])(?:\.\d{1,3}){2})(?:[:/?#]|$)` +
           // the metadata address anywhere in a URL (a redirect service's path), and the metadata API's paths on any host
           String.raw`|://\S*?\b169\.254\.169\.254\b|://[^/\s]+/(?:latest/(?:meta-data|user-data|dynamic/instance-identity)|computeMetadata/v1|metadata/(?:instance|identity)\b|opc/v[12]/instance|openstack/latest/meta_data)` +
           // a value that is a URL on a wildcard DNS name that resolves to the address it spells (127.0.0.1.nip.io), or on a name that
