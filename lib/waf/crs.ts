@@ -60,6 +60,12 @@ export const CRS_RULE_EXCLUSIONS = [
     id, why: 'a command word after a separator or at the start of a value, whatever follows it: English prose matches; 1030 and 1033 read what follows the command',
   })),
   {
+    id: 941310,
+    why: 'The bytes \\xbc then \\xbe or >, read as US-ASCII with the eighth bit dropped (<script>): in UTF-8 they are the second bytes of Cyrillic м and о ' +
+      'and of Japanese ー and ま, so CRS 3.3 refuses "мне нужно…" and "サーバーでエラーが発生しました", and CRS 4, which wants a slash after the first, still refuses ' +
+      '"サーバー/クライアント…しました" or a pasted </div> before Japanese text; 1022 refuses the tag itself, a \\xbc that is not part of a UTF-8 character',
+  },
+  {
     id: 920350,
     why: 'Host header is a numeric IP: API clients on loopback, health checks and internal callers address the WAF by IP; ' +
       'it is a notice, but its 3 anomaly points plus any other notice reach the blocking threshold on benign requests',

