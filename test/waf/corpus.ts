@@ -793,6 +793,7 @@ const HOLDOUT_10_BENIGN: CorpusEntry[] = [
   { category: 'prompt', name: 'holdout-10: a prompt with a system path and a terminal colour escape', why: 'A path in a sentence is not a path value; \\033[31m is followed by a word, not a command', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('Why does /usr/local/bin/node not find my modules, and why does printf "\\033[31mred\\033[0m" print in colour? Pick one and (select all that apply) below.') },
   { category: 'read', name: 'holdout-10: a redirect target and an escaped-slash pattern', why: 'A path on this site, and a regular expression of API paths', path: '/api/auth/callback?next=/dashboard/runs&pattern=%5E%5C/api%5C/v1%5C/' },
   { category: 'read', name: 'holdout-10: net view in prose', why: 'The words of a Windows command in a phrase', path: '/api/search?q=net%20view%20of%20the%20city' },
+  { category: 'prompt', name: 'holdout-10: a Japanese sentence naming nip.io', why: 'ローカル … います holds ー … ま: CRS 3.3\'s 941310 refused it, so hold-out 9 had left it out', method: 'POST', path: '/api/runs', headers: bearer, json: prompt('ローカル環境では nip.io を使ってテストしています。') },
 ];
 
 export const ATTACKS: CorpusEntry[] = [
