@@ -116,6 +116,13 @@ const SHELL_COMMANDS = [
   'powershell', 'cmd', 'certutil', 'busybox', 'telnet', 'base64', 'env', 'ifconfig', 'passwd', 'kill', 'pwd',
 ] as const;
 
+/** A terminal escape sequence written out in a value (\033[2A, \x1b[1;31m, \e[K), which a log viewer or terminal obeys. */
+const TERMINAL_ESCAPE = String.raw`\\(?:033|x1b|e|u001b)\[[\d;]*[A-Za-z]?`;
+/** Windows commands that change the firewall or the registry (netsh advfirewall set …, reg add "HKLM\…"): 1030 after a separator, 1033 as a whole value. */
+const WINDOWS_TAMPERING = String.raw`netsh\s+(?:firewall|advfirewall|interface|wlan)\s|reg(?:\.exe)?\s+(?:add|delete|query|save)\s+['"]?(?:HK|\\\\)`;
+/** Config files of web, database and PHP servers, which a file read is after (1003). */
+const SERVER_CONFIG_FILES = String.raw`(?:httpd|apache2?|nginx|proftpd|lighttpd)\.conf|php\.ini|my\.(?:cnf|ini)|web\.(?:config|xml)`;
+
 /** A command's directory, when a payload names it (/bin/, /usr/local/sbin/ …). */
 const BIN_DIR = String.raw`(?:/(?:usr/)?(?:local/)?s?bin/)?`;
 /**
@@ -339,7 +346,7 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
           String.raw`|\.ssh/(?:id_[\w-]+|authorized_keys|known_hosts)\b|\.(?:bash|zsh)_history\b|\.htpasswd\b|\.git/(?:HEAD|config|index)\b|var/log/[\w.-]+/` +
           String.raw`|(?:[a-z]:[\\/])?(?:boot\.ini|(?:windows|winnt)[\\/](?:win\.ini|system\.ini|php\.ini|(?:repair|panther|csc|temp|system32)[\\/]|iis\d+\.log|(?:explorer|notepad|regedit)\.exe))` +
           // a Windows drive path to an account, setup, server-config or log file, or into a system folder
-          String.raw`|(?:[a-z]:[\\/]|\\)(?:[^\\/\n]{1,40}[\\/]){0,5}?(?:ntuser\.(?:dat|ini)|desktop\.ini|sysprep\.(?:inf|xml)|unattend(?:ed)?\.(?:xml|txt)|tomcat-users\.xml|metabase\.xml|webdav\.txt|wpsettings\.dat|variables\.dat|(?:httpd|nginx)\.conf|php\.ini|my\.ini|web\.config|(?:access|error)[._]log)\b` +
+          String.raw`|(?:[a-z]:[\\/]|\\)(?:[^\\/\n]{1,40}[\\/]){0,5}?(?:ntuser\.(?:dat|ini)|desktop\.ini|sysprep\.(?:inf|xml)|unattend(?:ed)?\.(?:xml|txt)|tomcat-users\.xml|metabase\.xml|webdav\.txt|wpsettings\.dat|variables\.dat|${SERVER_CONFIG_FILES}|(?:access|error)[._]log)\b` +
           String.raw`|[a-z]:[\\/](?:\$recycle\.bin|system volume information|minint|inetpub[\\/]logs|php\d?[\\/]sessions)(?:[\\/]|$))|\b(?:file|php|zip|phar|expect|glob|compress\.zlib):/` +
           // account files and system32 behind separators spelled in encodings no decoder undoes (etc%c0%afpasswd,
           // etc0x5cpasswd, ..2fetc2fpasswd, windows%u2215system32): a plain windows/system32 stays prose. The e of etc may
@@ -347,7 +354,7 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
           `|(?:e|[\\x80-\\xff])tc(?:${ENCODED_SEPARATOR}|[\\\\/.]){1,12}?(?:passwd|shadow|issue)\\b|logs?(?:${ENCODED_SEPARATOR}){1,6}?(?:access|acces|error)[._]log\\b|windows(?:${ENCODED_SEPARATOR}){1,12}?(?:system32|(?:win|system)\\.ini\\b)|(?:${ENCODED_SEPARATOR})boot\\.ini\\b` +
           // a value that is an absolute path into a system, log, mail or server folder, or to a server config file in any folder
           String.raw`|\A\s*(?:[a-z]:)?[\\/]+(?:etc|proc|var[\\/]+(?:log|mail|run|adm|db|spool|lib|www)|usr[\\/]+(?:local|ports|pkgsrc)|opt[\\/]+[lx]ampp|[lx]ampp|wamp\d*|inetpub|mysql|program\s?files[^\\/]{0,8}[\\/]+(?:mysql|apache|php|filezilla))(?:[\\/][^\s\\/]*)+\s*$` +
-          String.raw`|\A\s*(?:[a-z]:)?[\\/](?:[^\s\\/]{1,40}[\\/]){1,8}(?:php\.ini|my\.(?:cnf|ini)|(?:httpd|apache2?|nginx|proftpd|lighttpd)\.conf|web\.xml)\s*$`,
+          String.raw`|\A\s*(?:[a-z]:)?[\\/](?:[^\s\\/]{1,40}[\\/]){1,8}(?:${SERVER_CONFIG_FILES})\s*$`,
       },
       transformations: ['urlDecodeUni', 'urlDecodeUni', 'normalisePath'],
       action: deny, message: 'Local file inclusion: a credential, history, log or system file (service-account token, /proc/self, kubeconfig, SSH keys, .git, /etc/shadow, win.ini) or a file:// or PHP stream URL', severity: 'CRITICAL',
@@ -551,11 +558,9 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
       variables: ['REQUEST_FILENAME', 'ARGS', 'ARGS_NAMES', 'REQUEST_COOKIES', ...suspectHeaders, 'XML:/*', 'FILES'],
       operator: {
         op: 'rx',
-        arg: String.raw`\A(?:[^\n]*?(?:[;&|]|(?<!\x60)\x60(?!\x60)(?![^\x60\n]*\x60(?:[,.;:!?)]*[ \t]+[A-Za-z\x60]|[.!?]+\s*$))|\$\()|\S*\n|(?:\\[nr])+)\s*${BIN_DIR}(?:${SHELL_COMMANDS.join('|')})(?:\.exe)?${COMMAND_ARGUMENT}` +
-          // a terminal escape sequence written out (\033[2A moves the cursor up over what a log viewer showed) before a command
-          String.raw`|\\(?:033|x1b|e|u001b)\[[\d;]*[A-Za-z]?\s*${BIN_DIR}(?:${SHELL_COMMANDS.join('|')})${COMMAND_ARGUMENT}` +
+        arg: String.raw`\A(?:[^\n]*?(?:[;&|]|(?<!\x60)\x60(?!\x60)(?![^\x60\n]*\x60(?:[,.;:!?)]*[ \t]+[A-Za-z\x60]|[.!?]+\s*$))|\$\()|\S*\n|(?:\\[nr])+|[^\n]*?${TERMINAL_ESCAPE})\s*${BIN_DIR}(?:${SHELL_COMMANDS.join('|')})(?:\.exe)?${COMMAND_ARGUMENT}` +
           String.raw`|\A[^\n]*?(?:[;&|]|\$\()\s*(?:/[\w.-]*)*/[\w.-]*(?:\?\?|\w\?[\w?])[\w?.-]*(?:\s|/|$)` +
-          String.raw`|\A[^\n]*?[;&|]\s*(?i:(?:type|dir|copy|del|more|findstr|icacls|attrib|wmic|net1?|reg)\s+(?:[a-z]:[\\/]|%\w+%|\\\\|/[a-z]{1,2}\b)|(?:systeminfo|tasklist|ipconfig|netstat|ver|dir|route\s+print|net1?\s+(?:user|localgroup|view|share|session|config))(?:\s+/\w+)*\s*(?:$|[;&|])|netsh\s+(?:firewall|advfirewall|interface|wlan)\s|reg(?:\.exe)?\s+(?:add|delete|query|save)\s+['"]?(?:HK|\\\\)|net1?\s+(?:user|localgroup|group)\s[^;&|\n]{0,80}?\s/(?:add|del(?:ete)?|domain|active)\b|set\s+/a\s+\d)` +
+          String.raw`|\A[^\n]*?[;&|]\s*(?i:(?:type|dir|copy|del|more|findstr|icacls|attrib|wmic|net1?|reg)\s+(?:[a-z]:[\\/]|%\w+%|\\\\|/[a-z]{1,2}\b)|(?:systeminfo|tasklist|ipconfig|netstat|ver|dir|route\s+print|net1?\s+(?:user|localgroup|view|share|session|config))(?:\s+/\w+)*\s*(?:$|[;&|])|${WINDOWS_TAMPERING}|net1?\s+(?:user|localgroup|group)\s[^;&|\n]{0,80}?\s/(?:add|del(?:ete)?|domain|active)\b|set\s+/a\s+\d)` +
           String.raw`|\A[^\n]*?(?:[;&|\x60]|\$\()\s*getent\s+(?:a?hosts|passwd|shadow|group)\b`,
       },
       transformations: ['urlDecodeUni'],
@@ -623,7 +628,7 @@ function buildWafRules(config: FactoryConfig): readonly WafRule[] {
         arg: String.raw`\A[^\n]*?(?:[;&|]|\$\()\s*${BIN_DIR}(?:${MORE_SHELL_COMMANDS.join('|')})(?:\.exe)?${COMMAND_ARGUMENT}` +
           String.raw`|\A\s*${BIN_DIR}(?:${[...SHELL_COMMANDS, ...MORE_SHELL_COMMANDS].join('|')})(?:\.exe)?\s+(?:-{1,2}[a-zA-Z]|/[\w.-]|~/|\$\{?[A-Za-z_]|(?:https?|ftp)://|\d+(?:\.\d+){3}\b|[\w.-]+\s*(?:[|;&>]|\$\()|[\w.-]+\s+(?:/[\w.]|~/|-{1,2}[a-zA-Z]))` +
           String.raw`|\A\s*(?:whoami|uname|ifconfig|ipconfig|systeminfo|tasklist)(?:\.exe)?(?:\s+[-/]\w+)*\s*$|\A\s*(?:sleep\s+\d+|ps\s+(?:aux|-ef))\s*$` +
-          String.raw`|\A\s*(?i:(?:type|dir|copy|del|more|findstr|icacls|attrib)\s+(?:[a-z]:[\\/]|%\w+%|\\\\|/[a-z]{1,2}\b)|net1?\s+(?:user|localgroup|group)\b|net1?\s+(?:view|share|session)(?:\s+(?:\\\\\S*|/\w+))*\s*$|netsh\s+(?:firewall|advfirewall|interface|wlan)\s+(?:set|add|delete|reset)\b|reg(?:\.exe)?\s+(?:add|delete|save)\s+['"]?(?:HK|\\\\))` +
+          String.raw`|\A\s*(?i:(?:type|dir|copy|del|more|findstr|icacls|attrib)\s+(?:[a-z]:[\\/]|%\w+%|\\\\|/[a-z]{1,2}\b)|net1?\s+(?:user|localgroup|group)\b|net1?\s+(?:view|share|session)(?:\s+(?:\\\\\S*|/\w+))*\s*$|${WINDOWS_TAMPERING})` +
           // a command spelled with what a shell drops (c\a\t, c''url, cat$u), then a system folder or an option
           String.raw`|[;&|]\s*(?:${OBFUSCATED_COMMANDS.map(obfuscated).join('|')})${SHELL_FILLER}*(?:\s|\$\{?IFS\}?)+` +
           String.raw`(?:\\?/${SHELL_FILLER}*(?:${SYSTEM_FOLDERS.map(obfuscated).join('|')})(?![a-z])|-{1,2}[a-z])`,
